@@ -1,0 +1,48 @@
+/**
+ * The studio's back end, the same in Electron and in browser mode: settings,
+ * the bundled server (or a remote one), and the handlers of the IPC contract.
+ */
+import { SpacecraftError, ValidationError } from '../server/errors.ts';
+import type { EventChannel, EventData, ServerStatus } from './contract.ts';
+import type { StudioHandlers } from './ipc/dispatcher.ts';
+import type { ServerSupervisor } from './server-supervisor.ts';
+import type { SettingsStore } from './settings/settings-store.ts';
+
+export type StudioServices = {
+  handlers: StudioHandlers;
+  /** Pushes contract events to a renderer; returns an unsubscribe. */
+  subscribe(emit: <E extends EventChannel>(event: E, data: EventData<E>) => void): () => void;
+};
+
+export function createStudioServices(deps: {
+  settings: SettingsStore;
+  supervisor: ServerSupervisor | null;
+  remote: { url: string; studioToken: string } | null;
+}): StudioServices {
+  const { settings, supervisor, remote } = deps;
+  const status = (): ServerStatus =>
+    remote ? { state: 'remote', url: remote.url, restarts: 0, message: null } : supervisor!.status;
+
+  const handlers: StudioHandlers = {
+    'studio:server:getStatus': async () => status(),
+    'studio:server:getConnection': async () => {
+      if (remote) return remote;
+      const connection = supervisor!.connection();
+      if (!connection) throw new SpacecraftError('UNAVAILABLE', 'The server is not running yet.');
+      return connection;
+    },
+    'studio:settings:get': async () => settings.get(),
+    'studio:settings:update': async (patch) => {
+      if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change.');
+      return settings.update(patch);
+    },
+  };
+
+  return {
+    handlers,
+    subscribe(emit) {
+      if (!supervisor) return () => undefined;
+      return supervisor.onStatus((s) => emit('studio:server:statusChanged', s));
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * mediasoup-client for one connection: a Device, at most one send and one
+ * receive transport. Lives in a plain class, never inside components.
+ */
+import { Device } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
+import type { SignallingClient } from './signalling-client.ts';
+
+export class MediaSession {
+  readonly #signalling: SignallingClient;
+  readonly #device: Device;
+  #send: types.Transport | null = null;
+  #recv: types.Transport | null = null;
+  #closed = false;
+
+  static async create(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>): Promise<MediaSession> {
+    const device = await Device.factory();
+    await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
+    return new MediaSession(signalling, device);
+  }
+
+  private constructor(signalling: SignallingClient, device: Device) {
+    this.#signalling = signalling;
+    this.#device = device;
+  }
+
+  /** Publishes an audio track (the program mix); returns its Producer. */
+  async publish(track: MediaStreamTrack, options: { stereo?: boolean; maxBitrate?: number } = {}): Promise<types.Producer> {
+    const transport = (this.#send ??= await this.#transport('send'));
+    return transport.produce({
+      track,
+      codecOptions: { opusStereo: options.stereo ?? false, opusDtx: false, opusFec: true, opusMaxAverageBitrate: options.maxBitrate ?? 64_000 },
+      stopTracks: false,
+    });
+  }
+
+  /** Receives a producer's audio; resolves once the server forwards it. */
+  async listen(producerId: string): Promise<types.Consumer> {
+    const transport = (this.#recv ??= await this.#transport('recv'));
+    const params = await this.#signalling.request('consume', {
+      transportId: transport.id,
+      producerId,
+      rtpCapabilities: this.#device.rtpCapabilities as unknown as Record<string, unknown>,
+    });
+    const consumer = await transport.consume({
+      id: params.consumerId,
+      producerId: params.producerId,
+      kind: 'audio',
+      rtpParameters: params.rtpParameters as unknown as types.RtpParameters,
+    });
+    await this.#signalling.request('resumeConsumer', { consumerId: consumer.id });
+    return consumer;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#send?.close();
+    this.#recv?.close();
+  }
+
+  async #transport(direction: 'send' | 'recv'): Promise<types.Transport> {
+    const options = await this.#signalling.request('createTransport', { direction });
+    const params = options as unknown as types.TransportOptions;
+    const transport = direction === 'send' ? this.#device.createSendTransport(params) : this.#device.createRecvTransport(params);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.#signalling
+        .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
+        .then(() => callback(), errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ rtpParameters }, callback, errback) => {
+        this.#signalling
+          .request('produce', { transportId: transport.id, kind: 'audio', rtpParameters: rtpParameters as unknown as never })
+          .then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    return transport;
+  }
+}

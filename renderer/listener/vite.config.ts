@@ -1,0 +1,10 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The listener page: a plain web page served by the server under /s/<spaceId>.
+export default defineConfig({
+  root: 'renderer/listener',
+  base: '/listen/',
+  plugins: [react()],
+  build: { outDir: '../../out/listener', emptyOutDir: true },
+});

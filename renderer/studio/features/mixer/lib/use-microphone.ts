@@ -1,0 +1,56 @@
+/**
+ * The chosen microphone: lists input devices, opens the chosen one in voice mode
+ * (echo cancellation, noise suppression, auto gain on; mono) and feeds it into
+ * the program mix. Re-lists when devices are plugged in or out.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { ProgramMix } from '../../../../lib/program-mix.ts';
+
+export type Microphone = { deviceId: string; label: string };
+
+export function useMicrophone(mix: ProgramMix, deviceId: string | null) {
+  const [devices, setDevices] = useState<Microphone[]>([]);
+  const [stream, setStream] = useState<MediaStream | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const list = useCallback(async () => {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    setDevices(all.filter((d) => d.kind === 'audioinput').map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Microphone ${i + 1}` })));
+  }, []);
+
+  useEffect(() => {
+    let cancelled = false;
+    let opened: MediaStream | null = null;
+    navigator.mediaDevices
+      .getUserMedia({
+        audio: {
+          ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+          echoCancellation: true,
+          noiseSuppression: true,
+          autoGainControl: true,
+          channelCount: 1,
+        },
+      })
+      .then(async (s) => {
+        if (cancelled) return s.getTracks().forEach((t) => t.stop());
+        opened = s;
+        mix.setMicrophone(s);
+        setStream(s);
+        setError(null);
+        await list();
+      })
+      .catch((e: unknown) => !cancelled && setError(e));
+    return () => {
+      cancelled = true;
+      opened?.getTracks().forEach((t) => t.stop());
+    };
+  }, [mix, deviceId, list]);
+
+  useEffect(() => {
+    navigator.mediaDevices.addEventListener('devicechange', list);
+    return () => navigator.mediaDevices.removeEventListener('devicechange', list);
+  }, [list]);
+
+  const active = stream?.getAudioTracks()[0]?.getSettings().deviceId ?? null;
+  return { devices, active, ready: stream !== null, error };
+}

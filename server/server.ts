@@ -1,0 +1,54 @@
+/**
+ * Boot order: media workers → Spaces → HTTP + WebSocket. `close()` ends every
+ * live Space (listeners are told), stops HTTP, then the workers.
+ */
+import { fileURLToPath } from 'node:url';
+import type { ServerConfig } from './config.ts';
+import { createHttpApp } from './http/app.ts';
+import type { Logger } from './logger.ts';
+import { WorkerPool } from './media/worker-pool.ts';
+import { SpaceRegistry } from './spaces/space-registry.ts';
+
+export type RunningServer = {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+};
+
+export const DEFAULT_LISTENER_DIR = fileURLToPath(new URL('../out/listener', import.meta.url));
+
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const pool = await WorkerPool.create({
+    size: config.workers,
+    listenIp: config.rtc.listenIp,
+    announcedAddress: config.rtc.announcedAddress,
+    port: config.rtc.port,
+    logger,
+  });
+  const registry = new SpaceRegistry(pool, logger);
+  const app = await createHttpApp({ config, logger, pool, registry, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    pool.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const url = config.publicUrl ?? `http://${host}:${port}`;
+  logger.info({ url, workers: pool.size }, 'server listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        await registry.endAll('server-shutdown');
+        await app.close();
+        pool.close();
+        logger.info('server closed');
+      })()),
+  };
+}

@@ -1,0 +1,15 @@
+import type { ServerConfig } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import type { SpaceRegistry } from '../../spaces/space-registry.ts';
+import type { Method, RequestData, RequestResult } from '../protocol.ts';
+import type { Session } from '../session.ts';
+
+export type HandlerContext = {
+  session: Session;
+  registry: SpaceRegistry;
+  config: ServerConfig;
+  logger: Logger;
+};
+
+export type Handler<M extends Method> = (ctx: HandlerContext, data: RequestData<M>) => Promise<RequestResult<M>>;
+export type Handlers = { [M in Method]: Handler<M> };

@@ -1,0 +1,116 @@
+/**
+ * The WebSocket signalling protocol between the server and its clients (the
+ * studio and the listener page). Every message is a zod schema here, and both
+ * sides import this module: nothing is declared twice.
+ *
+ *   client → server   { id, method, data }            a request
+ *   server → client   { id, ok: true, data }          its result
+ *                     { id, ok: false, error }        its typed error (id null when unreadable)
+ *                     { notification, data }          an event
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from '../errors.ts';
+
+/** Largest request the server reads; larger ones get MESSAGE_TOO_LARGE. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+const id = z.string().min(1).max(64);
+const looseObject = z.record(z.string(), z.unknown());
+
+export const dtlsParametersSchema = z.object({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z.array(z.object({ algorithm: z.string().max(16), value: z.string().max(200) })).min(1).max(8),
+});
+
+/** Checked in depth by mediasoup itself; here only its outline. */
+export const rtpParametersSchema = z
+  .object({ codecs: z.array(looseObject).min(1).max(16), encodings: z.array(looseObject).max(8).optional() })
+  .catchall(z.unknown());
+export const rtpCapabilitiesSchema = z.object({ codecs: z.array(looseObject).max(64).optional() }).catchall(z.unknown());
+
+export const transportOptionsSchema = z.object({
+  id,
+  iceParameters: looseObject,
+  iceCandidates: z.array(looseObject),
+  dtlsParameters: looseObject,
+});
+
+export const spaceStatusSchema = z.enum(['scheduled', 'live', 'ended', 'cancelled']);
+export const closeReasonSchema = z.enum(['host-ended', 'host-left', 'server-shutdown', 'media-failure']);
+
+export const spaceStateSchema = z.object({
+  spaceId: id,
+  title: z.string(),
+  status: spaceStatusSchema,
+  listenerCount: z.number().int().nonnegative(),
+  hostMuted: z.boolean(),
+  hostProducerId: id.nullable(),
+});
+
+/** Every request: its data and its result. */
+export const requests = {
+  ping: { data: z.object({}).strict(), result: z.object({ now: z.number() }) },
+  createSpace: {
+    data: z.object({ title: z.string().trim().min(1).max(120), studioToken: z.string().min(1).max(200) }).strict(),
+    result: z.object({ space: spaceStateSchema, listenerPath: z.string(), routerRtpCapabilities: looseObject }),
+  },
+  joinSpace: {
+    data: z.object({ spaceId: id }).strict(),
+    result: z.object({ space: spaceStateSchema, routerRtpCapabilities: looseObject }),
+  },
+  createTransport: {
+    data: z.object({ direction: z.enum(['send', 'recv']) }).strict(),
+    result: transportOptionsSchema,
+  },
+  connectTransport: {
+    data: z.object({ transportId: id, dtlsParameters: dtlsParametersSchema }).strict(),
+    result: z.object({}),
+  },
+  produce: {
+    data: z.object({ transportId: id, kind: z.literal('audio'), rtpParameters: rtpParametersSchema }).strict(),
+    result: z.object({ producerId: id }),
+  },
+  consume: {
+    data: z.object({ transportId: id, producerId: id, rtpCapabilities: rtpCapabilitiesSchema }).strict(),
+    result: z.object({ consumerId: id, producerId: id, kind: z.literal('audio'), rtpParameters: looseObject }),
+  },
+  resumeConsumer: { data: z.object({ consumerId: id }).strict(), result: z.object({}) },
+  setMuted: { data: z.object({ muted: z.boolean() }).strict(), result: z.object({}) },
+  endSpace: { data: z.object({}).strict(), result: z.object({}) },
+} as const;
+
+export type Requests = typeof requests;
+export type Method = keyof Requests;
+export type RequestData<M extends Method> = z.infer<Requests[M]['data']>;
+export type RequestResult<M extends Method> = z.infer<Requests[M]['result']>;
+export const METHODS = Object.keys(requests) as Method[];
+
+export const notifications = {
+  spaceState: spaceStateSchema,
+  spaceEnded: z.object({ spaceId: id, reason: closeReasonSchema }),
+} as const;
+
+export type Notifications = typeof notifications;
+export type NotificationName = keyof Notifications;
+export type NotificationData<N extends NotificationName> = z.infer<Notifications[N]>;
+
+/** The outer shape of a request; `data` is checked against its method's schema afterwards. */
+export const requestEnvelopeSchema = z
+  .object({ id: z.number().int().nonnegative(), method: z.string().max(64), data: z.unknown().optional() })
+  .strict();
+
+export const wireErrorSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown().optional() });
+
+export const serverMessageSchema = z.union([
+  z.object({ id: z.number().int().nullable(), ok: z.literal(true), data: z.unknown() }),
+  z.object({ id: z.number().int().nullable(), ok: z.literal(false), error: wireErrorSchema }),
+  z.object({ notification: z.enum(Object.keys(notifications) as [NotificationName, ...NotificationName[]]), data: z.unknown() }),
+]);
+
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+export type SpaceState = z.infer<typeof spaceStateSchema>;
+export type CloseReasonWire = z.infer<typeof closeReasonSchema>;
+
+export function isMethod(name: string): name is Method {
+  return Object.hasOwn(requests, name);
+}

@@ -10,7 +10,6 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         input: { index: resolve('electron/main/index.ts'), server: resolve('server/main.ts') },
-        external: ['mediasoup', 'electron-store', 'pino', 'pino-pretty', 'fastify', '@fastify/static', '@fastify/websocket', 'ws'],
       },
     },
   },
@@ -18,6 +17,8 @@ export default defineConfig({
     // CommonJS, so the window can keep sandbox: true.
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload cannot require() packages: bundle everything but electron.
+      externalizeDeps: false,
       rollupOptions: { input: { index: resolve('electron/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },
   },

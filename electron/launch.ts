@@ -4,16 +4,19 @@
  * and start browser mode instead, printing the URL to open.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBrowserStudio } from './browser-mode/browser-studio.ts';
 import { loadStudioConfig } from './studio-config.ts';
 
+/** The installed Electron binary, if any. (Requiring `electron` would try to download it.) */
 function electronBinary(): string | null {
   try {
-    // The electron package exports the binary's path, and throws when the binary is missing.
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' ? path : null;
+    const dir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const binary = join(dir, 'dist', readFileSync(join(dir, 'path.txt'), 'utf8').trim());
+    return existsSync(binary) ? binary : null;
   } catch {
     return null;
   }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { BRIDGE_PATH, bridgeRequestSchema, type BridgeMessage } from '../contract.ts';
 import { createDispatcher } from '../ipc/dispatcher.ts';
@@ -24,7 +24,7 @@ export async function startBridge(options: {
   const { services, rendererDir, logger } = options;
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error(`The studio is not built (${rendererDir}); run \`npm run build\`.`);
   const dispatch = createDispatcher(services.handlers, logger);
-  const app = Fastify({ loggerInstance: logger.child({ module: 'bridge' }), disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: logger.child({ module: 'bridge' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
   await app.register(fastifyStatic, { root: rendererDir });
 

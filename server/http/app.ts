@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerConfig } from '../config.ts';
 import { describeIssues, NotFoundError, SpacecraftError, toWireError, type ErrorCode } from '../errors.ts';
@@ -41,7 +41,7 @@ export async function createHttpApp(deps: {
 }): Promise<FastifyInstance> {
   const { config, pool, registry, listenerDir } = deps;
   const log = deps.logger.child({ module: 'http' });
-  const app = Fastify({ loggerInstance: log, disableRequestLogging: true, bodyLimit: 64 * 1024 });
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof SpacecraftError) return reply.status(STATUS[error.code] ?? 400).send({ error: error.toWire() });

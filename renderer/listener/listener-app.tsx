@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { SpaceState } from '../../server/signalling/protocol.ts';
+import { describeError } from '../lib/error-messages.ts';
+import { ListenerSession, type ListenerSnapshot } from './listener-session.ts';
+
+const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
+  'host-ended': 'The host ended this Space. Thanks for listening!',
+  'host-left': 'The host disconnected, so this Space has ended.',
+  'server-shutdown': 'This Space ended because its server stopped.',
+  'media-failure': 'This Space ended because of a problem on its server.',
+};
+
+function stateLine(snapshot: ListenerSnapshot): string {
+  switch (snapshot.phase) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'waiting':
+      return 'Connected. Waiting for the host’s audio…';
+    case 'listening':
+      return snapshot.space?.hostMuted ? 'Live. The host is muted.' : 'Live. You are listening.';
+    case 'ended':
+      return snapshot.endReason ? ENDED[snapshot.endReason] : 'This Space has ended.';
+    case 'disconnected':
+      return 'The connection was lost. Reload the page to listen again.';
+  }
+}
+
+function Player({ session }: { session: ListenerSession }) {
+  const snapshot = useSyncExternalStore((f) => session.subscribe(f), () => session.snapshot);
+  const audio = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    if (audio.current && snapshot.stream && audio.current.srcObject !== snapshot.stream) {
+      audio.current.srcObject = snapshot.stream;
+      void audio.current.play();
+    }
+  }, [snapshot.stream]);
+  useEffect(() => () => session.close(), [session]);
+  const count = snapshot.space?.listenerCount;
+  return (
+    <>
+      <p className="state" role="status" data-phase={snapshot.phase}>
+        {stateLine(snapshot)}
+      </p>
+      {count !== undefined && snapshot.phase !== 'ended' ? <p className="muted">{count === 1 ? '1 listener' : `${count} listeners`}</p> : null}
+      <audio ref={audio} autoPlay />
+    </>
+  );
+}
+
+export function ListenerApp({ spaceId, serverUrl }: { spaceId: string; serverUrl: string }) {
+  const [info, setInfo] = useState<SpaceState | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [session, setSession] = useState<ListenerSession | null>(null);
+
+  useEffect(() => {
+    fetch(new URL(`/api/spaces/${encodeURIComponent(spaceId)}`, serverUrl))
+      .then(async (response) => {
+        const body = (await response.json()) as SpaceState | { error: { code: string; message: string } };
+        if ('error' in body) throw body.error;
+        setInfo(body);
+      })
+      .catch(setError);
+  }, [spaceId, serverUrl]);
+
+  const play = () => {
+    // Pressing play is the user gesture browsers require before audio may start.
+    const next = new ListenerSession();
+    setSession(next);
+    next.join(serverUrl, spaceId).catch((e: unknown) => {
+      setError(e);
+      next.close();
+      setSession(null);
+    });
+  };
+
+  const ended = info && info.status !== 'live';
+  return (
+    <div className="listener">
+      <div className="panel">
+        <h1>{info?.title ?? (error ? 'Space not available' : 'Loading…')}</h1>
+        {session ? (
+          <Player session={session} />
+        ) : ended ? (
+          <p className="state" role="status" data-phase="ended">
+            This Space has ended.
+          </p>
+        ) : (
+          <button type="button" className="primary play" disabled={!info} onClick={play}>
+            ▶ Listen live
+          </button>
+        )}
+        {error ? (
+          <p className="error" role="alert">
+            {describeError(error)}
+          </p>
+        ) : null}
+      </div>
+      <p className="brand">Spacecraft</p>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * A listener's side of a Space: join, receive the host's audio, follow the
+ * Space's state until it ends. Components subscribe to its snapshots.
+ */
+import type { CloseReasonWire, SpaceState } from '../../server/signalling/protocol.ts';
+import { MediaSession } from '../lib/media-session.ts';
+import { SignallingClient, signallingUrl } from '../lib/signalling-client.ts';
+
+export type ListenerPhase = 'connecting' | 'waiting' | 'listening' | 'ended' | 'disconnected';
+
+export type ListenerSnapshot = {
+  phase: ListenerPhase;
+  space: SpaceState | null;
+  stream: MediaStream | null;
+  endReason: CloseReasonWire | null;
+};
+
+export class ListenerSession {
+  readonly #listeners = new Set<(snapshot: ListenerSnapshot) => void>();
+  #snapshot: ListenerSnapshot = { phase: 'connecting', space: null, stream: null, endReason: null };
+  #signalling: SignallingClient | null = null;
+  #media: MediaSession | null = null;
+  #consumedProducer: string | null = null;
+
+  get snapshot(): ListenerSnapshot {
+    return this.#snapshot;
+  }
+
+  subscribe(listener: (snapshot: ListenerSnapshot) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async join(serverUrl: string, spaceId: string): Promise<void> {
+    const signalling = await SignallingClient.connect(signallingUrl(serverUrl));
+    this.#signalling = signalling;
+    signalling.on('spaceEnded', ({ reason }) => this.#end(reason));
+    signalling.onClose(() => {
+      if (this.#snapshot.phase !== 'ended') this.#update({ phase: 'disconnected' });
+    });
+    const joined = await signalling.request('joinSpace', { spaceId });
+    this.#media = await MediaSession.create(signalling, joined.routerRtpCapabilities);
+    signalling.on('spaceState', (space) => void this.#follow(space));
+    await this.#follow(joined.space);
+  }
+
+  close(): void {
+    this.#media?.close();
+    this.#signalling?.close();
+  }
+
+  async #follow(space: SpaceState): Promise<void> {
+    this.#update({ space });
+    const producerId = space.hostProducerId;
+    if (!producerId || !this.#media) {
+      if (this.#snapshot.phase === 'connecting') this.#update({ phase: 'waiting' });
+      return;
+    }
+    if (producerId === this.#consumedProducer) return;
+    this.#consumedProducer = producerId;
+    const consumer = await this.#media.listen(producerId);
+    this.#update({ phase: 'listening', stream: new MediaStream([consumer.track]) });
+  }
+
+  #end(reason: CloseReasonWire): void {
+    this.#update({ phase: 'ended', endReason: reason, space: this.#snapshot.space ? { ...this.#snapshot.space, status: 'ended' } : null });
+    this.close();
+  }
+
+  #update(patch: Partial<ListenerSnapshot>): void {
+    this.#snapshot = { ...this.#snapshot, ...patch };
+    for (const listener of this.#listeners) listener(this.#snapshot);
+  }
+}

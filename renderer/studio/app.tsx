@@ -1,0 +1,31 @@
+import { useEffect, useState } from 'react';
+import { ProgramMix } from '../lib/program-mix.ts';
+import { useSettings } from './features/mixer/api/settings.ts';
+import { MicrophonePanel } from './features/mixer/components/microphone-panel.tsx';
+import { ServerStatusPill } from './features/server/components/server-status-pill.tsx';
+import { StagePanel } from './features/stage/components/stage-panel.tsx';
+
+export function App() {
+  const [mix] = useState(() => new ProgramMix());
+  const settings = useSettings();
+  const [micReady, setMicReady] = useState(false);
+  useEffect(() => {
+    // Browsers start audio only after a gesture; the first click anywhere wakes the mix.
+    const wake = () => void mix.resume();
+    window.addEventListener('pointerdown', wake);
+    void mix.resume();
+    return () => window.removeEventListener('pointerdown', wake);
+  }, [mix]);
+  return (
+    <div className="studio">
+      <header className="topbar">
+        <h1>Spacecraft</h1>
+        <ServerStatusPill />
+      </header>
+      <main className="columns">
+        <MicrophonePanel mix={mix} onReadyChange={setMicReady} />
+        <StagePanel track={mix.track} ready={micReady} defaultTitle={settings.data?.spaceTitle ?? 'My Space'} />
+      </main>
+    </div>
+  );
+}

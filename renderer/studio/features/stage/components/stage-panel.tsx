@@ -1,0 +1,119 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { describeError } from '../../../../lib/error-messages.ts';
+import { LiveSession, type LiveSnapshot } from '../lib/live-session.ts';
+
+const ENDED: Record<NonNullable<LiveSnapshot['ended']>, string> = {
+  'host-ended': 'You ended the Space.',
+  'host-left': 'The Space ended because the studio disconnected.',
+  'server-shutdown': 'The Space ended because the server stopped.',
+  'media-failure': 'The Space ended because the audio server failed.',
+  'connection-lost': 'The connection to the server was lost; the Space has ended.',
+};
+
+function useSnapshot(session: LiveSession) {
+  return useSyncExternalStore(
+    (onChange) => session.subscribe(onChange),
+    () => session.snapshot,
+  );
+}
+
+function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => void }) {
+  const snapshot = useSnapshot(session);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [copied, setCopied] = useState(false);
+  const run = (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    action().catch(setError).finally(() => setBusy(false));
+  };
+  if (snapshot.ended) {
+    return (
+      <div className="ended">
+        <p role="status">{ENDED[snapshot.ended]}</p>
+        <button type="button" onClick={onClosed}>
+          Start another Space
+        </button>
+      </div>
+    );
+  }
+  const count = snapshot.space.listenerCount;
+  return (
+    <div className="on-air">
+      <p className="live-badge" role="status">
+        ● Live: {snapshot.space.title}
+      </p>
+      <label className="field">
+        <span>Listener link</span>
+        <span className="link-row">
+          <input aria-label="Listener link" readOnly value={snapshot.listenerUrl} onFocus={(e) => e.target.select()} />
+          <button
+            type="button"
+            onClick={() => void navigator.clipboard?.writeText(snapshot.listenerUrl).then(() => setCopied(true), () => setCopied(false))}
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        </span>
+      </label>
+      <p className="listener-count" aria-live="polite" data-count={count}>
+        {count === 1 ? '1 listener' : `${count} listeners`}
+      </p>
+      <div className="actions">
+        <button type="button" aria-pressed={snapshot.muted} disabled={busy} onClick={() => run(() => session.setMuted(!snapshot.muted))}>
+          {snapshot.muted ? 'Unmute' : 'Mute'}
+        </button>
+        <button type="button" className="danger" disabled={busy} onClick={() => run(() => session.end())}>
+          End Space
+        </button>
+      </div>
+      {error ? <p className="error" role="alert">{describeError(error)}</p> : null}
+    </div>
+  );
+}
+
+export function StagePanel({ track, ready, defaultTitle }: { track: MediaStreamTrack; ready: boolean; defaultTitle: string }) {
+  const [session, setSession] = useState<LiveSession | null>(null);
+  const [title, setTitle] = useState(defaultTitle);
+  const [starting, setStarting] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => setTitle(defaultTitle), [defaultTitle]);
+
+  const goLive = async () => {
+    setStarting(true);
+    setError(null);
+    try {
+      const { url, studioToken } = await window.studio.server.getConnection();
+      setSession(await LiveSession.start({ serverUrl: url, studioToken, title: title.trim() || 'My Space', track }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="stage-heading">
+      <h2 id="stage-heading">Stage</h2>
+      {session ? (
+        <OnAir session={session} onClosed={() => setSession(null)} />
+      ) : (
+        <form
+          className="go-live"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void goLive();
+          }}
+        >
+          <label className="field">
+            <span>Title</span>
+            <input aria-label="Space title" value={title} maxLength={120} onChange={(e) => setTitle(e.target.value)} />
+          </label>
+          <button type="submit" className="primary" disabled={!ready || starting}>
+            {starting ? 'Going live…' : 'Go live'}
+          </button>
+          {error ? <p className="error" role="alert">{describeError(error)}</p> : null}
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+/** Audio fixtures made with sox: segments rendered one by one, then concatenated. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type Segment = { hz: number; seconds: number; volume: number };
+
+function render(path: string, segments: Segment[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'spacecraft-tones-'));
+  try {
+    const parts = segments.map((s, i) => {
+      const part = join(dir, `${i}.wav`);
+      execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', part, 'synth', String(s.seconds), 'sine', String(s.hz), 'vol', String(s.volume)]);
+      return part;
+    });
+    execFileSync('sox', [...parts, path]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A WAV (48 kHz mono, 16 bit) of back-to-back sine tones, e.g. [[440, 1.5], [880, 1.5]]. */
+export function writeToneSequence(path: string, tones: Array<[hz: number, seconds: number]>, volume = 0.5): void {
+  render(path, tones.map(([hz, seconds]) => ({ hz, seconds, volume })));
+}
+
+/** Tone bursts separated by silence, an onset every `periodMs`: for latency measurements. */
+export function writeBursts(path: string, options: { hz: number; burstMs: number; periodMs: number; count: number }): void {
+  const { hz, burstMs, periodMs, count } = options;
+  const one: Segment[] = [
+    { hz, seconds: burstMs / 1000, volume: 0.6 },
+    { hz, seconds: (periodMs - burstMs) / 1000, volume: 0 },
+  ];
+  render(path, Array.from({ length: count }, () => one).flat());
+}

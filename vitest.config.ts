@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{electron,renderer,server,test}/**/*.test.ts'],
+    exclude: ['node_modules/**', 'out/**', 'test/bench/**'],
+    // Media and browser tests share two cores: one file at a time keeps timings honest.
+    fileParallelism: false,
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+  },
+});

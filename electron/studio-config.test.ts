@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { loadStudioConfig } from './studio-config.ts';
+
+describe('studio config', () => {
+  it('runs a bundled server by default', () => {
+    expect(loadStudioConfig({}, '/data')).toEqual({ remote: null, serverPort: 4400, bridgePort: 4401, dataDir: '/data', logLevel: 'info' });
+  });
+
+  it('uses a remote server when given its URL and studio token', () => {
+    const config = loadStudioConfig({ SPACECRAFT_SERVER_URL: 'https://spaces.example.com/', SPACECRAFT_STUDIO_TOKEN: 'a-long-enough-secret' }, '/d');
+    expect(config.remote).toEqual({ url: 'https://spaces.example.com', studioToken: 'a-long-enough-secret' });
+  });
+
+  it('refuses a remote server without a token, and bad ports', () => {
+    expect(() => loadStudioConfig({ SPACECRAFT_SERVER_URL: 'https://spaces.example.com' }, '/d')).toThrow(/SPACECRAFT_STUDIO_TOKEN/);
+    expect(() => loadStudioConfig({ SPACECRAFT_BRIDGE_PORT: '70000' }, '/d')).toThrow(/SPACECRAFT_BRIDGE_PORT/);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('server config', () => {
+  it('has working defaults: loopback, port 4400, a generated studio token', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 4400, rtc: { listenIp: '127.0.0.1', port: 0 }, studioTokenGenerated: true, logLevel: 'info' });
+    expect(config.studioToken.length).toBeGreaterThanOrEqual(16);
+    expect(config.workers).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads every setting from the environment', () => {
+    const config = loadConfig({
+      SPACECRAFT_HOST: '0.0.0.0',
+      SPACECRAFT_PORT: '8080',
+      SPACECRAFT_PUBLIC_URL: 'https://spaces.example.com/',
+      SPACECRAFT_RTC_LISTEN_IP: '0.0.0.0',
+      SPACECRAFT_RTC_ANNOUNCED_ADDRESS: '203.0.113.7',
+      SPACECRAFT_RTC_PORT: '40000',
+      SPACECRAFT_WORKERS: '3',
+      SPACECRAFT_STUDIO_TOKEN: 'a-long-enough-secret',
+      SPACECRAFT_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      publicUrl: 'https://spaces.example.com',
+      rtc: { listenIp: '0.0.0.0', announcedAddress: '203.0.113.7', port: 40000 },
+      workers: 3,
+      studioToken: 'a-long-enough-secret',
+      studioTokenGenerated: false,
+      logLevel: 'debug',
+    });
+  });
+
+  it('fails fast, listing every bad key', () => {
+    let error: unknown;
+    try {
+      loadConfig({ SPACECRAFT_PORT: 'eighty', SPACECRAFT_WORKERS: '0', SPACECRAFT_STUDIO_TOKEN: 'short', SPACECRAFT_RTC_LISTEN_IP: 'localhost' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const key of ['SPACECRAFT_PORT', 'SPACECRAFT_WORKERS', 'SPACECRAFT_STUDIO_TOKEN', 'SPACECRAFT_RTC_LISTEN_IP']) expect(problems).toContain(key);
+  });
+});

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addListener,
+  assertMayPublish,
+  canTransition,
+  endSpace,
+  removeListener,
+  roleOf,
+  setHostMuted,
+  startSpace,
+  type PeerId,
+  type SpaceId,
+} from './space.ts';
+
+const host = 'host' as PeerId;
+const ana = 'ana' as PeerId;
+const ben = 'ben' as PeerId;
+const live = () => startSpace({ id: 's1' as SpaceId, title: 'Morning show', hostPeerId: host, now: 1000 });
+
+describe('Space lifecycle', () => {
+  it('follows scheduled → live → ended, or scheduled → cancelled, and nothing else', () => {
+    expect(canTransition('scheduled', 'live')).toBe(true);
+    expect(canTransition('scheduled', 'cancelled')).toBe(true);
+    expect(canTransition('live', 'ended')).toBe(true);
+    expect(canTransition('live', 'scheduled')).toBe(false);
+    expect(canTransition('ended', 'live')).toBe(false);
+    expect(canTransition('cancelled', 'live')).toBe(false);
+  });
+
+  it('starts live, with its host and no listeners', () => {
+    const space = live();
+    expect(space.status).toBe('live');
+    expect(roleOf(space, host)).toBe('host');
+    expect(space.listeners.size).toBe(0);
+  });
+
+  it('only the host ends it; ending twice is harmless', () => {
+    expect(() => endSpace(live(), ana, 'host-ended', 2000)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+    const ended = endSpace(live(), host, 'host-ended', 2000);
+    expect(ended).toMatchObject({ status: 'ended', endedAt: 2000, endReason: 'host-ended' });
+    expect(endSpace(ended, host, 'host-ended', 3000)).toBe(ended);
+  });
+
+  it('the server may end it for its own reasons', () => {
+    expect(endSpace(live(), 'server', 'server-shutdown', 5)).toMatchObject({ status: 'ended', endReason: 'server-shutdown' });
+  });
+});
+
+describe('listeners', () => {
+  it('join and leave, counted once each', () => {
+    let space = addListener(addListener(addListener(live(), ana), ben), ana);
+    expect(space.listeners.size).toBe(2);
+    expect(roleOf(space, ana)).toBe('listener');
+    space = removeListener(space, ana);
+    expect(space.listeners.size).toBe(1);
+    expect(roleOf(space, ana)).toBeNull();
+  });
+
+  it('the host is never counted as a listener', () => {
+    expect(addListener(live(), host).listeners.size).toBe(0);
+  });
+
+  it('cannot join a Space that has ended', () => {
+    const ended = endSpace(live(), host, 'host-ended', 2);
+    expect(() => addListener(ended, ana)).toThrow(expect.objectContaining({ code: 'SPACE_ENDED' }));
+  });
+
+  it('does not change the Space it was given', () => {
+    const space = live();
+    addListener(space, ana);
+    expect(space.listeners.size).toBe(0);
+  });
+});
+
+describe('publishing and mute', () => {
+  it('only the host publishes', () => {
+    const space = addListener(live(), ana);
+    expect(() => assertMayPublish(space, host)).not.toThrow();
+    expect(() => assertMayPublish(space, ana)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+  });
+
+  it('only the host mutes the host', () => {
+    const space = addListener(live(), ana);
+    expect(setHostMuted(space, host, true).hostMuted).toBe(true);
+    expect(() => setHostMuted(space, ana, true)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+  });
+});

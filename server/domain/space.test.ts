@@ -38,6 +38,7 @@ describe('Space lifecycle', () => {
     expect(() => endSpace(live(), ana, 'host-ended', 2000)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
     const ended = endSpace(live(), host, 'host-ended', 2000);
     expect(ended).toMatchObject({ status: 'ended', endedAt: 2000, endReason: 'host-ended' });
+    expect(endSpace(addListener(live(), ana), host, 'host-ended', 1).listeners.size).toBe(0);
     expect(endSpace(ended, host, 'host-ended', 3000)).toBe(ended);
   });
 

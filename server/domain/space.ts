@@ -88,5 +88,6 @@ export function endSpace(space: Space, by: PeerId | 'server', reason: CloseReaso
   if (by !== 'server' && by !== space.hostPeerId) throw new PermissionError('Only the host can end the Space.');
   if (space.status === 'ended') return space;
   if (!canTransition(space.status, 'ended')) throw new InvalidStateError('This Space is not live.');
-  return { ...space, status: 'ended', endedAt: now, endReason: reason };
+  // Every connection is closed when a Space ends: nobody is left listening.
+  return { ...space, status: 'ended', endedAt: now, endReason: reason, listeners: new Set() };
 }

@@ -23,6 +23,8 @@ const supervisor = config.remote
   : new ServerSupervisor({
       spawn: utilityServer({ entry: join(import.meta.dirname, 'server.js'), logFile: join(config.dataDir, 'logs', 'server.log') }),
       port: config.serverPort,
+      // The server is bundled into out/main; its listener page sits beside it in out/listener.
+      env: { SPACECRAFT_LISTENER_DIR: join(import.meta.dirname, '../listener') },
       logger: logger.child({ module: 'supervisor' }),
     });
 const services = createStudioServices({ settings, supervisor, remote: config.remote });

@@ -12,6 +12,7 @@ export class MediaSession {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #closed = false;
+  readonly #stateListeners = new Set<(direction: 'send' | 'recv', state: types.ConnectionState) => void>();
 
   static async create(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>): Promise<MediaSession> {
     const device = await Device.factory();
@@ -52,6 +53,12 @@ export class MediaSession {
     return consumer;
   }
 
+  /** ICE/DTLS connection state of this session's transports ('connected', 'disconnected', 'failed', …). */
+  onConnectionState(listener: (direction: 'send' | 'recv', state: types.ConnectionState) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -67,6 +74,9 @@ export class MediaSession {
       this.#signalling
         .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as never })
         .then(() => callback(), errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      for (const listener of this.#stateListeners) listener(direction, state);
     });
     if (direction === 'send') {
       transport.on('produce', ({ rtpParameters }, callback, errback) => {

@@ -18,6 +18,8 @@ function stateLine(snapshot: ListenerSnapshot): string {
       return 'Connected. Waiting for the host’s audio…';
     case 'listening':
       return snapshot.space?.hostMuted ? 'Live. The host is muted.' : 'Live. You are listening.';
+    case 'reconnecting':
+      return 'The connection is unstable. Reconnecting…';
     case 'ended':
       return snapshot.endReason ? ENDED[snapshot.endReason] : 'This Space has ended.';
     case 'disconnected':
@@ -28,6 +30,10 @@ function stateLine(snapshot: ListenerSnapshot): string {
 function Player({ session }: { session: ListenerSession }) {
   const snapshot = useSyncExternalStore((f) => session.subscribe(f), () => session.snapshot);
   const audio = useRef<HTMLAudioElement>(null);
+  const [volume, setVolume] = useState(1);
+  useEffect(() => {
+    if (audio.current) audio.current.volume = volume;
+  }, [volume]);
   useEffect(() => {
     if (audio.current && snapshot.stream && audio.current.srcObject !== snapshot.stream) {
       audio.current.srcObject = snapshot.stream;
@@ -42,6 +48,12 @@ function Player({ session }: { session: ListenerSession }) {
         {stateLine(snapshot)}
       </p>
       {count !== undefined && snapshot.phase !== 'ended' ? <p className="muted">{count === 1 ? '1 listener' : `${count} listeners`}</p> : null}
+      {snapshot.phase === 'listening' || snapshot.phase === 'reconnecting' ? (
+        <label className="volume">
+          <span>Volume</span>
+          <input type="range" aria-label="Volume" min={0} max={1} step={0.05} value={volume} onChange={(e) => setVolume(Number(e.target.value))} />
+        </label>
+      ) : null}
       <audio ref={audio} autoPlay />
     </>
   );
@@ -85,9 +97,16 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string; serverUrl
             This Space has ended.
           </p>
         ) : (
-          <button type="button" className="primary play" disabled={!info} onClick={play}>
-            ▶ Listen live
-          </button>
+          <>
+            {info ? (
+              <p className="live-now">
+                <span className="dot" aria-hidden="true" /> Live now · {info.listenerCount === 1 ? '1 listener' : `${info.listenerCount} listeners`}
+              </p>
+            ) : null}
+            <button type="button" className="primary play" disabled={!info} onClick={play}>
+              ▶ Listen live
+            </button>
+          </>
         )}
         {error ? (
           <p className="error" role="alert">

@@ -6,7 +6,7 @@ import type { CloseReasonWire, SpaceState } from '../../server/signalling/protoc
 import { MediaSession } from '../lib/media-session.ts';
 import { SignallingClient, signallingUrl } from '../lib/signalling-client.ts';
 
-export type ListenerPhase = 'connecting' | 'waiting' | 'listening' | 'ended' | 'disconnected';
+export type ListenerPhase = 'connecting' | 'waiting' | 'listening' | 'reconnecting' | 'ended' | 'disconnected';
 
 export type ListenerSnapshot = {
   phase: ListenerPhase;
@@ -40,6 +40,12 @@ export class ListenerSession {
     });
     const joined = await signalling.request('joinSpace', { spaceId });
     this.#media = await MediaSession.create(signalling, joined.routerRtpCapabilities);
+    this.#media.onConnectionState((_direction, state) => {
+      const phase = this.#snapshot.phase;
+      if (state === 'disconnected' && phase === 'listening') this.#update({ phase: 'reconnecting' });
+      else if (state === 'connected' && phase === 'reconnecting') this.#update({ phase: 'listening' });
+      else if (state === 'failed' && phase !== 'ended') this.#update({ phase: 'disconnected' });
+    });
     signalling.on('spaceState', (space) => void this.#follow(space));
     await this.#follow(joined.space);
   }

@@ -4,15 +4,14 @@
  * the page turns that audio frame into wall-clock time (performance.timeOrigin
  * + performance time, comparable across pages of one browser).
  *
- * The pages' CSP (script-src 'self') forbids blob: and data: worklet modules,
- * so the benchmark serves WORKLET_SOURCE at WORKLET_PATH on each page's own
- * origin with Playwright request routing; the app's CSP stays untouched.
+ * The pages' CSP (script-src 'self') forbids blob: worklet modules, and
+ * Playwright's request routing does not see worklet fetches, so the benchmark's
+ * browser contexts use Playwright's `bypassCSP` and load WORKLET_SOURCE from a
+ * Blob URL. The app's CSP is untouched; it does not bear on the audio path.
  *
  * The functions below run in the browser (page.evaluate / addInitScript), so
  * each is self-contained.
  */
-export const WORKLET_PATH = '/__bench/onset-worklet.js';
-
 export const WORKLET_SOURCE = `
 class BenchOnset extends AudioWorkletProcessor {
   constructor(options) {
@@ -44,6 +43,7 @@ registerProcessor('bench-onset', BenchOnset);
 `;
 
 export type ProbeOptions = { threshold: number; quietMs: number };
+export type ProbeSource = 'microphone' | 'audio-element' | 'next-src-object';
 
 /** What a page reports: onsets in wall-clock ms, and the last click's wall-clock time. */
 export type ProbeReport = { onsets: number[]; clickAt: number | null; peak: number; outputTimestampOffsetMs: number; heartbeatOffsetMs: number; latencyMs: number };
@@ -95,9 +95,11 @@ export function installPageHooks(): void {
 }
 
 /** Creates the page's probe: its own AudioContext with the onset worklet, not yet listening to anything. */
-export async function createProbe(args: ProbeOptions & { workletUrl: string }): Promise<void> {
+export async function createProbe(args: ProbeOptions & { workletSource: string }): Promise<void> {
   const context = new AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
-  await context.audioWorklet.addModule(args.workletUrl);
+  const url = URL.createObjectURL(new Blob([args.workletSource], { type: 'text/javascript' }));
+  await context.audioWorklet.addModule(url);
+  URL.revokeObjectURL(url);
   const node = new AudioWorkletNode(context, 'bench-onset', { processorOptions: { threshold: args.threshold, quietMs: args.quietMs } });
   const sink = context.createGain();
   sink.gain.value = 0;
@@ -114,8 +116,8 @@ export async function createProbe(args: ProbeOptions & { workletUrl: string }): 
   window.__benchProbe = probe;
 }
 
-/** Connects a stream to the probe: the page's latest microphone stream, its <audio> element's stream, or (`nextSrcObject`) the next one set. */
-export function attachProbe(source: 'microphone' | 'audio-element' | 'next-src-object'): void {
+/** Connects a stream to the probe: the page's latest live microphone stream, its <audio> element's stream, or the next srcObject set. */
+export function attachProbe(source: ProbeSource): void {
   const probe = window.__benchProbe;
   if (!probe) throw new Error('no probe in this page');
   const attach = (stream: MediaStream) => probe.context.createMediaStreamSource(stream).connect(probe.input);

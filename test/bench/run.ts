@@ -13,7 +13,7 @@ import { summarize, type Summary } from '../support/percentiles.ts';
 import { startTestStudio } from '../support/studio-fixture.ts';
 import { writeToneSequence } from '../support/tones.ts';
 import { writeJitteredBursts } from './burst-wav.ts';
-import { attachProbe, createProbe, installPageHooks, readProbe, WORKLET_PATH, WORKLET_SOURCE, type ProbeOptions } from './onset-probe.ts';
+import { attachProbe, createProbe, installPageHooks, readProbe, WORKLET_SOURCE, type ProbeOptions, type ProbeSource } from './onset-probe.ts';
 import { pairOnsets } from './pair-onsets.ts';
 
 const DEADLINE_MS = 170_000;
@@ -35,14 +35,18 @@ function log(message: string): void {
 }
 
 async function benchContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext();
+  // bypassCSP: the probe's worklet comes from a Blob URL (see onset-probe.ts).
+  const context = await browser.newContext({ bypassCSP: true });
   await context.addInitScript(installPageHooks);
-  await context.route(`**${WORKLET_PATH}`, (route) => route.fulfill({ contentType: 'text/javascript', body: WORKLET_SOURCE }));
   return context;
 }
 
 async function probe(page: Page, options: ProbeOptions): Promise<void> {
-  await page.evaluate(createProbe, { ...options, workletUrl: new URL(WORKLET_PATH, page.url()).toString() });
+  await page.evaluate(createProbe, { ...options, workletSource: WORKLET_SOURCE });
+}
+
+async function attach(page: Page, source: ProbeSource): Promise<void> {
+  await page.evaluate(attachProbe, source);
 }
 
 /** Opens the studio, waits for the server and the microphone, goes live; returns the listener link. */
@@ -79,8 +83,8 @@ async function mouthToEar(studio: BrowserStudio, dir: string): Promise<Summary> 
   await waitListening(listener);
 
   await Promise.all([probe(host, BURST_PROBE), probe(listener, BURST_PROBE)]);
-  await host.evaluate(attachProbe, 'microphone');
-  await listener.evaluate(attachProbe, 'audio-element');
+  await attach(host, 'microphone');
+  await attach(listener, 'audio-element');
   log(`mouth-to-ear: collecting onsets for ${COLLECT_MS / 1000} s`);
   await new Promise((r) => setTimeout(r, COLLECT_MS));
   const mic = await host.evaluate(readProbe);
@@ -113,7 +117,7 @@ async function joinTime(studio: BrowserStudio, dir: string): Promise<Summary> {
   for (let i = 0; i < JOINS; i++) {
     const { context, page } = await openListener(browser, link);
     await probe(page, FIRST_AUDIO_PROBE);
-    await page.evaluate(attachProbe, 'next-src-object');
+    await attach(page, 'next-src-object');
     await page.getByRole('button', { name: /Listen live/ }).click();
     await page.waitForFunction(() => (window.__benchProbe?.onsetFrames.length ?? 0) > 0, null, { timeout: 10_000, polling: 50 });
     const report = await page.evaluate(readProbe);

@@ -1,16 +1,18 @@
 /**
  * Page-side onset detection for the benchmark. An AudioWorklet looks at every
- * sample and reports the first one over a threshold after `quietMs` below it;
- * the page turns that audio frame into wall-clock time (performance.timeOrigin
- * + performance time, comparable across pages of one browser).
+ * sample and reports each first one over a threshold after `quietMs` below it,
+ * by audio frame; a heartbeat every render quantum maps frames to wall-clock
+ * time (performance.timeOrigin + performance.now(), comparable across pages of
+ * one browser): the smallest (arrival − frame time) seen, i.e. when the graph
+ * rendered the frame, the speaker's output latency left out.
  *
  * The pages' CSP (script-src 'self') forbids blob: worklet modules, and
  * Playwright's request routing does not see worklet fetches, so the benchmark's
  * browser contexts use Playwright's `bypassCSP` and load WORKLET_SOURCE from a
  * Blob URL. The app's CSP is untouched; it does not bear on the audio path.
  *
- * The functions below run in the browser (page.evaluate / addInitScript), so
- * each is self-contained.
+ * A page may hold several named probes, each with its own AudioContext. The
+ * functions below run in the browser (page.evaluate), so each is self-contained.
  */
 export const WORKLET_SOURCE = `
 class BenchOnset extends AudioWorkletProcessor {
@@ -34,7 +36,6 @@ class BenchOnset extends AudioWorkletProcessor {
         } else this.quiet++;
       }
     }
-    // A heartbeat every quantum maps audio frames to wall time on the main thread.
     this.port.postMessage({ beat: currentFrame, peak: this.peak });
     return true;
   }
@@ -43,69 +44,37 @@ registerProcessor('bench-onset', BenchOnset);
 `;
 
 export type ProbeOptions = { threshold: number; quietMs: number };
-export type ProbeSource = 'microphone' | 'audio-element' | 'next-src-object';
+/** The app's microphone stream, the track it publishes, its <audio> element's stream, or the next srcObject set. */
+export type ProbeSource = 'microphone' | 'published' | 'audio-element' | 'next-src-object';
 
-/** What a page reports: onsets in wall-clock ms, and the last click's wall-clock time. */
-export type ProbeReport = { onsets: number[]; clickAt: number | null; peak: number; outputTimestampOffsetMs: number; heartbeatOffsetMs: number; latencyMs: number };
-
-type Probe = {
-  context: AudioContext;
-  input: AudioNode;
-  onsetFrames: number[];
-  /** Smallest (wall-clock ms at message arrival − frame time in ms) seen so far. */
-  offsetMs: number;
+export type ProbeReport = {
+  /** Onsets, wall-clock ms. */
   onsets: number[];
+  /** Highest sample magnitude seen (1 = full scale). */
   peak: number;
+  /** Heartbeat map minus getOutputTimestamp's map, ms: about minus the context's output latency. */
+  mapDifferenceMs: number;
 };
+
+type Probe = { context: AudioContext; input: AudioNode; onsetFrames: number[]; offsetMs: number; peak: number };
 
 declare global {
   interface Window {
-    __benchProbe?: Probe;
-    __benchMicStreams?: MediaStream[];
-    __benchClickAt?: number;
-    __benchAttach?: (stream: MediaStream) => void;
+    __benchProbes?: Record<string, Probe>;
   }
 }
 
-/**
- * Init script for every benchmark page: keeps the microphone streams the app
- * opens, hands any stream set as a media element's srcObject to the probe (if
- * one is armed), and notes the wall-clock time of every click.
- */
-export function installPageHooks(): void {
-  const devices = navigator.mediaDevices;
-  if (devices) {
-    const getUserMedia = devices.getUserMedia.bind(devices);
-    window.__benchMicStreams = [];
-    devices.getUserMedia = async (constraints) => {
-      const stream = await getUserMedia(constraints);
-      window.__benchMicStreams!.push(stream);
-      return stream;
-    };
-  }
-  const descriptor = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!;
-  Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
-    ...descriptor,
-    set(this: HTMLMediaElement, value: MediaProvider | null) {
-      descriptor.set!.call(this, value);
-      if (value instanceof MediaStream) window.__benchAttach?.(value);
-    },
-  });
-  document.addEventListener('click', (event) => (window.__benchClickAt = performance.timeOrigin + event.timeStamp), true);
-}
-
-/** Creates the page's probe: its own AudioContext with the onset worklet, not yet listening to anything. */
-export async function createProbe(args: ProbeOptions & { workletSource: string }): Promise<void> {
+export async function createProbe(args: ProbeOptions & { name: string; workletSource: string }): Promise<void> {
   const context = new AudioContext({ sampleRate: 48_000, latencyHint: 'interactive' });
   const url = URL.createObjectURL(new Blob([args.workletSource], { type: 'text/javascript' }));
   await context.audioWorklet.addModule(url);
   URL.revokeObjectURL(url);
   const node = new AudioWorkletNode(context, 'bench-onset', { processorOptions: { threshold: args.threshold, quietMs: args.quietMs } });
-  const sink = context.createGain();
-  sink.gain.value = 0;
-  node.connect(sink).connect(context.destination);
+  const mute = context.createGain();
+  mute.gain.value = 0;
+  node.connect(mute).connect(context.destination);
   await context.resume();
-  const probe: Probe = { context, input: node, onsetFrames: [], offsetMs: Infinity, onsets: [], peak: 0 };
+  const probe: Probe = { context, input: node, onsetFrames: [], offsetMs: Infinity, peak: 0 };
   node.port.onmessage = (event: MessageEvent<{ onset?: number; beat?: number; peak?: number }>) => {
     const now = performance.timeOrigin + performance.now();
     const { onset, beat, peak } = event.data;
@@ -113,41 +82,39 @@ export async function createProbe(args: ProbeOptions & { workletSource: string }
     if (peak !== undefined) probe.peak = peak;
     if (onset !== undefined) probe.onsetFrames.push(onset);
   };
-  window.__benchProbe = probe;
+  (window.__benchProbes ??= {})[args.name] = probe;
 }
 
-/** Connects a stream to the probe: the page's latest live microphone stream, its <audio> element's stream, or the next srcObject set. */
-export function attachProbe(source: ProbeSource): void {
-  const probe = window.__benchProbe;
-  if (!probe) throw new Error('no probe in this page');
+export function attachProbe(args: { name: string; source: ProbeSource }): void {
+  const probe = window.__benchProbes?.[args.name];
+  if (!probe) throw new Error(`no probe ${args.name} in this page`);
   const attach = (stream: MediaStream) => probe.context.createMediaStreamSource(stream).connect(probe.input);
-  if (source === 'next-src-object') {
-    window.__benchAttach = (stream) => {
-      window.__benchAttach = undefined;
+  if (args.source === 'next-src-object') {
+    window.__benchOnStream = (stream) => {
+      window.__benchOnStream = undefined;
       attach(stream);
     };
     return;
   }
-  const stream =
-    source === 'microphone'
-      ? window.__benchMicStreams?.findLast((s) => s.getAudioTracks().some((t) => t.readyState === 'live'))
-      : (document.querySelector('audio')?.srcObject as MediaStream | null | undefined);
-  if (!stream) throw new Error(`no ${source} stream in this page`);
+  let stream: MediaStream | null | undefined;
+  if (args.source === 'microphone') stream = window.__benchMicStreams?.findLast((s) => s.getAudioTracks().some((t) => t.readyState === 'live'));
+  else if (args.source === 'audio-element') stream = document.querySelector('audio')?.srcObject as MediaStream | null | undefined;
+  else {
+    const track = window.__benchPeers?.flatMap((p) => p.getSenders()).find((s) => s.track?.kind === 'audio')?.track;
+    stream = track ? new MediaStream([track]) : null;
+  }
+  if (!stream) throw new Error(`no ${args.source} stream in this page`);
   attach(stream);
 }
 
-/** Onsets so far in wall-clock ms (frame time + the smallest heartbeat offset), and the last click. */
-export function readProbe(): ProbeReport {
-  const probe = window.__benchProbe;
-  if (!probe) throw new Error('no probe in this page');
+export function readProbe(name: string): ProbeReport {
+  const probe = window.__benchProbes?.[name];
+  if (!probe) throw new Error(`no probe ${name} in this page`);
   const rate = probe.context.sampleRate;
   const stamp = probe.context.getOutputTimestamp();
   return {
-    outputTimestampOffsetMs: performance.timeOrigin + (stamp.performanceTime ?? NaN) - (stamp.contextTime ?? NaN) * 1000,
-    heartbeatOffsetMs: probe.offsetMs,
-    latencyMs: (probe.context.baseLatency + probe.context.outputLatency) * 1000,
     onsets: probe.onsetFrames.map((frame) => (frame / rate) * 1000 + probe.offsetMs),
-    clickAt: window.__benchClickAt ?? null,
     peak: probe.peak,
+    mapDifferenceMs: probe.offsetMs - (performance.timeOrigin + (stamp.performanceTime ?? NaN) - (stamp.contextTime ?? NaN) * 1000),
   };
 }

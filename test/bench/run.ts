@@ -13,25 +13,31 @@ import { summarize, type Summary } from '../support/percentiles.ts';
 import { startTestStudio } from '../support/studio-fixture.ts';
 import { writeToneSequence } from '../support/tones.ts';
 import { writeJitteredBursts } from './burst-wav.ts';
-import { attachProbe, createProbe, installPageHooks, readProbe, WORKLET_SOURCE, type ProbeOptions, type ProbeSource } from './onset-probe.ts';
+import { attachProbe, createProbe, readProbe, WORKLET_SOURCE, type ProbeOptions, type ProbeReport, type ProbeSource } from './onset-probe.ts';
+import { installPageHooks, readReceiveStats, type ReceiveStats } from './page-hooks.ts';
 import { pairOnsets } from './pair-onsets.ts';
 
 const DEADLINE_MS = 170_000;
 const COLLECT_MS = 15_000;
 const JOINS = 20;
-const MIN_ONSETS = 20;
-/** Burst onsets: over -26 dBFS after 150 ms below it (the bursts are at -4.4 dBFS peak). */
+const MIN_SAMPLES = 20;
+/** Burst onsets: over -26 dBFS after 150 ms below it (the WAV's bursts peak at -4.4 dBFS). */
 const BURST_PROBE: ProbeOptions = { threshold: 0.05, quietMs: 150 };
-/** First audio: anything over -40 dBFS (the tones are at -6 dBFS peak). */
+/** First audio: anything over -40 dBFS (the WAV's tones peak at -6 dBFS). */
 const FIRST_AUDIO_PROBE: ProbeOptions = { threshold: 0.01, quietMs: 50 };
 
-type Row = { metric: string; summary: Summary; goal: string; met: boolean };
+type Row = { metric: string; summary: Summary; goal?: { p95Below: number } };
+type Result = { rows: Row[]; notes: string[] };
 
 const cleanups: Array<() => Promise<void> | void> = [];
-const notes: string[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const ms = (values: number[]) => values.map((v) => v.toFixed(1)).join(' ');
 
-function log(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
+async function benchBrowser(fakeAudioFile: string): Promise<Browser> {
+  const browser = await launchChromium({ fakeAudioFile });
+  cleanups.push(() => browser.close());
+  return browser;
 }
 
 async function benchContext(browser: Browser): Promise<BrowserContext> {
@@ -41,22 +47,26 @@ async function benchContext(browser: Browser): Promise<BrowserContext> {
   return context;
 }
 
-async function probe(page: Page, options: ProbeOptions): Promise<void> {
-  await page.evaluate(createProbe, { ...options, workletSource: WORKLET_SOURCE });
+async function probe(page: Page, name: string, source: ProbeSource, options: ProbeOptions): Promise<void> {
+  await page.evaluate(createProbe, { ...options, name, workletSource: WORKLET_SOURCE });
+  await page.evaluate(attachProbe, { name, source });
 }
 
-async function attach(page: Page, source: ProbeSource): Promise<void> {
-  await page.evaluate(attachProbe, source);
-}
+const read = (page: Page, name: string): Promise<ProbeReport> => page.evaluate(readProbe, name);
 
-/** Opens the studio, waits for the server and the microphone, goes live; returns the listener link. */
-async function goLive(browser: Browser, studio: BrowserStudio, title: string): Promise<Page> {
+/** Opens the studio, waits for the server and the microphone, goes live; returns the page and the listener link. */
+async function goLive(browser: Browser, studio: BrowserStudio, title: string): Promise<{ host: Page; link: string }> {
   const host = await (await benchContext(browser)).newPage();
   await host.goto(studio.url);
   await host.locator('[role="status"][data-state="running"]').waitFor({ timeout: 20_000 });
   await host.getByLabel('Space title').fill(title);
   await host.getByRole('button', { name: 'Go live' }).click({ timeout: 15_000 });
-  return host;
+  return { host, link: await host.getByLabel('Listener link').inputValue({ timeout: 15_000 }) };
+}
+
+async function endSpace(host: Page): Promise<void> {
+  await host.getByRole('button', { name: 'End Space' }).click();
+  await host.getByRole('status').filter({ hasText: 'You ended the Space' }).waitFor({ timeout: 10_000 });
 }
 
 async function openListener(browser: Browser, link: string): Promise<{ context: BrowserContext; page: Page }> {
@@ -67,101 +77,125 @@ async function openListener(browser: Browser, link: string): Promise<{ context: 
   return { context, page };
 }
 
-async function waitListening(page: Page): Promise<void> {
-  await page.getByRole('status').filter({ hasText: 'You are listening' }).waitFor({ timeout: 15_000 });
+function pairs(label: string, from: ProbeReport, to: ProbeReport, minimum: number): number[] {
+  const { latencies, unmatched } = pairOnsets(from.onsets, to.onsets, { maxMs: 1000, toleranceMs: 15 });
+  log(`${label}: ${from.onsets.length} → ${to.onsets.length} onsets, ${latencies.length} paired, ${unmatched} unmatched: ${ms(latencies)}`);
+  if (latencies.length < minimum) throw new Error(`${label}: only ${latencies.length} onsets paired (need ${minimum})`);
+  return latencies;
 }
 
-async function mouthToEar(studio: BrowserStudio, dir: string): Promise<Summary> {
+async function mouthToEar(studio: BrowserStudio, dir: string): Promise<Result> {
   const wav = join(dir, 'bursts.wav');
   writeJitteredBursts(wav, { hz: 1000, burstMs: 100, amplitude: 0.6 });
-  const browser = await launchChromium({ fakeAudioFile: wav });
-  cleanups.push(() => browser.close());
-  const host = await goLive(browser, studio, 'Latency bench');
-  const link = await host.getByLabel('Listener link').inputValue({ timeout: 15_000 });
+  const browser = await benchBrowser(wav);
+  const { host, link } = await goLive(browser, studio, 'Latency bench');
   const { page: listener } = await openListener(browser, link);
   await listener.getByRole('button', { name: /Listen live/ }).click();
-  await waitListening(listener);
+  await listener.getByRole('status').filter({ hasText: 'You are listening' }).waitFor({ timeout: 15_000 });
 
-  await Promise.all([probe(host, BURST_PROBE), probe(listener, BURST_PROBE)]);
-  await attach(host, 'microphone');
-  await attach(listener, 'audio-element');
+  await probe(listener, 'ear', 'audio-element', BURST_PROBE);
+  await probe(host, 'published', 'published', BURST_PROBE);
+  await probe(host, 'mic', 'microphone', BURST_PROBE);
+  const before = await listener.evaluate(readReceiveStats);
   log(`mouth-to-ear: collecting onsets for ${COLLECT_MS / 1000} s`);
-  await new Promise((r) => setTimeout(r, COLLECT_MS));
-  const mic = await host.evaluate(readProbe);
-  // Read the listener a second later, so the last microphone onsets have arrived.
-  await new Promise((r) => setTimeout(r, 1000));
-  const ear = await listener.evaluate(readProbe);
-  const { latencies, unmatched } = pairOnsets(mic.onsets, ear.onsets, { maxMs: 1000, toleranceMs: 15 });
-  log(`mouth-to-ear: ${mic.onsets.length} microphone onsets, ${ear.onsets.length} listener onsets, ${latencies.length} paired, ${unmatched} unmatched`);
-  log(`  peaks: microphone ${mic.peak.toFixed(3)}, listener ${ear.peak.toFixed(3)}`);
-  log(`  clock maps (heartbeat − output timestamp): studio ${(mic.heartbeatOffsetMs - mic.outputTimestampOffsetMs).toFixed(1)} ms, listener ${(ear.heartbeatOffsetMs - ear.outputTimestampOffsetMs).toFixed(1)} ms; context latency studio ${mic.latencyMs.toFixed(1)} ms, listener ${ear.latencyMs.toFixed(1)} ms`);
-  log(`  latencies: ${latencies.map((l) => l.toFixed(1)).join(' ')}`);
-  if (latencies.length < MIN_ONSETS) throw new Error(`only ${latencies.length} onsets paired (need ${MIN_ONSETS}); microphone ${mic.onsets.length}, listener ${ear.onsets.length}`);
-  if (unmatched > 2) notes.push(`${unmatched} microphone onsets found no matching listener onset.`);
+  await sleep(COLLECT_MS);
+  const mic = await read(host, 'mic');
+  await sleep(1000); // so that the last microphone onsets have reached the listener
+  const published = await read(host, 'published');
+  const ear = await read(listener, 'ear');
+  const after = await listener.evaluate(readReceiveStats);
+  log(`peaks (1 = full scale): microphone ${mic.peak.toFixed(2)}, published ${published.peak.toFixed(2)}, listener ${ear.peak.toFixed(2)}`);
+  log(`clock maps, heartbeat − output timestamp: ${[mic, published, ear].map((r) => r.mapDifferenceMs.toFixed(1)).join(', ')} ms`);
 
-  await host.getByRole('button', { name: 'End Space' }).click();
-  await host.getByRole('status').filter({ hasText: 'You ended the Space' }).waitFor({ timeout: 10_000 });
+  const total = pairs('mouth-to-ear', mic, ear, MIN_SAMPLES);
+  const mix = pairs('mic → published', mic, published, 1);
+  const onward = pairs('published → listener', published, ear, 1);
+  await endSpace(host);
   await browser.close();
-  return summarize(latencies);
+  return {
+    rows: [
+      { metric: 'mouth-to-ear latency', summary: summarize(total), goal: { p95Below: 80 } },
+      { metric: '  mic → published track', summary: summarize(mix) },
+      { metric: '  published track → ear', summary: summarize(onward) },
+    ],
+    notes: [jitterBufferNote(before, after)],
+  };
 }
 
-async function joinTime(studio: BrowserStudio, dir: string): Promise<Summary> {
-  // Continuous, changing tones: audio is there whenever a listener joins.
+function jitterBufferNote(before: ReceiveStats, after: ReceiveStats): string {
+  const emitted = after.emitted - before.emitted;
+  const mean = ((after.jitterBufferDelayS - before.jitterBufferDelayS) / emitted) * 1000;
+  const target = ((after.jitterBufferTargetDelayS - before.jitterBufferTargetDelayS) / emitted) * 1000;
+  const concealed = ((after.concealed - before.concealed) / Math.max(1, after.samples - before.samples)) * 100;
+  return `listener jitter buffer during the latency run: mean delay ${mean.toFixed(1)} ms, mean target ${target.toFixed(1)} ms, ${concealed.toFixed(2)}% samples concealed.`;
+}
+
+async function joinTime(studio: BrowserStudio, dir: string): Promise<Result> {
+  // Continuous, changing tones (voice processing leaves them alone): audio is there whenever a listener joins.
   const wav = join(dir, 'tones.wav');
   writeToneSequence(wav, [[440, 0.3], [660, 0.3], [550, 0.3], [880, 0.3], [495, 0.3], [770, 0.3]]);
-  const browser = await launchChromium({ fakeAudioFile: wav });
-  cleanups.push(() => browser.close());
-  const host = await goLive(browser, studio, 'Join bench');
-  const link = await host.getByLabel('Listener link').inputValue({ timeout: 15_000 });
-  const joins: number[] = [];
+  const browser = await benchBrowser(wav);
+  const { host, link } = await goLive(browser, studio, 'Join bench');
+  const total: number[] = [];
+  const toStream: number[] = [];
+  const toAudio: number[] = [];
   for (let i = 0; i < JOINS; i++) {
     const { context, page } = await openListener(browser, link);
-    await probe(page, FIRST_AUDIO_PROBE);
-    await attach(page, 'next-src-object');
+    await probe(page, 'ear', 'next-src-object', FIRST_AUDIO_PROBE);
     await page.getByRole('button', { name: /Listen live/ }).click();
-    await page.waitForFunction(() => (window.__benchProbe?.onsetFrames.length ?? 0) > 0, null, { timeout: 10_000, polling: 50 });
-    const report = await page.evaluate(readProbe);
-    if (report.clickAt === null) throw new Error('the click on "Listen live" was not seen');
-    joins.push(report.onsets[0]! - report.clickAt);
+    await page.waitForFunction(() => (window.__benchProbes?.['ear']?.onsetFrames.length ?? 0) > 0, null, { timeout: 10_000, polling: 20 });
+    const first = (await read(page, 'ear')).onsets[0]!;
+    const { clickAt, streamAt } = await page.evaluate(() => ({ clickAt: window.__benchClickAt, streamAt: window.__benchStreamAt }));
+    if (clickAt === undefined || streamAt === undefined) throw new Error('the click on "Listen live" or the received stream was not seen');
+    total.push(first - clickAt);
+    toStream.push(streamAt - clickAt);
+    toAudio.push(first - streamAt);
     await context.close();
   }
-  log(`joins: ${joins.map((j) => j.toFixed(0)).join(' ')}`);
+  log(`joins: ${ms(total)}`);
+  await endSpace(host);
   await browser.close();
-  return summarize(joins);
+  return {
+    rows: [
+      { metric: 'listener join → first audio', summary: summarize(total), goal: { p95Below: 700 } },
+      { metric: '  click → stream set', summary: summarize(toStream) },
+      { metric: '  stream set → first audio', summary: summarize(toAudio) },
+    ],
+    notes: [],
+  };
 }
 
 function table(rows: Row[]): string {
-  const head = ['metric'.padEnd(29), 'n'.padStart(3), 'p50 ms', 'p95 ms', 'min ms', 'max ms', '  goal'];
-  const lines = [head.join('  ')];
-  for (const { metric, summary: s, goal, met } of rows) {
-    const ms = (v: number) => v.toFixed(1).padStart(6);
-    lines.push([metric.padEnd(29), String(s.n).padStart(3), ms(s.p50), ms(s.p95), ms(s.min), ms(s.max), `  ${goal} ${met ? '(met)' : '(not met)'}`].join('  '));
+  const cells = (values: string[]) => values.map((v, i) => (i === 0 ? v.padEnd(29) : v.padStart(i === 1 ? 3 : 6))).join('  ');
+  const lines = [cells(['metric', 'n', 'p50 ms', 'p95 ms', 'min ms', 'max ms']) + '  goal'];
+  for (const { metric, summary: s, goal } of rows) {
+    const verdict = goal ? `  p95 < ${goal.p95Below} ms ${s.p95 < goal.p95Below ? '(met)' : '(NOT met)'}` : '';
+    lines.push(cells([metric, String(s.n), ...[s.p50, s.p95, s.min, s.max].map((v) => v.toFixed(1))]) + verdict);
   }
   return lines.join('\n');
 }
+
+const EXPLANATION = `
+mouth-to-ear: 1 kHz burst onsets in the studio's microphone stream (as the page receives it, after
+Chromium's voice processing) vs the same onsets in a listener's received stream, each seen by an
+AudioWorklet at sample resolution, times mapped to one wall clock. Includes the studio's Web Audio
+program mix, Opus encoding, RTP over loopback, mediasoup, the listener's jitter buffer and decoder,
+and one Web Audio input hop per probe. Excludes capture hardware, voice processing and the
+speaker's output latency. The indented rows split it at the track the studio publishes.
+join: from the click on "Listen live" to the first received sample over -40 dBFS, each time in a
+fresh browser context (page load excluded): signalling, transports (ICE/DTLS), consume, first
+packets, jitter buffer. Loopback, one machine, headless Chromium; onsets paired by the gap before them.`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spacecraft-bench-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const studio = await startTestStudio();
   cleanups.push(() => studio.close());
-  const m2e = await mouthToEar(studio, dir);
-  const join_ = await joinTime(studio, dir);
-  console.log(
-    table([
-      { metric: 'mouth-to-ear latency', summary: m2e, goal: 'p95 < 80 ms', met: m2e.p95 < 80 },
-      { metric: 'listener join → first audio', summary: join_, goal: 'p95 < 700 ms', met: join_.p95 < 700 },
-    ]),
-  );
-  console.log(`
-mouth-to-ear: tone-burst onsets in the studio's microphone stream (as the page gets it, after
-Chromium's voice processing) vs the same onsets in one listener's received stream: Web Audio
-program mix → Opus encode → RTP over loopback → mediasoup → jitter buffer → decode → listener
-Web Audio graph. Not included: capture hardware, voice processing, the speaker's output latency.
-join: click on "Listen live" → first received sample over -40 dBFS, each time in a fresh
-browser context (page load excluded); signalling, transport setup (ICE/DTLS), consume, first packet.
-Loopback only, ${JOINS} joins; onsets paired by the gap before them.`);
-  for (const note of notes) console.log(`note: ${note}`);
+  const latency = await mouthToEar(studio, dir);
+  const joins = await joinTime(studio, dir);
+  console.log(table([...latency.rows, ...joins.rows]));
+  console.log(EXPLANATION);
+  for (const note of [...latency.notes, ...joins.notes]) console.log(note);
 }
 
 let failed = false;

@@ -13,6 +13,12 @@
  * rtcpMux is off on the ingest side because ffmpeg sends its first RTCP SR
  * from a separate socket before any RTP: with rtcpMux and comedia the
  * transport would latch onto the RTCP source port.
+ *
+ * Known interop gap, asserted below: for AES_CM_128_HMAC_SHA1_32 ffmpeg puts
+ * a 32-bit tag on SRTCP too (it has one tag size per suite), while libsrtp as
+ * configured by mediasoup uses 80 bits for SRTCP (as DTLS-SRTP, RFC 5764,
+ * specifies). SRTP media works; the RTCP in both directions fails to
+ * authenticate and is dropped. It carries nothing this test needs.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +44,10 @@ const WINDOW_SECONDS = 0.25;
 /** Opus over RTP from ffmpeg: one 20 ms frame per packet. */
 const PACKETS_PER_SECOND = 50;
 const SSRC = 11_111_111;
+/** Samples per Opus frame (20 ms at 48 kHz); ffmpeg packs one frame per RTP packet. */
+const FRAME_SAMPLES = 960;
+/** SRTP authentication tag bytes per RTP packet. */
+const TAG_BYTES: Record<(typeof SUITES)[number], number> = { AES_CM_128_HMAC_SHA1_80: 10, AES_CM_128_HMAC_SHA1_32: 4 };
 const PAYLOAD_TYPE = 101;
 const LOCALHOST = '127.0.0.1';
 
@@ -109,10 +119,9 @@ async function buildPipeline(suite: types.SrtpCryptoSuite, senderKey: string): P
   const receiverPort = await freeUdpPortPair();
   const egressKey = egress.srtpParameters?.keyBase64;
   if (!egressKey) throw new Error('egress transport has no SRTP parameters');
-  // ffmpeg's SDP input has one a=crypto key for both directions, so its RTCP
-  // receiver reports (sent back to the source) are protected with the key
-  // mediasoup encrypts with: give mediasoup that same key to decrypt them.
-  await egress.connect({ ip: LOCALHOST, port: receiverPort, rtcpPort: receiverPort + 1, srtpParameters: { cryptoSuite: suite, keyBase64: egressKey } });
+  // The key given here only decrypts what ffmpeg sends back; ffmpeg sends no
+  // receiver reports at this bitrate within a few seconds, so it is unused.
+  await egress.connect({ ip: LOCALHOST, port: receiverPort, rtcpPort: receiverPort + 1, srtpParameters: { cryptoSuite: suite, keyBase64: newSrtpKey() } });
   const consumer = await egress.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
   const codec = consumer.rtpParameters.codecs[0];
   if (!codec) throw new Error('consumer has no codec');
@@ -129,6 +138,22 @@ async function buildPipeline(suite: types.SrtpCryptoSuite, senderKey: string): P
     '',
   ].join('\n');
   return { router, ingest, egress, producer, consumer, receiverPort, sdp };
+}
+
+/** How often ffmpeg logged a line matching `pattern`, counting "Last message repeated N times". */
+function countLog(stderr: string, pattern: RegExp): number {
+  let count = 0;
+  let previousMatched = false;
+  for (const line of stderr.split(/\r?\n|\r/)) {
+    const repeated = /Last message repeated (\d+) times/.exec(line);
+    if (repeated) {
+      if (previousMatched) count += Number(repeated[1]);
+      continue;
+    }
+    previousMatched = pattern.test(line);
+    if (previousMatched) count++;
+  }
+  return count;
 }
 
 function describeTrack(track: WindowAnalysis[]): string {
@@ -157,12 +182,8 @@ describe.skipIf(!ffmpegAvailable)('ffmpeg as an SRTP peer of mediasoup PlainTran
       const wavPath = join(dir, `${suite}.wav`);
       writeFileSync(sdpPath, pipeline.sdp);
 
-      // The receiver stops by itself 2 s after the last packet (listen_timeout);
-      // rtcp_to_source sends its receiver reports back to mediasoup.
-      const receiver = ffmpeg(
-        ['-y', '-protocol_whitelist', 'file,udp,rtp,srtp', '-listen_timeout', '2', '-sdp_flags', 'rtcp_to_source', '-i', sdpPath, '-c:a', 'pcm_s16le', wavPath],
-        25_000,
-      );
+      // The receiver stops by itself 3 s after the last packet (listen_timeout).
+      const receiver = ffmpeg(['-y', '-protocol_whitelist', 'file,udp,rtp,srtp', '-listen_timeout', '3', '-i', sdpPath, '-c:a', 'pcm_s16le', wavPath], 25_000);
       await waitForUdpPortsBound([receiverPort, receiverPort + 1], 5_000);
 
       const rtpPort = ingest.tuple.localPort;
@@ -173,15 +194,18 @@ describe.skipIf(!ffmpegAvailable)('ffmpeg as an SRTP peer of mediasoup PlainTran
       const sent = await sender.exited;
       expect(sent, `sender failed:\n${tail(sent.stderr)}`).toMatchObject({ code: 0, timedOut: false });
       const received = await receiver.exited;
-      expect(received.timedOut, `receiver did not stop by itself:\n${tail(received.stderr)}`).toBe(false);
-      // expect(received.stderr, 'receiver decrypt errors').not.toMatch(/HMAC mismatch|Unable to decrypt|srtp.*error/i);
+      expect(received, `receiver failed:\n${tail(received.stderr)}`).toMatchObject({ code: 0, timedOut: false });
+      // Every RTP packet authenticated (else the packet counts below would not add up); with the
+      // _32 suite only mediasoup's sender reports fail, about one a second (see the header comment).
+      const hmacFailures = countLog(received.stderr, /HMAC mismatch/);
+      if (suite === 'AES_CM_128_HMAC_SHA1_80') expect(hmacFailures, tail(received.stderr)).toBe(0);
+      else expect(hmacFailures, tail(received.stderr)).toBeLessThanOrEqual(SENT_SECONDS + 5);
 
       // --- mediasoup stats: everything in came out, nothing lost ---
       const [producerStats] = await producer.getStats();
       const consumerStats = (await consumer.getStats()).find((s) => s.type === 'outbound-rtp');
       const [ingestStats] = await ingest.getStats();
       const [egressStats] = await egress.getStats();
-      console.log('DEBUG', suite, JSON.stringify({producerStats, consumerStats, ingestStats, egressStats}, null, 1));
       const minPackets = Math.floor(SENT_SECONDS * PACKETS_PER_SECOND * 0.95);
       expect(producerStats).toBeDefined();
       expect(consumerStats).toBeDefined();
@@ -189,14 +213,21 @@ describe.skipIf(!ffmpegAvailable)('ffmpeg as an SRTP peer of mediasoup PlainTran
       expect(producerStats!.packetsLost).toBe(0);
       expect(consumerStats!.packetCount).toBe(producerStats!.packetCount);
       expect(consumerStats!.packetsLost).toBe(0);
-      expect(ingestStats!.rtpBytesReceived).toBeGreaterThan(producerStats!.byteCount); // SRTP adds an auth tag per packet
-      // expect(egressStats!.rtpBytesSent).toBeGreaterThan(consumerStats!.byteCount);
+      // mediasoup counts RTP bytes in the clear; on the wire each packet carries the
+      // suite's auth tag, plus a few SRTCP packets (RTCP goes to the same counters).
+      const tags = TAG_BYTES[suite] * producerStats!.packetCount;
+      expect(ingestStats!.bytesReceived - producerStats!.byteCount).toBeGreaterThanOrEqual(tags);
+      expect(ingestStats!.bytesReceived - producerStats!.byteCount).toBeLessThan(tags + 500);
+      expect(egressStats!.bytesSent - consumerStats!.byteCount).toBeGreaterThanOrEqual(TAG_BYTES[suite] * consumerStats!.packetCount);
 
       // --- the audio itself ---
       const wav = readWav(readFileSync(wavPath));
       expect(wav.sampleRate).toBe(48000);
       expect(wav.durationSeconds).toBeGreaterThan(SENT_SECONDS - 0.5);
       expect(wav.durationSeconds).toBeLessThan(SENT_SECONDS + 0.5);
+      // One 20 ms Opus frame per packet and ffmpeg does not fill gaps: every packet mediasoup
+      // forwarded reached the receiver, decrypted and decoded.
+      expect(wav.frames).toBe(consumerStats!.packetCount * FRAME_SAMPLES);
 
       const track = analyseWindows(wav.mono, wav.sampleRate, { windowSeconds: WINDOW_SECONDS, maxHz: 4000 });
       const tone = (w: WindowAnalysis): number =>

@@ -1,5 +1,6 @@
 /** UDP port helpers for tests that hand ports to external RTP peers (ffmpeg). 127.0.0.1 only. */
 import { createSocket, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 
 function bind(port: number): Promise<Socket | undefined> {
   return new Promise((resolve) => {
@@ -40,8 +41,35 @@ export async function freeUdpPortPair(attempts = 50): Promise<number> {
   throw new Error(`no free UDP port pair on 127.0.0.1 after ${attempts} attempts`);
 }
 
-/** Whether something already holds `port` on 127.0.0.1 (a bind fails). */
+/** Local ports of all UDP sockets on this machine, from /proc/net/udp{,6}; undefined off Linux. */
+function procUdpPorts(): Set<number> | undefined {
+  const ports = new Set<number>();
+  let read = false;
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    read = true;
+    for (const line of text.split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1]; // "0100007F:9C40"
+      const hex = local?.split(':').at(-1);
+      if (hex) ports.add(Number.parseInt(hex, 16));
+    }
+  }
+  return read ? ports : undefined;
+}
+
+/**
+ * Whether something already holds `port` on this machine. On Linux this reads
+ * /proc/net/udp, so the probe never occupies the port itself; elsewhere it
+ * tries to bind (and may, for an instant, hold the port a peer is about to take).
+ */
 export async function isUdpPortBound(port: number): Promise<boolean> {
+  const known = procUdpPorts();
+  if (known) return known.has(port);
   const socket = await bind(port);
   if (!socket) return true;
   await close(socket);

@@ -3,6 +3,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = { group: ['node:*'], message: 'This layer cannot use Node.js APIs.' };
+const contractsOnly = {
+  regex: '^(\\.\\./)+(server|electron)/(?!signalling/protocol\\.ts$|errors\\.ts$|contract\\.ts$)',
+  message: 'The renderer may import only electron/contract.ts, server/signalling/protocol.ts and server/errors.ts.',
+};
+const serverPackages = { group: ['mediasoup', 'fastify', 'pino', 'ws', 'conf', 'electron-store'], message: 'Server and main-process packages do not belong in the renderer.' };
 const electronOnly = { name: 'electron', message: 'Only electron/main and electron/preload may import electron.' };
 
 export default tseslint.config(
@@ -40,11 +45,8 @@ export default tseslint.config(
           paths: [electronOnly],
           patterns: [
             nodeBuiltins,
-            {
-              regex: '^(\\.\\./)+(server|electron)/(?!signalling/protocol\\.ts$|errors\\.ts$|contract\\.ts$)',
-              message: 'The renderer may import only electron/contract.ts, server/signalling/protocol.ts and server/errors.ts.',
-            },
-            { group: ['mediasoup', 'fastify', 'pino', 'ws', 'conf', 'electron-store'], message: 'Server and main-process packages do not belong in the renderer.' },
+            contractsOnly,
+            serverPackages,
           ],
         },
       ],
@@ -61,10 +63,8 @@ export default tseslint.config(
           patterns: [
             nodeBuiltins,
             { regex: '^\\.\\./\\.\\./(?!\\.\\./)', message: 'Features may not import other features; move shared code to renderer/lib.' },
-            {
-              regex: '^(\\.\\./)+(server|electron)/(?!signalling/protocol\\.ts$|errors\\.ts$|contract\\.ts$)',
-              message: 'The renderer may import only electron/contract.ts, server/signalling/protocol.ts and server/errors.ts.',
-            },
+            contractsOnly,
+            serverPackages,
           ],
         },
       ],

@@ -7,7 +7,7 @@
  * becomes `window.studio.<noun>.on<Event>(listener)`, returning an unsubscribe.
  */
 import { z } from 'zod';
-import { ERROR_CODES } from '../server/errors.ts';
+import { ERROR_CODES, ReceivedError } from '../server/errors.ts';
 
 export const serverStatusSchema = z.object({
   state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed', 'remote']),
@@ -55,15 +55,8 @@ export type IpcError = z.output<typeof ipcErrorSchema>;
 export type IpcReply = { ok: true; data: unknown } | { ok: false; error: IpcError };
 
 /** An IPC failure in the renderer: `code` says what, `message` is a sentence. */
-export class StudioError extends Error {
-  readonly code: IpcError['code'];
-  readonly details: unknown;
-  constructor(error: IpcError) {
-    super(error.message);
-    this.name = 'StudioError';
-    this.code = error.code;
-    this.details = error.details;
-  }
+export class StudioError extends ReceivedError {
+  override readonly name = 'StudioError';
 }
 
 // --- window.studio, derived from the lists above -------------------------------------

@@ -67,6 +67,19 @@ export class InvalidStateError extends SpacecraftError {
   }
 }
 
+/** A typed error received from the other side of a boundary, thrown on this side. */
+export class ReceivedError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(error: WireError) {
+    super(error.message);
+    this.name = 'ReceivedError';
+    this.code = error.code;
+    this.details = error.details;
+  }
+}
+
 /** Any thrown value as a wire error; unknown errors never leak their internals. */
 export function toWireError(error: unknown): WireError {
   if (error instanceof SpacecraftError) return error.toWire();

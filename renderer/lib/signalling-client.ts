@@ -3,7 +3,7 @@
  * `request('joinSpace', { spaceId })` resolves with the method's checked result
  * or rejects with a `SignallingError` carrying the server's error code.
  */
-import type { WireError } from '../../server/errors.ts';
+import { ReceivedError } from '../../server/errors.ts';
 import {
   notifications,
   requests,
@@ -15,15 +15,9 @@ import {
   type RequestResult,
 } from '../../server/signalling/protocol.ts';
 
-export class SignallingError extends Error {
-  readonly code: WireError['code'];
-  readonly details: unknown;
-  constructor(error: WireError) {
-    super(error.message);
-    this.name = 'SignallingError';
-    this.code = error.code;
-    this.details = error.details;
-  }
+/** A typed error from the server, e.g. `code: 'SPACE_ENDED'`. */
+export class SignallingError extends ReceivedError {
+  override readonly name = 'SignallingError';
 }
 
 type Pending = { method: Method; resolve: (data: unknown) => void; reject: (error: Error) => void };

@@ -130,4 +130,21 @@ describe('a live Space, studio mic to two listeners', { timeout: 90_000 }, () =>
     await late.goto(listeners[0]!.url());
     await expect.poll(() => late.getByRole('status').textContent()).toContain('This Space has ended');
   });
+
+  it('shows the server restarting and ready again when the bundled server is killed', async () => {
+    const pill = host.locator('.topbar [role="status"]');
+    const states: string[] = [];
+    await host.exposeFunction('recordState', (state: string) => states.push(state));
+    await host.evaluate(() => {
+      const target = document.querySelector('.topbar [role="status"]')!;
+      new MutationObserver(() => (window as unknown as { recordState(s: string): void }).recordState(target.getAttribute('data-state') ?? '')).observe(target, { attributes: true });
+    });
+    process.kill(studio.supervisor!.pid!, 'SIGKILL');
+    await expect.poll(() => states, { timeout: 30_000 }).toContain('restarting');
+    await expect.poll(() => pill.getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
+    // And the studio can go live again on the restarted server.
+    await host.getByRole('button', { name: 'Start another Space' }).click();
+    await host.getByRole('button', { name: 'Go live' }).click();
+    await expect.poll(() => host.getByLabel('Listener link').inputValue(), { timeout: 15_000 }).toMatch(/\/s\//);
+  });
 });

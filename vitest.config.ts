@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{electron,renderer,server,test}/**/*.test.ts'],
+    include: ['{electron,renderer,server,test}/**/*.test.{ts,tsx}'],
     exclude: ['node_modules/**', 'out/**', 'test/bench/**'],
     // Media and browser tests share two cores: one file at a time keeps timings honest.
     fileParallelism: false,

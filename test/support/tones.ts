@@ -24,13 +24,3 @@ function render(path: string, segments: Segment[]): void {
 export function writeToneSequence(path: string, tones: Array<[hz: number, seconds: number]>, volume = 0.5): void {
   render(path, tones.map(([hz, seconds]) => ({ hz, seconds, volume })));
 }
-
-/** Tone bursts separated by silence, an onset every `periodMs`: for latency measurements. */
-export function writeBursts(path: string, options: { hz: number; burstMs: number; periodMs: number; count: number }): void {
-  const { hz, burstMs, periodMs, count } = options;
-  const one: Segment[] = [
-    { hz, seconds: burstMs / 1000, volume: 0.6 },
-    { hz, seconds: (periodMs - burstMs) / 1000, volume: 0 },
-  ];
-  render(path, Array.from({ length: count }, () => one).flat());
-}

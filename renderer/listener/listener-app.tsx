@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { SpaceState } from '../../server/signalling/protocol.ts';
+import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/signalling/protocol.ts';
 import { describeError } from '../lib/error-messages.ts';
 import { ListenerSession, type ListenerSnapshot } from './listener-session.ts';
 
@@ -59,29 +59,36 @@ function Player({ session }: { session: ListenerSession }) {
   );
 }
 
+async function fetchSpaceInfo(serverUrl: string, spaceId: string): Promise<SpaceInfo> {
+  const response = await fetch(new URL(`/api/spaces/${encodeURIComponent(spaceId)}`, serverUrl));
+  const body: unknown = await response.json();
+  if (!response.ok) throw wireErrorSchema.parse((body as { error?: unknown }).error);
+  return spaceInfoSchema.parse(body);
+}
+
 export function ListenerApp({ spaceId, serverUrl }: { spaceId: string; serverUrl: string }) {
-  const [info, setInfo] = useState<SpaceState | null>(null);
+  const [info, setInfo] = useState<SpaceInfo | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [session, setSession] = useState<ListenerSession | null>(null);
+  const [session, setSession] = useState(() => new ListenerSession());
+  const [playing, setPlaying] = useState(false);
 
   useEffect(() => {
-    fetch(new URL(`/api/spaces/${encodeURIComponent(spaceId)}`, serverUrl))
-      .then(async (response) => {
-        const body = (await response.json()) as SpaceState | { error: { code: string; message: string } };
-        if ('error' in body) throw body.error;
-        setInfo(body);
-      })
-      .catch(setError);
+    fetchSpaceInfo(serverUrl, spaceId).then(setInfo, setError);
   }, [spaceId, serverUrl]);
+
+  useEffect(() => {
+    if (info?.status === 'live') session.prepare(serverUrl, info.routerRtpCapabilities);
+  }, [info, session, serverUrl]);
 
   const play = () => {
     // Pressing play is the user gesture browsers require before audio may start.
-    const next = new ListenerSession();
-    setSession(next);
-    next.join(serverUrl, spaceId).catch((e: unknown) => {
+    setError(null);
+    setPlaying(true);
+    session.join(serverUrl, spaceId).catch((e: unknown) => {
       setError(e);
-      next.close();
-      setSession(null);
+      session.close();
+      setSession(new ListenerSession());
+      setPlaying(false);
     });
   };
 
@@ -90,7 +97,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string; serverUrl
     <div className="listener">
       <div className="panel">
         <h1>{info?.title ?? (error ? 'Space not available' : 'Loading…')}</h1>
-        {session ? (
+        {playing ? (
           <Player session={session} />
         ) : ended ? (
           <p className="state" role="status" data-phase="ended">

@@ -31,15 +31,31 @@ export class ListenerSession {
     return () => this.#listeners.delete(listener);
   }
 
+  #prepared: Promise<{ signalling: SignallingClient; media: MediaSession | null }> | null = null;
+
+  /**
+   * Opens the connection and loads the media device before the listener presses
+   * play (nothing is joined or received yet), so that play starts audio sooner.
+   */
+  prepare(serverUrl: string, routerRtpCapabilities: Record<string, unknown> | null): void {
+    this.#prepared ??= (async () => {
+      const signalling = await SignallingClient.connect(signallingUrl(serverUrl));
+      const media = routerRtpCapabilities ? await MediaSession.create(signalling, routerRtpCapabilities) : null;
+      return { signalling, media };
+    })();
+    this.#prepared.catch(() => (this.#prepared = null));
+  }
+
   async join(serverUrl: string, spaceId: string): Promise<void> {
-    const signalling = await SignallingClient.connect(signallingUrl(serverUrl));
+    const prepared = await this.#prepared?.catch(() => null);
+    const signalling = prepared?.signalling.open ? prepared.signalling : await SignallingClient.connect(signallingUrl(serverUrl));
     this.#signalling = signalling;
     signalling.on('spaceEnded', ({ reason }) => this.#end(reason));
     signalling.onClose(() => {
       if (this.#snapshot.phase !== 'ended') this.#update({ phase: 'disconnected' });
     });
     const joined = await signalling.request('joinSpace', { spaceId });
-    this.#media = await MediaSession.create(signalling, joined.routerRtpCapabilities);
+    this.#media = prepared?.media && prepared.signalling === signalling ? prepared.media : await MediaSession.create(signalling, joined.routerRtpCapabilities);
     this.#media.onConnectionState((_direction, state) => {
       const phase = this.#snapshot.phase;
       if (state === 'disconnected' && phase === 'listening') this.#update({ phase: 'reconnecting' });
@@ -53,6 +69,10 @@ export class ListenerSession {
   close(): void {
     this.#media?.close();
     this.#signalling?.close();
+    void this.#prepared?.then(({ signalling, media }) => {
+      media?.close();
+      signalling.close();
+    }, () => undefined);
   }
 
   async #follow(space: SpaceState): Promise<void> {

@@ -57,7 +57,7 @@ export async function createHttpApp(deps: {
   app.get('/api/spaces/:spaceId', async (request) => {
     const params = spaceParams.safeParse(request.params);
     if (!params.success) throw new SpacecraftError('VALIDATION', 'That is not a Space link.', describeIssues(params.error.issues));
-    return registry.state(params.data.spaceId);
+    return registry.info(params.data.spaceId);
   });
 
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });

@@ -47,6 +47,14 @@ export const spaceStateSchema = z.object({
   hostProducerId: id.nullable(),
 });
 
+/**
+ * A Space as the listener page first sees it (GET /api/spaces/:id): its state and,
+ * while it is live, the router's capabilities, so the page can prepare its media
+ * before the listener presses play.
+ */
+export const spaceInfoSchema = spaceStateSchema.extend({ routerRtpCapabilities: looseObject.nullable() });
+export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
+
 /** Every request: its data and its result. */
 export const requests = {
   ping: { data: z.object({}).strict(), result: z.object({ now: z.number() }) },

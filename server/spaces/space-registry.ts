@@ -8,7 +8,7 @@ import type { SpaceId } from '../domain/space.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { WorkerPool } from '../media/worker-pool.ts';
-import type { SpaceState } from '../signalling/protocol.ts';
+import type { SpaceInfo, SpaceState } from '../signalling/protocol.ts';
 import { LiveSpace } from './live-space.ts';
 import type { SpacePeer } from './space-peer.ts';
 
@@ -49,11 +49,11 @@ export class SpaceRegistry {
   }
 
   /** Public state of a live or ended Space, for the listener page. */
-  state(id: string): SpaceState {
+  info(id: string): SpaceInfo {
     const live = this.#live.get(id as SpaceId);
-    if (live) return live.state();
+    if (live) return { ...live.state(), routerRtpCapabilities: live.media.rtpCapabilities as Record<string, unknown> };
     const ended = this.#ended.get(id as SpaceId);
-    if (ended) return ended;
+    if (ended) return { ...ended, routerRtpCapabilities: null };
     throw new NotFoundError('There is no Space at this link.');
   }
 

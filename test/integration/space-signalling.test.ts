@@ -69,7 +69,9 @@ describe('a Space over signalling', () => {
     const one = nextNotification(host, 'spaceState', (s) => s.listenerCount === 1);
     b.close();
     await one;
-    expect(await (await fetch(`${server.url}/api/spaces/${spaceId}`)).json()).toMatchObject({ listenerCount: 1, status: 'live' });
+    const info = await (await fetch(`${server.url}/api/spaces/${spaceId}`)).json();
+    expect(info).toMatchObject({ listenerCount: 1, status: 'live' });
+    expect(JSON.stringify(info.routerRtpCapabilities)).toContain('audio/opus');
   });
 
   it('lets only the host mute and end; listeners get typed refusals', async () => {
@@ -95,7 +97,7 @@ describe('a Space over signalling', () => {
     const ended = nextNotification(listener, 'spaceEnded');
     await host.request('endSpace', {});
     expect(await ended).toEqual({ spaceId, reason: 'host-ended' });
-    expect(await (await fetch(`${server.url}/api/spaces/${spaceId}`)).json()).toMatchObject({ status: 'ended', listenerCount: 0 });
+    expect(await (await fetch(`${server.url}/api/spaces/${spaceId}`)).json()).toMatchObject({ status: 'ended', listenerCount: 0, routerRtpCapabilities: null });
     const late = await client();
     await expect(late.request('joinSpace', { spaceId })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'This Space has ended.' });
   });

@@ -2,7 +2,7 @@
  * The mediasoup workers of this server: one per core, each with a WebRtcServer
  * (one UDP/TCP port per worker instead of one per transport). Routers are
  * handed out round-robin. A worker that dies is replaced, and the rooms it
- * carried are told through `onWorkerDied` so they can close cleanly.
+ * carried end cleanly (their routers close with the worker).
  */
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
@@ -27,7 +27,6 @@ export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #log: Logger;
   readonly #workers: PooledWorker[] = [];
-  readonly #diedListeners = new Set<(worker: types.Worker) => void>();
   #next = 0;
   #closed = false;
 
@@ -63,11 +62,6 @@ export class WorkerPool {
     return pooled;
   }
 
-  onWorkerDied(listener: (worker: types.Worker) => void): () => void {
-    this.#diedListeners.add(listener);
-    return () => this.#diedListeners.delete(listener);
-  }
-
   async #spawn(index: number): Promise<PooledWorker> {
     const worker = await mediasoup.createWorker({ logLevel: 'warn', appData: { index } });
     const { listenIp, announcedAddress, port } = this.#options;
@@ -84,14 +78,8 @@ export class WorkerPool {
   }
 
   async #handleDied(index: number, worker: types.Worker, error: Error): Promise<void> {
+    // Its routers close with it, and each LiveSpace on it ends with 'media-failure'.
     this.#log.error({ pid: worker.pid, index, err: error }, 'worker died');
-    for (const listener of this.#diedListeners) {
-      try {
-        listener(worker);
-      } catch (listenerError) {
-        this.#log.error({ err: listenerError }, 'worker died listener failed');
-      }
-    }
     if (this.#closed) return;
     try {
       const replacement = await this.#spawn(index);
@@ -110,6 +98,5 @@ export class WorkerPool {
     this.#closed = true;
     for (const { worker } of this.#workers) worker.close();
     this.#workers.length = 0;
-    this.#diedListeners.clear();
   }
 }

@@ -8,6 +8,8 @@ const contractsOnly = {
   message: 'The renderer may import only electron/contract.ts, server/signalling/protocol.ts and server/errors.ts.',
 };
 const serverPackages = { group: ['mediasoup', 'fastify', 'pino', 'ws', 'conf', 'electron-store'], message: 'Server and main-process packages do not belong in the renderer.' };
+const rendererPatterns = [nodeBuiltins, contractsOnly, serverPackages];
+const otherFeatures = { regex: '^\\.\\./\\.\\./(?!\\.\\./)', message: 'Features may not import other features; move shared code to renderer/lib.' };
 const electronOnly = { name: 'electron', message: 'Only electron/main and electron/preload may import electron.' };
 
 export default tseslint.config(
@@ -38,37 +40,13 @@ export default tseslint.config(
   {
     // The renderer sees only the contracts: the IPC contract, the signalling protocol, the error codes.
     files: ['renderer/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electronOnly],
-          patterns: [
-            nodeBuiltins,
-            contractsOnly,
-            serverPackages,
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: rendererPatterns }] },
   },
   {
     // Feature folders do not import each other (bulletproof-react); the app composes them.
+    // (A later block replaces a rule's options, so the renderer's patterns are repeated here.)
     files: ['renderer/studio/features/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electronOnly],
-          patterns: [
-            nodeBuiltins,
-            { regex: '^\\.\\./\\.\\./(?!\\.\\./)', message: 'Features may not import other features; move shared code to renderer/lib.' },
-            contractsOnly,
-            serverPackages,
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnly], patterns: [...rendererPatterns, otherFeatures] }] },
   },
   {
     // Handlers, supervisor and settings run under plain Node: electron enters only in main/ and preload/.

@@ -3,6 +3,6 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return destination ? pino({ level, base: { app: 'spacecraft-server' } }, destination) : pino({ level, base: { app: 'spacecraft-server' } });
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { app: 'spacecraft-server' } });
 }

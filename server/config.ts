@@ -5,8 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-
-const port = z.coerce.number().int().min(0).max(65535);
+import { logLevelField, portField as port } from './config-fields.ts';
 
 const schema = z.object({
   SPACECRAFT_HOST: z.string().min(1).default('127.0.0.1'),
@@ -18,7 +17,7 @@ const schema = z.object({
   SPACECRAFT_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
   SPACECRAFT_STUDIO_TOKEN: z.string().min(16).optional(),
   SPACECRAFT_LISTENER_DIR: z.string().min(1).optional(),
-  SPACECRAFT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SPACECRAFT_LOG_LEVEL: logLevelField.default('info'),
 });
 
 export type ServerConfig = {

@@ -1,9 +1,11 @@
 /** Debian's Chromium driven by playwright-core, with the flags these machines need. */
 import { chromium, type Browser } from 'playwright-core';
+import { requireExecutable } from './require-tool.ts';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export function launchChromium(options: { fakeAudioFile?: string } = {}): Promise<Browser> {
+  requireExecutable('Chromium', CHROMIUM_PATH);
   const args = [
     '--no-sandbox',
     '--disable-gpu',

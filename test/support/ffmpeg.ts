@@ -1,5 +1,6 @@
 /** Runs ffmpeg as a test peer: bounded in time, stderr kept for diagnostics, killable from cleanup. */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { requireCommand } from './require-tool.ts';
 
 export type FfmpegResult = { code: number | null; signal: NodeJS.Signals | null; stderr: string; timedOut: boolean };
 
@@ -15,13 +16,9 @@ export type FfmpegRun = {
 
 const STDERR_CAP = 256 * 1024;
 
-export function hasFfmpeg(): boolean {
-  try {
-    execFileSync('ffmpeg', ['-hide_banner', '-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+/** Throws "ffmpeg is missing: run ./spacecraft setup" unless ffmpeg runs. */
+export function requireFfmpeg(): void {
+  requireCommand('ffmpeg', ['-hide_banner', '-version']);
 }
 
 /**

@@ -3,10 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireCommand } from './require-tool.ts';
 
 type Segment = { hz: number; seconds: number; volume: number };
 
 function render(path: string, segments: Segment[]): void {
+  requireCommand('sox', ['--version']);
   const dir = mkdtempSync(join(tmpdir(), 'spacecraft-tones-'));
   try {
     const parts = segments.map((s, i) => {

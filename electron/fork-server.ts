@@ -1,19 +1,17 @@
 /** `SpawnServer` for plain Node (browser mode, tests): child_process.fork of server/main.ts. */
 import { fork } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverChildEnv, serverLogStream, type LogRotation } from './server-child.ts';
 import type { ServerProcess, SpawnServer } from './server-supervisor.ts';
 
 export const SERVER_ENTRY = fileURLToPath(new URL('../server/main.ts', import.meta.url));
 
-/** Forks the server; its stdout/stderr (pino JSON lines) are appended to `logFile`. */
-export function forkServer(options: { logFile: string; entry?: string }): SpawnServer {
-  mkdirSync(dirname(options.logFile), { recursive: true });
-  const log = createWriteStream(options.logFile, { flags: 'a' });
+/** Forks the server with an allow-listed environment; its stdout/stderr (pino JSON lines) go to `logFile`, rotated. */
+export function forkServer(options: { logFile: string; entry?: string; rotation?: LogRotation }): SpawnServer {
+  const log = serverLogStream(options.logFile, options.rotation);
   return (env) => {
     const child = fork(options.entry ?? SERVER_ENTRY, [], {
-      env: { ...process.env, ...env },
+      env: serverChildEnv(process.env, env),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     child.stdout?.pipe(log, { end: false });
@@ -24,6 +22,9 @@ export function forkServer(options: { logFile: string; entry?: string }): SpawnS
       onExit: (listener) => {
         if (child.exitCode !== null || child.signalCode !== null) listener(child.exitCode);
         else child.once('exit', (code) => listener(code));
+      },
+      send: (message) => {
+        if (child.connected) child.send(message as object);
       },
       shutdown: () => {
         if (child.connected) child.send({ type: 'shutdown' });

@@ -1,8 +1,11 @@
 /**
  * Keeps the bundled server alive: starts it as a child (child_process.fork in
- * browser mode, utilityProcess in Electron, through `SpawnServer`), waits for
- * its health check, restarts it when it dies (same port, so listener links stay
- * valid), gives up after a crash loop, and stops it on quit.
+ * browser mode, utilityProcess in Electron, through `SpawnServer`), hands it
+ * the studio token over its IPC channel (never in its environment, which the
+ * mediasoup workers inherit), waits for its health check, restarts it when it
+ * dies (same port, so listener links stay valid; a relaunch that fails counts
+ * as a crash and is retried with backoff), gives up after `maxRestarts` crashes
+ * within `crashWindowMs`, and stops it on quit.
  * No `electron` import: the same class runs under plain Node.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,12 +18,21 @@ export interface ServerProcess {
   readonly pid: number | undefined;
   onMessage(listener: (message: unknown) => void): void;
   onExit(listener: (code: number | null) => void): void;
+  /** A message over the child's IPC channel. */
+  send(message: unknown): void;
   /** Ask for a graceful shutdown. */
   shutdown(): void;
   kill(): void;
 }
 
 export type SpawnServer = (env: Record<string, string>) => ServerProcess;
+
+/** What the supervisor and the server say to each other over IPC (see server/main.ts). */
+export type ChildMessage =
+  | { type: 'awaiting-configuration' }
+  | { type: 'listening'; url: string; port: number }
+  | { type: 'failed'; message: string };
+export type ParentMessage = { type: 'configure'; studioToken: string } | { type: 'shutdown' };
 
 export type SupervisorOptions = {
   spawn: SpawnServer;
@@ -32,12 +44,29 @@ export type SupervisorOptions = {
   /** At most this many restarts within `crashWindowMs`, then the state is `failed`. */
   maxRestarts?: number;
   crashWindowMs?: number;
+  /** Delay before the restart that follows the n-th recent crash (n ≥ 1). */
+  restartDelayMs?: (crashes: number) => number;
+  /** Whether the server at `url` answers its health check. */
+  healthCheck?: (url: string) => Promise<boolean>;
 };
 
 type Events = { status: [ServerStatus] };
 
-const listeningSchema = (m: unknown): m is { type: 'listening'; url: string; port: number } =>
-  typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'listening' && typeof (m as { url?: unknown }).url === 'string';
+function childMessage(m: unknown): ChildMessage | null {
+  if (typeof m !== 'object' || m === null) return null;
+  const message = m as Record<string, unknown>;
+  if (message['type'] === 'awaiting-configuration') return { type: 'awaiting-configuration' };
+  if (message['type'] === 'listening' && typeof message['url'] === 'string' && typeof message['port'] === 'number') {
+    return { type: 'listening', url: message['url'], port: message['port'] };
+  }
+  if (message['type'] === 'failed') return { type: 'failed', message: String(message['message']) };
+  return null;
+}
+
+async function fetchHealth(url: string): Promise<boolean> {
+  const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+  return response.ok && ((await response.json()) as { status?: unknown }).status === 'ok';
+}
 
 export class ServerSupervisor {
   readonly #options: Required<Omit<SupervisorOptions, 'env'>> & { env: Record<string, string> };
@@ -48,10 +77,19 @@ export class ServerSupervisor {
   #port: number;
   #status: ServerStatus = { state: 'stopped', url: null, restarts: 0, message: null };
   #stopping = false;
+  #starting: Promise<ServerStatus> | null = null;
   #restartTimer: NodeJS.Timeout | null = null;
 
   constructor(options: SupervisorOptions) {
-    this.#options = { healthTimeoutMs: 20_000, maxRestarts: 5, crashWindowMs: 60_000, env: {}, ...options };
+    this.#options = {
+      healthTimeoutMs: 20_000,
+      maxRestarts: 5,
+      crashWindowMs: 60_000,
+      env: {},
+      restartDelayMs: (n) => Math.min(5000, 200 * 2 ** (n - 1)),
+      healthCheck: fetchHealth,
+      ...options,
+    };
     this.#port = options.port;
   }
 
@@ -64,7 +102,7 @@ export class ServerSupervisor {
   }
 
   connection(): ServerConnection | null {
-    return this.#status.url ? { url: this.#status.url, studioToken: this.#studioToken } : null;
+    return this.#status.state === 'running' && this.#status.url ? { url: this.#status.url, studioToken: this.#studioToken } : null;
   }
 
   onStatus(listener: (status: ServerStatus) => void): () => void {
@@ -72,17 +110,33 @@ export class ServerSupervisor {
     return () => this.#events.off('status', listener);
   }
 
-  /** Starts the server and resolves once its health check answers. */
-  async start(): Promise<ServerStatus> {
+  /**
+   * Starts the server and resolves once its health check answers. Calls while
+   * it starts share that start; calls while it runs return the status at once.
+   */
+  start(): Promise<ServerStatus> {
+    if (this.#starting) return this.#starting;
+    if (this.#child && this.#status.state === 'running') return Promise.resolve(this.#status);
+    this.#starting = this.#startOnce().finally(() => (this.#starting = null));
+    return this.#starting;
+  }
+
+  async #startOnce(): Promise<ServerStatus> {
     this.#stopping = false;
+    this.#clearRestart();
     this.#setStatus({ state: 'starting', message: null });
-    await this.#launch();
+    try {
+      await this.#launch();
+    } catch (error) {
+      if (!this.#stopping) this.#setStatus({ state: 'failed', url: null, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
     return this.#status;
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    this.#clearRestart();
     const child = this.#child;
     this.#child = null;
     if (child) {
@@ -92,40 +146,43 @@ export class ServerSupervisor {
       await exited;
       clearTimeout(killer);
     }
+    await this.#starting?.catch(() => undefined);
     this.#setStatus({ state: 'stopped', url: null });
   }
 
+  /** Spawns a child and resolves once it is healthy; a child that fails is killed and the promise rejects. */
   async #launch(): Promise<void> {
     const log = this.#options.logger;
-    const child = this.#options.spawn({
-      ...this.#options.env,
-      SPACECRAFT_PORT: String(this.#port),
-      SPACECRAFT_STUDIO_TOKEN: this.#studioToken,
-    });
+    const child = this.#options.spawn({ ...this.#options.env, SPACECRAFT_PORT: String(this.#port) });
     this.#child = child;
-    const listening = new Promise<{ url: string; port: number }>((resolve, reject) => {
-      child.onMessage((message) => {
-        if (listeningSchema(message)) resolve(message);
-        else if ((message as { type?: unknown })?.type === 'failed') reject(new Error(String((message as { message?: unknown }).message)));
+    let up = false;
+    const exited = new Promise<never>((_, reject) => {
+      child.onExit((code) => {
+        if (up) this.#onExit(child, code);
+        reject(new Error(`server exited with code ${code} while starting`));
       });
-      child.onExit((code) => reject(new Error(`server exited with code ${code} while starting`)));
     });
-    child.onExit((code) => this.#onExit(child, code));
+    exited.catch(() => undefined);
+    const listening = new Promise<{ url: string; port: number }>((resolve, reject) => {
+      child.onMessage((raw) => {
+        const message = childMessage(raw);
+        if (message?.type === 'awaiting-configuration') child.send({ type: 'configure', studioToken: this.#studioToken } satisfies ParentMessage);
+        else if (message?.type === 'listening') resolve(message);
+        else if (message?.type === 'failed') reject(new Error(message.message));
+      });
+    });
     try {
-      const { url, port } = await withTimeout(listening, this.#options.healthTimeoutMs, 'server did not start in time');
+      const { url, port } = await withTimeout(Promise.race([listening, exited]), this.#options.healthTimeoutMs, 'server did not start in time');
       this.#port = port;
-      await this.#waitHealthy(url);
-      if (this.#child !== child) return;
+      await Promise.race([this.#waitHealthy(url), exited]);
+      if (this.#child !== child) throw new Error('server stopped while starting');
+      up = true;
       log.info({ url, pid: child.pid }, 'bundled server healthy');
       this.#setStatus({ state: 'running', url, message: null });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
       log.error({ err: error }, 'bundled server failed to start');
-      if (this.#child === child) {
-        this.#child = null;
-        child.kill();
-      }
-      this.#setStatus({ state: 'failed', url: null, message });
+      if (this.#child === child) this.#child = null;
+      child.kill();
       throw error;
     }
   }
@@ -133,12 +190,7 @@ export class ServerSupervisor {
   async #waitHealthy(url: string): Promise<void> {
     const deadline = Date.now() + this.#options.healthTimeoutMs;
     for (;;) {
-      try {
-        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-        if (response.ok && ((await response.json()) as { status?: unknown }).status === 'ok') return;
-      } catch {
-        // not up yet
-      }
+      if (await this.#options.healthCheck(url).catch(() => false)) return;
       if (Date.now() > deadline) throw new Error('server health check did not pass in time');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -147,22 +199,35 @@ export class ServerSupervisor {
   #onExit(child: ServerProcess, code: number | null): void {
     if (this.#child !== child || this.#stopping) return;
     this.#child = null;
+    this.#crashed(`The server stopped (code ${code}); restarting.`, { code });
+  }
+
+  /** Counts a crash (a running server died, or a relaunch failed) and restarts, or gives up after too many. */
+  #crashed(message: string, details: Record<string, unknown>): void {
     const now = Date.now();
     this.#crashes.push(now);
     while (this.#crashes.length && this.#crashes[0]! < now - this.#options.crashWindowMs) this.#crashes.shift();
     const log = this.#options.logger;
     if (this.#crashes.length > this.#options.maxRestarts) {
-      log.error({ code }, 'bundled server keeps crashing; giving up');
+      log.error(details, 'bundled server keeps crashing; giving up');
       this.#setStatus({ state: 'failed', url: null, message: 'The server keeps stopping; see the server log.' });
       return;
     }
-    const delay = Math.min(5000, 200 * 2 ** (this.#crashes.length - 1));
-    log.warn({ code, delay }, 'bundled server died; restarting');
-    this.#setStatus({ state: 'restarting', url: null, restarts: this.#status.restarts + 1, message: `The server stopped (code ${code}); restarting.` });
+    const delay = this.#options.restartDelayMs(this.#crashes.length);
+    log.warn({ ...details, delay }, 'bundled server down; restarting');
+    this.#setStatus({ state: 'restarting', url: null, restarts: this.#status.restarts + 1, message });
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
-      if (!this.#stopping) this.#launch().catch(() => undefined);
+      if (this.#stopping) return;
+      this.#launch().catch((error: unknown) => {
+        if (!this.#stopping) this.#crashed(`The server did not come back (${error instanceof Error ? error.message : String(error)}); retrying.`, { err: error });
+      });
     }, delay);
+  }
+
+  #clearRestart(): void {
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    this.#restartTimer = null;
   }
 
   #setStatus(patch: Partial<ServerStatus>): void {

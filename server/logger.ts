@@ -1,8 +1,17 @@
-/** pino, structured; one child logger per module (`logger.child({ module })`). */
-import { pino, type Logger } from 'pino';
+/**
+ * pino, structured; one child logger per module (`logger.child({ module })`).
+ * Secrets are redacted wherever they sit in a log object (up to three levels
+ * deep, e.g. a signalling request's `data.studioToken`).
+ */
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { app: 'spacecraft-server' } });
+const SECRET_FIELDS = ['studioToken', 'token', 'SPACECRAFT_STUDIO_TOKEN', 'authorization'];
+
+export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { app: 'spacecraft-server' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,14 +1,12 @@
 /** `SpawnServer` for Electron: the bundled server in a utilityProcess. */
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { utilityProcess } from 'electron';
+import { serverChildEnv, serverLogStream } from '../server-child.ts';
 import type { ServerProcess, SpawnServer } from '../server-supervisor.ts';
 
 export function utilityServer(options: { entry: string; logFile: string }): SpawnServer {
-  mkdirSync(dirname(options.logFile), { recursive: true });
-  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const log = serverLogStream(options.logFile);
   return (env) => {
-    const child = utilityProcess.fork(options.entry, [], { env: { ...process.env, ...env }, stdio: 'pipe', serviceName: 'Spacecraft server' });
+    const child = utilityProcess.fork(options.entry, [], { env: serverChildEnv(process.env, env), stdio: 'pipe', serviceName: 'Spacecraft server' });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     let exitCode: number | null | undefined;
@@ -19,6 +17,7 @@ export function utilityServer(options: { entry: string; logFile: string }): Spaw
       },
       onMessage: (listener) => child.on('message', listener),
       onExit: (listener) => (exitCode !== undefined ? listener(exitCode) : child.once('exit', listener)),
+      send: (message) => child.postMessage(message),
       shutdown: () => child.postMessage({ type: 'shutdown' }),
       kill: () => void child.kill(),
     };

@@ -1,23 +1,28 @@
 /**
  * The studio's supervisor with the real server as a forked child: healthy
  * start, restart on the same URL after the server is killed, giving up on a
- * crash loop, a clear failure on bad configuration, and a clean stop.
+ * crash loop, a clear failure on bad configuration, and a clean stop; the
+ * studio token never in the server's or its mediasoup worker's environment nor
+ * in the log, and the log rotated by size.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket as WsClient } from 'ws';
 import type { ServerStatus } from '../../electron/contract.ts';
 import { forkServer } from '../../electron/fork-server.ts';
+import type { LogRotation } from '../../electron/server-child.ts';
 import { ServerSupervisor } from '../../electron/server-supervisor.ts';
 
 const running: ServerSupervisor[] = [];
 
-function supervisor(options: { env?: Record<string, string>; maxRestarts?: number } = {}) {
+function supervisor(options: { env?: Record<string, string>; maxRestarts?: number; rotation?: LogRotation } = {}) {
   const logFile = join(mkdtempSync(join(tmpdir(), 'spacecraft-supervisor-')), 'server.log');
   const s = new ServerSupervisor({
-    spawn: forkServer({ logFile }),
+    spawn: forkServer({ logFile, ...(options.rotation ? { rotation: options.rotation } : {}) }),
     port: 0,
     env: { SPACECRAFT_WORKERS: '1', SPACECRAFT_LOG_LEVEL: 'info', ...options.env },
     logger: pino({ level: 'silent' }),
@@ -35,6 +40,15 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** The process's children (any thread's), from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
+}
+
+const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8');
 
 afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
@@ -89,5 +103,44 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     await s.stop();
     expect(s.status.state).toBe('stopped');
     await expect.poll(() => alive(pid)).toBe(false);
+  });
+
+  it('keeps the studio token out of the environment of the server and its mediasoup worker, and out of the log', async () => {
+    const { s, logFile } = supervisor({ env: { SPACECRAFT_LOG_LEVEL: 'trace' } });
+    const status = await s.start();
+    const token = s.connection()!.studioToken;
+    const server = s.pid!;
+    const workers = childrenOf(server).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('mediasoup-worker'));
+    expect(workers).toHaveLength(1);
+    for (const pid of [server, ...workers]) {
+      expect(environ(pid)).toContain('SPACECRAFT_WORKERS=1');
+      expect(environ(pid)).not.toContain(token);
+      expect(environ(pid)).not.toContain('SPACECRAFT_STUDIO_TOKEN');
+    }
+    // The token works (the server got it over IPC): a Space starts with it.
+    const socket = new WsClient(`${status.url!.replace('http', 'ws')}/ws`, { origin: new URL(status.url!).origin });
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ id: 1, method: 'createSpace', data: { title: 'Token check', studioToken: token } }));
+    const [frame] = (await once(socket, 'message')) as [Buffer];
+    const reply = JSON.parse(String(frame)) as { ok: boolean };
+    socket.close();
+    expect(reply).toMatchObject({ ok: true });
+    await expect.poll(() => readFileSync(logFile, 'utf8')).toContain('server listening');
+    expect(readFileSync(logFile, 'utf8')).not.toContain(token);
+  });
+
+  it('rotates server.log by size and keeps only maxFiles old files', async () => {
+    const { s, logFile } = supervisor({ env: { SPACECRAFT_LOG_LEVEL: 'debug' }, rotation: { maxSize: '300B', maxFiles: 1 } });
+    await s.start();
+    for (let restart = 1; restart <= 4; restart++) {
+      process.kill(s.pid!, 'SIGKILL');
+      await expect.poll(() => s.status.restarts, { timeout: 30_000 }).toBe(restart);
+      await expect.poll(() => s.status.state, { timeout: 30_000 }).toBe('running');
+    }
+    const dir = join(logFile, '..');
+    await expect.poll(() => existsSync(`${logFile}.1`), { timeout: 10_000 }).toBe(true);
+    // Several rotations happened (four starts log far more than 300 B), and only one old file is kept.
+    expect(readdirSync(dir).sort()).toEqual(['server.log', 'server.log.1']);
+    expect(readFileSync(`${logFile}.1`, 'utf8')).toMatch(/"app":"spacecraft-server"/);
   });
 });

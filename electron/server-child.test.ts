@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { serverChildEnv } from './server-child.ts';
+
+describe("the bundled server's environment", () => {
+  const parent = {
+    PATH: '/usr/bin',
+    HOME: '/home/creator',
+    LANG: 'en_GB.UTF-8',
+    LC_ALL: 'en_GB.UTF-8',
+    TMPDIR: '/tmp',
+    NODE_ENV: 'production',
+    MEDIASOUP_WORKER_BIN: '/opt/mediasoup-worker',
+    SPACECRAFT_WORKERS: '2',
+    SPACECRAFT_STUDIO_TOKEN: 'secret-token-0123456789',
+    SPACECRAFT_SOME_SECRET: 'x',
+    NODE_OPTIONS: '--require /tmp/evil.js',
+    AWS_SECRET_ACCESS_KEY: 'aws',
+    GITHUB_TOKEN: 'gh',
+    SSH_AUTH_SOCK: '/tmp/ssh',
+    ELECTRON_RUN_AS_NODE: '1',
+  };
+
+  it('keeps only the allow-listed variables, without secrets', () => {
+    expect(serverChildEnv(parent, { SPACECRAFT_PORT: '0' })).toEqual({
+      PATH: '/usr/bin',
+      HOME: '/home/creator',
+      LANG: 'en_GB.UTF-8',
+      LC_ALL: 'en_GB.UTF-8',
+      TMPDIR: '/tmp',
+      NODE_ENV: 'production',
+      MEDIASOUP_WORKER_BIN: '/opt/mediasoup-worker',
+      SPACECRAFT_WORKERS: '2',
+      SPACECRAFT_PORT: '0',
+    });
+  });
+
+  it('refuses a secret passed as a setting', () => {
+    expect(() => serverChildEnv(parent, { SPACECRAFT_STUDIO_TOKEN: 'x' })).toThrow(/SPACECRAFT_STUDIO_TOKEN is a secret/);
+  });
+});

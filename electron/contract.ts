@@ -104,6 +104,9 @@ export function createStudioApi(transport: StudioTransport): StudioApi {
 // --- browser mode: the same calls over a WebSocket ---------------------------------------
 
 export const BRIDGE_PATH = '/bridge';
+/** The page offers `[BRIDGE_PROTOCOL, BRIDGE_KEY_PREFIX + key]` as WebSocket subprotocols; the key comes from the printed URL's `#key=`. */
+export const BRIDGE_PROTOCOL = 'spacecraft-bridge';
+export const BRIDGE_KEY_PREFIX = 'key.';
 export const bridgeRequestSchema = z.object({ id: z.number().int().nonnegative(), channel: z.string().max(100), input: z.unknown().optional() }).strict();
 export type BridgeRequest = z.output<typeof bridgeRequestSchema>;
 export type BridgeMessage = { id: number | null; reply: IpcReply } | { event: EventChannel; data: unknown };

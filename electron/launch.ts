@@ -34,7 +34,11 @@ if (binary) {
   }
   const config = loadStudioConfig();
   const studio = await startBrowserStudio(config);
-  process.stdout.write(`\nSpacecraft studio: open ${studio.url} in Chromium or Chrome.\nServer: ${studio.supervisor?.status.url ?? config.remote?.url}\nPress Ctrl+C to stop.\n`);
+  process.stdout.write(
+    `\nSpacecraft studio: open ${studio.url} in Chromium or Chrome.\n` +
+      '(The link carries this run’s key: only a page opened with it can use the studio. Do not share it.)\n' +
+      `Server: ${studio.supervisor?.status.url ?? config.remote?.url}\nPress Ctrl+C to stop.\n`,
+  );
   const stop = () => void studio.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

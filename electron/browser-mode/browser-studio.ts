@@ -2,52 +2,72 @@
  * The whole studio without Electron: settings in a `conf` file, the bundled
  * server as a forked child under the supervisor, and the bridge serving the UI.
  * `npm start` uses this where the Electron binary is missing; so do the tests.
+ *
+ * The bridge listens first: the bundled server must know the bridge's origin
+ * (SPACECRAFT_ALLOWED_ORIGINS) to let the studio page's signalling in.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Conf from 'conf';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { forkServer } from '../fork-server.ts';
+import type { LogRotation } from '../server-child.ts';
 import { ServerSupervisor } from '../server-supervisor.ts';
 import { KeyValueSettingsStore, MemorySettingsStore, type KeyValueStore } from '../settings/settings-store.ts';
 import type { StudioConfig } from '../studio-config.ts';
+import { createStudioLogger } from '../studio-logger.ts';
 import { createStudioServices } from '../studio-services.ts';
 import { startBridge } from './bridge.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
-export type BrowserStudio = { url: string; supervisor: ServerSupervisor | null; close(): Promise<void> };
+export type BrowserStudio = {
+  /** The URL to open, with the bridge's per-run key. */
+  url: string;
+  /** The bridge's origin (what the studio page sends as Origin). */
+  origin: string;
+  supervisor: ServerSupervisor | null;
+  close(): Promise<void>;
+};
 
 export async function startBrowserStudio(
   config: StudioConfig,
-  options: { logger?: Logger; inMemorySettings?: boolean; serverEnv?: Record<string, string> } = {},
+  options: { logger?: Logger; inMemorySettings?: boolean; serverEnv?: Record<string, string>; serverLog?: LogRotation } = {},
 ): Promise<BrowserStudio> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { app: 'spacecraft-studio' } });
+  const logger = options.logger ?? createStudioLogger(config.logLevel);
   const settings = options.inMemorySettings
     ? new MemorySettingsStore()
     : new KeyValueSettingsStore(new Conf({ projectName: 'spacecraft', cwd: config.dataDir }) as unknown as KeyValueStore);
+  const bridge = await startBridge({ rendererDir: RENDERER_DIR, port: config.bridgePort, logger });
   const supervisor = config.remote
     ? null
     : new ServerSupervisor({
-        spawn: forkServer({ logFile: join(config.dataDir, 'logs', 'server.log') }),
+        spawn: forkServer({ logFile: join(config.dataDir, 'logs', 'server.log'), ...(options.serverLog ? { rotation: options.serverLog } : {}) }),
         port: config.serverPort,
-        env: options.serverEnv ?? {},
+        env: { ...options.serverEnv, SPACECRAFT_ALLOWED_ORIGINS: allowedOrigins(options.serverEnv?.['SPACECRAFT_ALLOWED_ORIGINS'], bridge.origin) },
         logger: logger.child({ module: 'supervisor' }),
       });
-  await supervisor?.start();
-  const services = createStudioServices({ settings, supervisor, remote: config.remote });
+  bridge.serve(createStudioServices({ settings, supervisor, remote: config.remote }));
   try {
-    const bridge = await startBridge({ services, rendererDir: RENDERER_DIR, port: config.bridgePort, logger });
-    return {
-      url: bridge.url,
-      supervisor,
-      close: async () => {
-        await bridge.close();
-        await supervisor?.stop();
-      },
-    };
+    await supervisor?.start();
   } catch (error) {
     await supervisor?.stop();
+    await bridge.close();
     throw error;
   }
+  return {
+    url: bridge.url,
+    origin: bridge.origin,
+    supervisor,
+    close: async () => {
+      await bridge.close();
+      await supervisor?.stop();
+    },
+  };
+}
+
+/** The studio's own origin added to any the caller configured. */
+export function allowedOrigins(configured: string | undefined, own: string): string {
+  const origins = (configured ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  return [...new Set([own, ...origins])].join(',');
 }

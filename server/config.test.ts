@@ -44,4 +44,36 @@ describe('server config', () => {
     const problems = (error as ConfigError).problems.join('\n');
     for (const key of ['SPACECRAFT_PORT', 'SPACECRAFT_WORKERS', 'SPACECRAFT_STUDIO_TOKEN', 'SPACECRAFT_RTC_LISTEN_IP']) expect(problems).toContain(key);
   });
+
+  it('never echoes a secret in its error, though it names the key', () => {
+    const secret = 'short-secret';
+    let error: unknown;
+    try {
+      loadConfig({ SPACECRAFT_STUDIO_TOKEN: secret, SPACECRAFT_PORT: 'eighty' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain('SPACECRAFT_STUDIO_TOKEN');
+    expect(message).toContain('"eighty"');
+    expect(message).not.toContain(secret);
+  });
+
+  it('reads allowed origins as normalised origins, and refuses what is not one', () => {
+    expect(loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: 'https://a.example.com/, http://127.0.0.1:4401 ,file://' }).allowedOrigins).toEqual([
+      'https://a.example.com',
+      'http://127.0.0.1:4401',
+      'file://',
+    ]);
+    expect(() => loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: 'javascript:alert(1)' })).toThrow(/SPACECRAFT_ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: 'not an origin' })).toThrow(ConfigError);
+  });
+
+  it('has limits a crowd behind one address can live with, and lets an operator change them', () => {
+    expect(loadConfig({}).limits).toEqual({ connectionsPerIpPerMinute: 300, joinsPerIpPerMinute: 300, liveSpacesPerToken: 3 });
+    const config = loadConfig({ SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '5', SPACECRAFT_HOST_GRACE_MS: '0', SPACECRAFT_STATE_INTERVAL_MS: '250' });
+    expect(config).toMatchObject({ limits: { connectionsPerIpPerMinute: 5 }, hostGraceMs: 0, stateIntervalMs: 250 });
+    expect(() => loadConfig({ SPACECRAFT_STATE_INTERVAL_MS: '0' })).toThrow(/SPACECRAFT_STATE_INTERVAL_MS/);
+  });
 });

@@ -1,35 +1,82 @@
 /**
  * Every server setting, from environment variables, validated once with zod.
- * A bad value stops the server at start with every bad key listed.
+ * A bad value stops the server at start with every bad key listed; a secret's
+ * value is never echoed.
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { logLevelField, portField as port } from './config-fields.ts';
+import { logLevelField, portField as port, type LogLevel } from './config-fields.ts';
+
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** A comma-separated list of web origins (`https://example.com`), each normalised by the URL parser. */
+const originList = z
+  .string()
+  .transform((value, ctx) => {
+    const origins: string[] = [];
+    for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      if (item === 'file://') {
+        origins.push(item);
+        continue;
+      }
+      try {
+        const url = new URL(item);
+        if (!['http:', 'https:'].includes(url.protocol) || url.origin === 'null') throw new Error('not a web origin');
+        origins.push(url.origin);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin like https://example.com` });
+      }
+    }
+    return origins;
+  });
 
 const schema = z.object({
   SPACECRAFT_HOST: z.string().min(1).default('127.0.0.1'),
   SPACECRAFT_PORT: port.default(4400),
   SPACECRAFT_PUBLIC_URL: z.url().optional(),
+  SPACECRAFT_ALLOWED_ORIGINS: originList.default([]),
   SPACECRAFT_RTC_LISTEN_IP: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
   SPACECRAFT_RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
   SPACECRAFT_RTC_PORT: port.default(0),
-  SPACECRAFT_WORKERS: z.coerce.number().int().min(1).max(64).default(availableParallelism()),
+  SPACECRAFT_WORKERS: count(1, 64).default(availableParallelism()),
   SPACECRAFT_STUDIO_TOKEN: z.string().min(16).optional(),
   SPACECRAFT_LISTENER_DIR: z.string().min(1).optional(),
   SPACECRAFT_LOG_LEVEL: logLevelField.default('info'),
+  SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: count(1, 1_000_000).default(300),
+  SPACECRAFT_IP_JOINS_PER_MINUTE: count(1, 1_000_000).default(300),
+  SPACECRAFT_LIVE_SPACES_PER_TOKEN: count(1, 1000).default(3),
+  SPACECRAFT_HOST_GRACE_MS: count(0, 300_000).default(15_000),
+  SPACECRAFT_HEARTBEAT_MS: count(100, 600_000).default(15_000),
+  SPACECRAFT_STATE_INTERVAL_MS: count(10, 5000).default(300),
 });
+
+/** Keys whose values are secrets: a config error names them but never shows them. */
+const SECRET_KEYS = new Set(['SPACECRAFT_STUDIO_TOKEN']);
 
 export type ServerConfig = {
   host: string;
   port: number;
   publicUrl: string | undefined;
+  /** Web origins allowed to open the signalling socket, besides the server's own. */
+  allowedOrigins: string[];
   rtc: { listenIp: string; announcedAddress: string | undefined; port: number };
   workers: number;
   studioToken: string;
   studioTokenGenerated: boolean;
   listenerDir: string | undefined;
-  logLevel: z.infer<typeof schema>['SPACECRAFT_LOG_LEVEL'];
+  logLevel: LogLevel;
+  limits: {
+    connectionsPerIpPerMinute: number;
+    joinsPerIpPerMinute: number;
+    liveSpacesPerToken: number;
+  };
+  /** How long a host whose connection dropped may take to come back before the Space ends. */
+  hostGraceMs: number;
+  /** Ping interval; a connection that missed a whole interval's pong is dropped. */
+  heartbeatMs: number;
+  /** At most one `spaceState` per Space per this interval. */
+  stateIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -41,21 +88,35 @@ export class ConfigError extends Error {
   }
 }
 
+function shown(key: string, env: NodeJS.ProcessEnv): string {
+  if (SECRET_KEYS.has(key)) return '(value hidden)';
+  return `(got ${JSON.stringify(env[key])})`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} ${shown(String(i.path[0]), env)}`));
   }
   const e = parsed.data;
   return {
     host: e.SPACECRAFT_HOST,
     port: e.SPACECRAFT_PORT,
     publicUrl: e.SPACECRAFT_PUBLIC_URL?.replace(/\/$/, ''),
+    allowedOrigins: e.SPACECRAFT_ALLOWED_ORIGINS,
     rtc: { listenIp: e.SPACECRAFT_RTC_LISTEN_IP, announcedAddress: e.SPACECRAFT_RTC_ANNOUNCED_ADDRESS, port: e.SPACECRAFT_RTC_PORT },
     workers: e.SPACECRAFT_WORKERS,
     studioToken: e.SPACECRAFT_STUDIO_TOKEN ?? randomBytes(24).toString('base64url'),
     studioTokenGenerated: e.SPACECRAFT_STUDIO_TOKEN === undefined,
     listenerDir: e.SPACECRAFT_LISTENER_DIR,
     logLevel: e.SPACECRAFT_LOG_LEVEL,
+    limits: {
+      connectionsPerIpPerMinute: e.SPACECRAFT_IP_CONNECTIONS_PER_MINUTE,
+      joinsPerIpPerMinute: e.SPACECRAFT_IP_JOINS_PER_MINUTE,
+      liveSpacesPerToken: e.SPACECRAFT_LIVE_SPACES_PER_TOKEN,
+    },
+    hostGraceMs: e.SPACECRAFT_HOST_GRACE_MS,
+    heartbeatMs: e.SPACECRAFT_HEARTBEAT_MS,
+    stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
   };
 }

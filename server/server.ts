@@ -1,12 +1,15 @@
 /**
- * Boot order: media workers → Spaces → HTTP + WebSocket. `close()` ends every
- * live Space (listeners are told), stops HTTP, then the workers.
+ * Boot order: media workers → Spaces → signalling → HTTP + WebSocket.
+ * `close()` ends every live Space (listeners are told), stops HTTP, then the workers.
  */
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from './config.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
+import { MediaRoom } from './media/media-room.ts';
 import { WorkerPool } from './media/worker-pool.ts';
+import { handlers } from './signalling/handlers/all-handlers.ts';
+import { SessionHub } from './signalling/session-hub.ts';
 import { SpaceRegistry } from './spaces/space-registry.ts';
 
 export type RunningServer = {
@@ -25,11 +28,21 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     port: config.rtc.port,
     logger,
   });
-  const registry = new SpaceRegistry(pool, logger);
-  const app = await createHttpApp({ config, logger, pool, registry, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR });
+  const registry = new SpaceRegistry(
+    {
+      liveSpacesPerToken: config.limits.liveSpacesPerToken,
+      stateIntervalMs: config.stateIntervalMs,
+      hostGraceMs: config.hostGraceMs,
+      createMedia: () => MediaRoom.create(pool, logger),
+    },
+    logger,
+  );
+  const hub = new SessionHub(handlers, { registry, config, logger });
+  const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    hub.close();
     pool.close();
     throw error;
   }
@@ -37,6 +50,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = config.publicUrl ?? `http://${host}:${port}`;
+  hub.setServerUrl(url);
   logger.info({ url, workers: pool.size }, 'server listening');
 
   let closing: Promise<void> | null = null;
@@ -46,6 +60,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     close: () =>
       (closing ??= (async () => {
         await registry.endAll('server-shutdown');
+        hub.close();
         await app.close();
         pool.close();
         logger.info('server closed');

@@ -4,6 +4,8 @@ import {
   assertMayPublish,
   canTransition,
   endSpace,
+  hostDisconnected,
+  hostReturned,
   removeListener,
   roleOf,
   setHostMuted,
@@ -27,18 +29,18 @@ describe('Space lifecycle', () => {
     expect(canTransition('cancelled', 'live')).toBe(false);
   });
 
-  it('starts live, with its host and no listeners', () => {
+  it('starts live, with its host connected and no listeners', () => {
     const space = live();
-    expect(space.status).toBe('live');
-    expect(roleOf(space, host)).toBe('host');
-    expect(space.listeners.size).toBe(0);
+    expect(space).toMatchObject({ status: 'live', hostConnected: true, listenerCount: 0 });
+    expect(roleOf(space, host, false)).toBe('host');
+    expect(roleOf(space, ana, false)).toBeNull();
   });
 
   it('only the host ends it; ending twice is harmless', () => {
     expect(() => endSpace(live(), ana, 'host-ended', 2000)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
     const ended = endSpace(live(), host, 'host-ended', 2000);
     expect(ended).toMatchObject({ status: 'ended', endedAt: 2000, endReason: 'host-ended' });
-    expect(endSpace(addListener(live(), ana), host, 'host-ended', 1).listeners.size).toBe(0);
+    expect(endSpace(addListener(live(), ana), host, 'host-ended', 1).listenerCount).toBe(0);
     expect(endSpace(ended, host, 'host-ended', 3000)).toBe(ended);
   });
 
@@ -48,17 +50,16 @@ describe('Space lifecycle', () => {
 });
 
 describe('listeners', () => {
-  it('join and leave, counted once each', () => {
-    let space = addListener(addListener(addListener(live(), ana), ben), ana);
-    expect(space.listeners.size).toBe(2);
-    expect(roleOf(space, ana)).toBe('listener');
-    space = removeListener(space, ana);
-    expect(space.listeners.size).toBe(1);
-    expect(roleOf(space, ana)).toBeNull();
+  it('join and leave, and the count never goes below zero', () => {
+    let space = addListener(addListener(live(), ana), ben);
+    expect(space.listenerCount).toBe(2);
+    expect(roleOf(space, ana, true)).toBe('listener');
+    space = removeListener(removeListener(removeListener(space)));
+    expect(space.listenerCount).toBe(0);
   });
 
   it('the host is never counted as a listener', () => {
-    expect(addListener(live(), host).listeners.size).toBe(0);
+    expect(() => addListener(live(), host)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
   });
 
   it('cannot join a Space that has ended', () => {
@@ -69,7 +70,7 @@ describe('listeners', () => {
   it('does not change the Space it was given', () => {
     const space = live();
     addListener(space, ana);
-    expect(space.listeners.size).toBe(0);
+    expect(space.listenerCount).toBe(0);
   });
 });
 
@@ -84,5 +85,22 @@ describe('publishing and mute', () => {
     const space = addListener(live(), ana);
     expect(setHostMuted(space, host, true).hostMuted).toBe(true);
     expect(() => setHostMuted(space, ana, true)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+  });
+});
+
+describe('the host dropping and coming back', () => {
+  it('waits for the host, who returns on a new connection and stays host', () => {
+    const away = hostDisconnected(live());
+    expect(away.hostConnected).toBe(false);
+    const back = hostReturned(away, ben);
+    expect(back).toMatchObject({ hostPeerId: ben, hostConnected: true });
+    expect(() => assertMayPublish(back, ben)).not.toThrow();
+    expect(() => assertMayPublish(back, host)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
+  });
+
+  it('cannot be taken over while the host is still connected, nor after it ended', () => {
+    expect(() => hostReturned(live(), ben)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    const ended = endSpace(hostDisconnected(live()), 'server', 'host-left', 9);
+    expect(() => hostReturned(ended, ben)).toThrow(expect.objectContaining({ code: 'SPACE_ENDED' }));
   });
 });

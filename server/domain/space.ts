@@ -1,25 +1,32 @@
 /**
  * A Space: a live audio room with one host. Pure rules of its lifecycle and its
  * people; no I/O. Later issues add scheduling, co-hosts, speakers and tickets.
+ *
+ * Who is connected is kept by the caller (a listener set of 10,000 is not
+ * copied per join); the Space keeps the count and the host.
  */
 import { InvalidStateError, PermissionError } from '../errors.ts';
 
 export type SpaceId = string & { readonly __brand: 'SpaceId' };
 export type PeerId = string & { readonly __brand: 'PeerId' };
 
-export type SpaceStatus = 'scheduled' | 'live' | 'ended' | 'cancelled';
+export const SPACE_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
+export type SpaceStatus = (typeof SPACE_STATUSES)[number];
 export type Role = 'host' | 'listener';
 
 /** Why a connection to a Space was closed; mapped once to what the client shows. */
-export type CloseReason = 'host-ended' | 'host-left' | 'server-shutdown' | 'media-failure';
+export const CLOSE_REASONS = ['host-ended', 'host-left', 'server-shutdown', 'media-failure'] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export type Space = {
   readonly id: SpaceId;
   readonly title: string;
   readonly status: SpaceStatus;
   readonly hostPeerId: PeerId;
+  /** False while the host's connection is gone and the host may still come back. */
+  readonly hostConnected: boolean;
   readonly hostMuted: boolean;
-  readonly listeners: ReadonlySet<PeerId>;
+  readonly listenerCount: number;
   readonly startedAt: number;
   readonly endedAt: number | null;
   readonly endReason: CloseReason | null;
@@ -43,8 +50,9 @@ export function startSpace(input: { id: SpaceId; title: string; hostPeerId: Peer
     title: input.title,
     status: 'live',
     hostPeerId: input.hostPeerId,
+    hostConnected: true,
     hostMuted: false,
-    listeners: new Set(),
+    listenerCount: 0,
     startedAt: input.now,
     endedAt: null,
     endReason: null,
@@ -55,22 +63,20 @@ function assertLive(space: Space): void {
   if (space.status !== 'live') throw new InvalidStateError(`This Space has ${space.status === 'ended' ? 'ended' : 'not started'}.`, 'SPACE_ENDED');
 }
 
-export function roleOf(space: Space, peerId: PeerId): Role | null {
+export function roleOf(space: Space, peerId: PeerId, listening: boolean): Role | null {
   if (space.hostPeerId === peerId) return 'host';
-  return space.listeners.has(peerId) ? 'listener' : null;
+  return listening ? 'listener' : null;
 }
 
+/** One more listener (the caller makes sure a connection is counted once). */
 export function addListener(space: Space, peerId: PeerId): Space {
   assertLive(space);
-  if (space.hostPeerId === peerId || space.listeners.has(peerId)) return space;
-  return { ...space, listeners: new Set([...space.listeners, peerId]) };
+  if (space.hostPeerId === peerId) throw new InvalidStateError('The host is not a listener.');
+  return { ...space, listenerCount: space.listenerCount + 1 };
 }
 
-export function removeListener(space: Space, peerId: PeerId): Space {
-  if (!space.listeners.has(peerId)) return space;
-  const listeners = new Set(space.listeners);
-  listeners.delete(peerId);
-  return { ...space, listeners };
+export function removeListener(space: Space): Space {
+  return space.listenerCount > 0 ? { ...space, listenerCount: space.listenerCount - 1 } : space;
 }
 
 /** Only the host publishes audio in this first version of the stage. */
@@ -84,10 +90,22 @@ export function setHostMuted(space: Space, peerId: PeerId, muted: boolean): Spac
   return space.hostMuted === muted ? space : { ...space, hostMuted: muted };
 }
 
+/** The host's connection dropped: the Space waits for the host to come back. */
+export function hostDisconnected(space: Space): Space {
+  return space.status === 'live' && space.hostConnected ? { ...space, hostConnected: false } : space;
+}
+
+/** The host came back on a new connection, within the grace period. */
+export function hostReturned(space: Space, peerId: PeerId): Space {
+  assertLive(space);
+  if (space.hostConnected) throw new InvalidStateError('The host is still connected to this Space.');
+  return { ...space, hostPeerId: peerId, hostConnected: true };
+}
+
 export function endSpace(space: Space, by: PeerId | 'server', reason: CloseReason, now: number): Space {
   if (by !== 'server' && by !== space.hostPeerId) throw new PermissionError('Only the host can end the Space.');
   if (space.status === 'ended') return space;
   if (!canTransition(space.status, 'ended')) throw new InvalidStateError('This Space is not live.');
   // Every connection is closed when a Space ends: nobody is left listening.
-  return { ...space, status: 'ended', endedAt: now, endReason: reason, listeners: new Set() };
+  return { ...space, status: 'ended', endedAt: now, endReason: reason, listenerCount: 0 };
 }

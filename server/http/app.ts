@@ -1,9 +1,11 @@
 /**
  * Fastify: health, the public Space API, the listener page and the signalling
- * WebSocket. Errors answer as `{ error: { code, message, details? } }`.
+ * WebSocket. Errors answer as `{ error: { code, message, details? } }` with
+ * the status their code means; security headers on every answer.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -12,39 +14,66 @@ import type { ServerConfig } from '../config.ts';
 import { describeIssues, NotFoundError, SpacecraftError, toWireError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { WorkerPool } from '../media/worker-pool.ts';
-import { handlers } from '../signalling/handlers/all-handlers.ts';
-import { Session } from '../signalling/session.ts';
+import { MAX_MESSAGE_BYTES } from '../signalling/protocol.ts';
+import type { SessionHub } from '../signalling/session-hub.ts';
 import type { SpaceRegistry } from '../spaces/space-registry.ts';
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
+export const STATUS: Record<ErrorCode, number> = {
   VALIDATION: 400,
   MALFORMED_MESSAGE: 400,
+  UNKNOWN_METHOD: 400,
   NOT_FOUND: 404,
   PERMISSION_DENIED: 403,
+  LIMIT_EXCEEDED: 429,
+  RATE_LIMITED: 429,
   INVALID_STATE: 409,
   SPACE_ENDED: 410,
   UNAVAILABLE: 503,
   MESSAGE_TOO_LARGE: 413,
+  INTERNAL: 500,
 };
 
 const spaceParams = z.object({ spaceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a Space id') });
 
-/** Largest frame the socket accepts at all; anything between MAX_MESSAGE_BYTES and this gets a typed error. */
-const MAX_FRAME_BYTES = 1024 * 1024;
+/** The same policy as the pages' own meta CSP, plus what only a header can say (frame-ancestors). */
+const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  connectSrc: ["'self'", 'ws:', 'wss:'],
+  mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+  imgSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
+  formAction: ["'self'"],
+};
 
 export async function createHttpApp(deps: {
   config: ServerConfig;
   logger: Logger;
   pool: WorkerPool;
   registry: SpaceRegistry;
+  hub: SessionHub;
   listenerDir: string;
 }): Promise<FastifyInstance> {
-  const { config, pool, registry, listenerDir } = deps;
+  const { pool, registry, hub, listenerDir } = deps;
   const log = deps.logger.child({ module: 'http' });
   const app = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });
 
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    // The server may run on plain http on a LAN or loopback: no HSTS, no upgrade of requests.
+    strictTransportSecurity: false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof SpacecraftError) return reply.status(STATUS[error.code] ?? 400).send({ error: error.toWire() });
+    if (error instanceof SpacecraftError) {
+      if (error.code === 'INTERNAL') request.log.error({ err: error }, 'request failed');
+      return reply.status(STATUS[error.code]).send({ error: error.toWire() });
+    }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status < 500) return reply.status(status).send({ error: { code: 'VALIDATION', message: (error as Error).message } });
     request.log.error({ err: error }, 'request failed');
@@ -52,7 +81,7 @@ export async function createHttpApp(deps: {
   });
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'Nothing here.' } }));
 
-  app.get('/health', async () => ({ status: 'ok', workers: pool.size, liveSpaces: registry.liveCount }));
+  app.get('/health', async () => ({ status: 'ok', workers: pool.size, liveSpaces: registry.liveCount, connections: hub.size }));
 
   app.get('/api/spaces/:spaceId', async (request) => {
     const params = spaceParams.safeParse(request.params);
@@ -60,10 +89,27 @@ export async function createHttpApp(deps: {
     return registry.info(params.data.spaceId);
   });
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
-  app.get('/ws', { websocket: true }, (socket) => {
-    new Session(socket, handlers, { registry, config, logger: deps.logger });
-  });
+  // maxPayload at the protocol's limit: a larger frame closes the socket (1009) before it is buffered.
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      // Before the upgrade: a refused page or a flooding address never gets a WebSocket.
+      preValidation: async (request, reply) => {
+        try {
+          await hub.admit({ ip: request.ip, origin: request.headers.origin ?? null });
+        } catch (error) {
+          const wire = toWireError(error);
+          request.log.info({ ip: request.ip, origin: request.headers.origin, code: wire.code }, 'signalling connection refused');
+          return reply.status(STATUS[wire.code]).send({ error: wire });
+        }
+      },
+    },
+    (socket, request) => {
+      hub.accept(socket, { ip: request.ip, origin: request.headers.origin ?? null });
+    },
+  );
 
   const hasListenerPage = existsSync(join(listenerDir, 'index.html'));
   if (hasListenerPage) {
@@ -71,7 +117,8 @@ export async function createHttpApp(deps: {
   } else {
     log.warn({ listenerDir }, 'listener page not built (run `npm run build`)');
   }
-  app.get('/s/:spaceId', async (_request, reply) => {
+  // Any /s/… link gets the page, even one with a broken id: the page itself says there is no such Space.
+  app.get('/s/*', async (_request, reply) => {
     if (!hasListenerPage) throw new SpacecraftError('UNAVAILABLE', 'The listener page has not been built on this server.');
     return reply.type('text/html').sendFile('index.html');
   });

@@ -1,13 +1,17 @@
 /**
- * The media side of one Space: a mediasoup Router on one worker, and each
- * peer's WebRtcTransports, Producers and Consumers. Every call names the peer
- * it acts for, and a peer can only touch its own transports.
+ * The media side of one Space over mediasoup: a Router on one worker, and each
+ * peer's WebRtcTransports, Producers and Consumers (the `SpaceMedia` port).
+ * Limits per peer: one transport per direction, one consumer per producer.
+ * A transport whose DTLS fails is closed at once.
  */
 import type { types } from 'mediasoup';
 import type { PeerId } from '../domain/space.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
-import type { WorkerPool } from './worker-pool.ts';
-import { AUDIO_CODECS } from './worker-pool.ts';
+import { InvalidStateError, NotFoundError, SpacecraftError, ValidationError } from '../errors.ts';
+import { TypedEmitter } from '../lib/typed-emitter.ts';
+import type { Logger } from '../logger.ts';
+import type { TransportOptions } from '../signalling/protocol.ts';
+import type { ConsumerParams, SpaceMedia, SpaceMediaEvents } from '../spaces/space-media.ts';
+import { AUDIO_CODECS, type WorkerPool } from './worker-pool.ts';
 
 type PeerMedia = {
   transports: Map<string, types.WebRtcTransport>;
@@ -15,39 +19,43 @@ type PeerMedia = {
   consumers: Map<string, types.Consumer>;
 };
 
-export type TransportOptions = {
-  id: string;
-  iceParameters: types.IceParameters;
-  iceCandidates: types.IceCandidate[];
-  dtlsParameters: types.DtlsParameters;
-};
+/** Highest bitrate a publisher may send: stereo music at 192 kbps and more, with room for FEC and RTCP. */
+export const MAX_INCOMING_BITRATE = 600_000;
 
-/** mediasoup rejects bad parameters with a TypeError: that is the caller's fault. */
-async function validated<T>(what: string, action: () => Promise<T>): Promise<T> {
+/**
+ * mediasoup rejects bad parameters with a TypeError (the caller's fault) and
+ * calls on closed objects with an InvalidStateError (a race with closing):
+ * both become typed errors instead of INTERNAL.
+ */
+async function mediaCall<T>(what: string, action: () => Promise<T> | T): Promise<T> {
   try {
     return await action();
   } catch (error) {
+    if (error instanceof SpacecraftError) throw error;
     if (error instanceof TypeError) throw new ValidationError(`Invalid ${what}: ${error.message}`);
+    if (error instanceof Error && error.name === 'InvalidStateError') throw new InvalidStateError(`That ${what} is no longer possible: the media it needs has closed.`);
     throw error;
   }
 }
 
-export class MediaRoom {
+export class MediaRoom implements SpaceMedia {
   readonly #router: types.Router;
   readonly #webRtcServer: types.WebRtcServer;
   readonly #peers = new Map<PeerId, PeerMedia>();
-  readonly #closeListeners = new Set<() => void>();
+  readonly #events: TypedEmitter<SpaceMediaEvents>;
   #closed = false;
 
-  static async create(pool: WorkerPool): Promise<MediaRoom> {
+  static async create(pool: WorkerPool, logger: Logger): Promise<MediaRoom> {
     const { worker, webRtcServer } = pool.next();
-    const router = await worker.createRouter({ mediaCodecs: AUDIO_CODECS });
-    return new MediaRoom(router, webRtcServer);
+    const router = await mediaCall('room', () => worker.createRouter({ mediaCodecs: AUDIO_CODECS }));
+    return new MediaRoom(router, webRtcServer, logger);
   }
 
-  private constructor(router: types.Router, webRtcServer: types.WebRtcServer) {
+  private constructor(router: types.Router, webRtcServer: types.WebRtcServer, logger: Logger) {
     this.#router = router;
     this.#webRtcServer = webRtcServer;
+    const log = logger.child({ module: 'media-room', routerId: router.id });
+    this.#events = new TypedEmitter((error, event) => log.error({ err: error, event }, 'media listener failed'));
     // The worker died or was closed under us: the room is gone.
     router.observer.once('close', () => this.close());
   }
@@ -60,22 +68,39 @@ export class MediaRoom {
     return this.#closed;
   }
 
-  /** Called once when the room closes, for whatever reason. */
-  onClose(listener: () => void): void {
-    this.#closeListeners.add(listener);
+  on<K extends keyof SpaceMediaEvents>(event: K, listener: (...args: SpaceMediaEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
   }
 
   async createTransport(peerId: PeerId, direction: 'send' | 'recv'): Promise<TransportOptions> {
-    const transport = await this.#router.createWebRtcTransport({
-      webRtcServer: this.#webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 600_000,
-      appData: { peerId, direction },
+    this.#assertOpen();
+    const peer = this.#peer(peerId);
+    for (const existing of peer.transports.values()) {
+      if (existing.appData['direction'] === direction) {
+        throw new SpacecraftError('LIMIT_EXCEEDED', `A connection may have one ${direction === 'send' ? 'sending' : 'receiving'} transport, and this one has it already.`);
+      }
+    }
+    const transport = await mediaCall('transport', () =>
+      this.#router.createWebRtcTransport({
+        webRtcServer: this.#webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: 600_000,
+        appData: { peerId, direction },
+      }),
+    );
+    // The peer may have left (or the room closed) while the worker made it: nothing may outlive its owner.
+    if (this.#closed || this.#peers.get(peerId) !== peer) {
+      transport.close();
+      throw new InvalidStateError('The connection left before its transport was ready.');
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') transport.close();
     });
-    this.#peer(peerId).transports.set(transport.id, transport);
-    transport.observer.once('close', () => this.#peers.get(peerId)?.transports.delete(transport.id));
+    if (direction === 'send') await mediaCall('transport', () => transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE));
     return {
       id: transport.id,
       iceParameters: transport.iceParameters,
@@ -86,50 +111,57 @@ export class MediaRoom {
 
   async connectTransport(peerId: PeerId, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const transport = this.#transport(peerId, transportId);
-    await validated('DTLS parameters', () => transport.connect({ dtlsParameters }));
+    await mediaCall('DTLS parameters', () => transport.connect({ dtlsParameters }));
   }
 
-  async produce(peerId: PeerId, transportId: string, rtpParameters: types.RtpParameters): Promise<types.Producer> {
+  async produce(peerId: PeerId, transportId: string, rtpParameters: types.RtpParameters, options: { paused: boolean }): Promise<string> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'send') throw new ValidationError('This transport cannot send audio.');
-    const producer = await validated('RTP parameters', () => transport.produce({ kind: 'audio', rtpParameters }));
-    const peer = this.#peer(peerId);
+    const producer = await mediaCall('RTP parameters', () => transport.produce({ kind: 'audio', rtpParameters, paused: options.paused }));
+    const peer = this.#peers.get(peerId);
+    if (!peer || transport.closed) {
+      producer.close();
+      throw new InvalidStateError('The transport closed before the audio was ready.');
+    }
     peer.producers.set(producer.id, producer);
-    producer.observer.once('close', () => peer.producers.delete(producer.id));
-    return producer;
+    producer.observer.once('close', () => {
+      peer.producers.delete(producer.id);
+      if (!this.#closed) this.#events.safeEmit('producerClosed', producer.id);
+    });
+    return producer.id;
   }
 
-  async consume(
-    peerId: PeerId,
-    transportId: string,
-    producerId: string,
-    rtpCapabilities: types.RtpCapabilities,
-  ): Promise<types.Consumer> {
+  async consume(peerId: PeerId, transportId: string, producerId: string, rtpCapabilities: types.RtpCapabilities): Promise<ConsumerParams> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'recv') throw new ValidationError('This transport cannot receive audio.');
-    const canConsume = await validated('RTP capabilities', async () => this.#router.canConsume({ producerId, rtpCapabilities }));
-    if (!canConsume) throw new NotFoundError('That audio is not available to this listener.');
-    const consumer = await validated('consume request', () => transport.consume({ producerId, rtpCapabilities, paused: true }));
     const peer = this.#peer(peerId);
+    for (const existing of peer.consumers.values()) {
+      if (existing.producerId === producerId) throw new SpacecraftError('LIMIT_EXCEEDED', 'This connection already receives that audio.');
+    }
+    const canConsume = await mediaCall('RTP capabilities', () => this.#router.canConsume({ producerId, rtpCapabilities }));
+    if (!canConsume) throw new NotFoundError('That audio is not available to this listener.');
+    const consumer = await mediaCall('consume request', () => transport.consume({ producerId, rtpCapabilities, paused: true }));
+    if (this.#peers.get(peerId) !== peer || transport.closed) {
+      consumer.close();
+      throw new InvalidStateError('The transport closed before the audio was ready.');
+    }
     peer.consumers.set(consumer.id, consumer);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
-    return consumer;
+    return { consumerId: consumer.id, producerId: consumer.producerId, kind: 'audio', rtpParameters: consumer.rtpParameters };
   }
 
   async resumeConsumer(peerId: PeerId, consumerId: string): Promise<void> {
     const consumer = this.#peers.get(peerId)?.consumers.get(consumerId);
     if (!consumer) throw new NotFoundError('No such consumer.');
-    await consumer.resume();
+    await mediaCall('resume', () => consumer.resume());
   }
 
   async setProducersPaused(peerId: PeerId, paused: boolean): Promise<void> {
     for (const producer of this.#peers.get(peerId)?.producers.values() ?? []) {
-      if (paused) await producer.pause();
-      else await producer.resume();
+      await mediaCall('mute', () => (paused ? producer.pause() : producer.resume()));
     }
   }
 
-  /** A peer left: close everything it owned. */
   closePeer(peerId: PeerId): void {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
@@ -142,8 +174,12 @@ export class MediaRoom {
     this.#closed = true;
     this.#router.close();
     this.#peers.clear();
-    for (const listener of this.#closeListeners) listener();
-    this.#closeListeners.clear();
+    this.#events.safeEmit('close');
+    this.#events.removeAllListeners();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError('This Space has ended.', 'SPACE_ENDED');
   }
 
   #peer(peerId: PeerId): PeerMedia {
@@ -156,6 +192,7 @@ export class MediaRoom {
   }
 
   #transport(peerId: PeerId, transportId: string): types.WebRtcTransport {
+    this.#assertOpen();
     const transport = this.#peers.get(peerId)?.transports.get(transportId);
     if (!transport) throw new NotFoundError('No such transport for this connection.');
     return transport;

@@ -6,6 +6,7 @@
  */
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
+import { SpacecraftError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export type WorkerPoolOptions = {
@@ -56,7 +57,7 @@ export class WorkerPool {
 
   /** The next worker, round-robin. */
   next(): PooledWorker {
-    if (this.#closed || this.#workers.length === 0) throw new Error('worker pool is closed');
+    if (this.#closed || this.#workers.length === 0) throw new SpacecraftError('UNAVAILABLE', 'The server cannot carry a Space right now: no media worker is running.');
     const pooled = this.#workers[this.#next % this.#workers.length]!;
     this.#next = (this.#next + 1) % this.#workers.length;
     return pooled;

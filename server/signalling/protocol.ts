@@ -8,41 +8,59 @@
  *                     { id, ok: false, error }        its typed error (id null when unreadable)
  *                     { notification, data }          an event
  */
+import type { types } from 'mediasoup';
 import { z } from 'zod';
+import { CLOSE_REASONS, SPACE_STATUSES } from '../domain/space.ts';
 import { ERROR_CODES } from '../errors.ts';
 
-/** Largest request the server reads; larger ones get MESSAGE_TOO_LARGE. */
+/** Largest frame the server reads; the socket is closed (1009) on a larger one. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 const id = z.string().min(1).max(64);
 const looseObject = z.record(z.string(), z.unknown());
 
-export const dtlsParametersSchema = z.object({
-  role: z.enum(['auto', 'client', 'server']).optional(),
-  fingerprints: z.array(z.object({ algorithm: z.string().max(16), value: z.string().max(200) })).min(1).max(8),
-});
+/**
+ * mediasoup's own parameter types, checked here in outline only (mediasoup
+ * checks them in depth and its TypeError becomes VALIDATION). Typed as
+ * mediasoup's types, so the media path needs no casts.
+ */
+function mediasoupShape<T>(outline: z.ZodType): z.ZodType<T> {
+  return outline.transform((value) => value as T) as unknown as z.ZodType<T>;
+}
 
-/** Checked in depth by mediasoup itself; here only its outline. */
-export const rtpParametersSchema = z
-  .object({ codecs: z.array(looseObject).min(1).max(16), encodings: z.array(looseObject).max(8).optional() })
-  .catchall(z.unknown());
-export const rtpCapabilitiesSchema = z.object({ codecs: z.array(looseObject).max(64).optional() }).catchall(z.unknown());
+export const dtlsParametersSchema = mediasoupShape<types.DtlsParameters>(
+  z.object({
+    role: z.enum(['auto', 'client', 'server']).optional(),
+    fingerprints: z.array(z.object({ algorithm: z.string().max(16), value: z.string().max(200) })).min(1).max(8),
+  }),
+);
+export const rtpParametersSchema = mediasoupShape<types.RtpParameters>(
+  z.object({ codecs: z.array(looseObject).min(1).max(16), encodings: z.array(looseObject).max(8).optional() }).catchall(z.unknown()),
+);
+export const rtpCapabilitiesSchema = mediasoupShape<types.RtpCapabilities>(
+  z.object({ codecs: z.array(looseObject).max(64).optional() }).catchall(z.unknown()),
+);
+const iceParametersSchema = mediasoupShape<types.IceParameters>(looseObject);
+const iceCandidatesSchema = mediasoupShape<types.IceCandidate[]>(z.array(looseObject).max(16));
 
 export const transportOptionsSchema = z.object({
   id,
-  iceParameters: looseObject,
-  iceCandidates: z.array(looseObject),
-  dtlsParameters: looseObject,
+  iceParameters: iceParametersSchema,
+  iceCandidates: iceCandidatesSchema,
+  dtlsParameters: dtlsParametersSchema,
 });
+export type TransportOptions = z.infer<typeof transportOptionsSchema>;
 
-export const spaceStatusSchema = z.enum(['scheduled', 'live', 'ended', 'cancelled']);
-export const closeReasonSchema = z.enum(['host-ended', 'host-left', 'server-shutdown', 'media-failure']);
+export const spaceStatusSchema = z.enum(SPACE_STATUSES);
+export const closeReasonSchema = z.enum(CLOSE_REASONS);
 
 export const spaceStateSchema = z.object({
   spaceId: id,
   title: z.string(),
   status: spaceStatusSchema,
   listenerCount: z.number().int().nonnegative(),
+  /** False while the host's connection is gone and the Space waits for the host to come back. */
+  hostConnected: z.boolean(),
   hostMuted: z.boolean(),
   hostProducerId: id.nullable(),
 });
@@ -52,19 +70,27 @@ export const spaceStateSchema = z.object({
  * while it is live, the router's capabilities, so the page can prepare its media
  * before the listener presses play.
  */
-export const spaceInfoSchema = spaceStateSchema.extend({ routerRtpCapabilities: looseObject.nullable() });
+export const spaceInfoSchema = spaceStateSchema.extend({ routerRtpCapabilities: rtpCapabilitiesSchema.nullable() });
 export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
+
+/** What the host gets on starting or resuming a Space. `hostKey` lets the host come back after a dropped connection. */
+const hostedSpace = z.object({ space: spaceStateSchema, listenerPath: z.string(), hostKey: z.string(), routerRtpCapabilities: rtpCapabilitiesSchema });
 
 /** Every request: its data and its result. */
 export const requests = {
   ping: { data: z.object({}).strict(), result: z.object({ now: z.number() }) },
   createSpace: {
     data: z.object({ title: z.string().trim().min(1).max(120), studioToken: z.string().min(1).max(200) }).strict(),
-    result: z.object({ space: spaceStateSchema, listenerPath: z.string(), routerRtpCapabilities: looseObject }),
+    result: hostedSpace,
+  },
+  /** The host's connection dropped: take the Space back on this connection, within the grace period. */
+  resumeSpace: {
+    data: z.object({ spaceId: id, hostKey: z.string().min(1).max(200) }).strict(),
+    result: hostedSpace,
   },
   joinSpace: {
     data: z.object({ spaceId: id }).strict(),
-    result: z.object({ space: spaceStateSchema, routerRtpCapabilities: looseObject }),
+    result: z.object({ space: spaceStateSchema, routerRtpCapabilities: rtpCapabilitiesSchema }),
   },
   createTransport: {
     data: z.object({ direction: z.enum(['send', 'recv']) }).strict(),
@@ -80,7 +106,7 @@ export const requests = {
   },
   consume: {
     data: z.object({ transportId: id, producerId: id, rtpCapabilities: rtpCapabilitiesSchema }).strict(),
-    result: z.object({ consumerId: id, producerId: id, kind: z.literal('audio'), rtpParameters: looseObject }),
+    result: z.object({ consumerId: id, producerId: id, kind: z.literal('audio'), rtpParameters: rtpParametersSchema }),
   },
   resumeConsumer: { data: z.object({ consumerId: id }).strict(), result: z.object({}) },
   setMuted: { data: z.object({ muted: z.boolean() }).strict(), result: z.object({}) },
@@ -118,6 +144,13 @@ export const serverMessageSchema = z.union([
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type SpaceState = z.infer<typeof spaceStateSchema>;
 export type CloseReasonWire = z.infer<typeof closeReasonSchema>;
+
+/** A notification serialised once, to be sent as is to many connections. */
+export type NotificationFrame = string & { readonly __brand: 'NotificationFrame' };
+
+export function encodeNotification<N extends NotificationName>(name: N, data: NotificationData<N>): NotificationFrame {
+  return JSON.stringify({ notification: name, data }) as NotificationFrame;
+}
 
 export function isMethod(name: string): name is Method {
   return Object.hasOwn(requests, name);

@@ -1,7 +1,13 @@
 /**
- * One WebSocket connection. Reads requests, checks each against
- * protocol.ts, runs its handler and answers with a result or a typed error.
- * Bad input never closes the connection and never throws out of here.
+ * One WebSocket connection. Reads requests, checks each against protocol.ts,
+ * runs its handler and answers with a result or a typed error. Bad input
+ * never closes the connection and never throws out of here.
+ *
+ * Requests of one connection run one after another, and so does its close:
+ * a connection that closes while a request is in flight leaves only after
+ * that request is done, so nothing the request made outlives the connection.
+ * Limits: requests waiting per connection, bytes waiting to be sent, and a
+ * heartbeat that drops a peer which stopped answering pings.
  */
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -9,21 +15,26 @@ import type { PeerId } from '../domain/space.ts';
 import { describeIssues, SpacecraftError, toWireError, type WireError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveSpace } from '../spaces/live-space.ts';
-import type { SpacePeer } from '../spaces/space-peer.ts';
-import type { Handlers, HandlerContext } from './handlers/handler.ts';
 import { SerialQueue } from '../spaces/serial-queue.ts';
-import {
-  isMethod,
-  MAX_MESSAGE_BYTES,
-  requestEnvelopeSchema,
-  requests,
-  type NotificationData,
-  type NotificationName,
-  type ServerMessage,
-} from './protocol.ts';
+import type { SpacePeer } from '../spaces/space-peer.ts';
+import type { HandlerContext, Handlers } from './handlers/handler.ts';
+import { isMethod, requestEnvelopeSchema, requests, type NotificationFrame, type ServerMessage } from './protocol.ts';
+
+/** Requests a connection may have waiting or running; more get RATE_LIMITED at once. */
+export const MAX_REQUESTS_IN_FLIGHT = 16;
+/** A connection whose unsent data passes this is too slow to keep up, and is dropped. */
+export const MAX_SEND_BUFFER_BYTES = 1024 * 1024;
+
+/** Where a connection comes from, as the upgrade saw it. */
+export type ConnectionInfo = {
+  ip: string;
+  /** The page's origin, or null for a native client (no Origin header). */
+  origin: string | null;
+};
 
 export class Session implements SpacePeer {
   readonly id = randomBytes(8).toString('hex') as PeerId;
+  readonly info: ConnectionInfo;
   /** The Space this connection is in, and as what. */
   space: LiveSpace | null = null;
   readonly #socket: WebSocket;
@@ -31,35 +42,69 @@ export class Session implements SpacePeer {
   readonly #context: Omit<HandlerContext, 'session'>;
   readonly #log: Logger;
   readonly #queue = new SerialQueue();
+  readonly #closeListeners = new Set<() => void>();
+  #inFlight = 0;
+  #alive = true;
   #closed = false;
 
-  constructor(socket: WebSocket, handlers: Handlers, context: Omit<HandlerContext, 'session'>) {
+  constructor(socket: WebSocket, handlers: Handlers, context: Omit<HandlerContext, 'session'>, info: ConnectionInfo) {
     this.#socket = socket;
     this.#handlers = handlers;
     this.#context = context;
+    this.info = info;
     this.#log = context.logger.child({ module: 'session', peerId: this.id });
-    socket.on('message', (raw, isBinary) => void this.#queue.push(() => this.#receive(raw, isBinary)));
+    socket.on('message', (raw, isBinary) => this.#onMessage(raw, isBinary));
+    socket.on('pong', () => (this.#alive = true));
     socket.on('close', () => this.#onClose());
     socket.on('error', (error) => this.#log.warn({ err: error }, 'socket error'));
   }
 
-  notify<N extends NotificationName>(name: N, data: NotificationData<N>): void {
-    this.#send({ notification: name, data });
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Called once the connection has closed and everything it held is released. */
+  onClosed(listener: () => void): void {
+    this.#closeListeners.add(listener);
+  }
+
+  send(frame: NotificationFrame): void {
+    this.#sendText(frame);
   }
 
   detach(): void {
     this.space = null;
   }
 
-  async #receive(raw: unknown, isBinary: boolean): Promise<void> {
-    const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw as ArrayBuffer);
-    if (bytes.length > MAX_MESSAGE_BYTES) {
-      return this.#reply(null, { code: 'MESSAGE_TOO_LARGE', message: `Messages may be at most ${MAX_MESSAGE_BYTES} bytes.`, details: { bytes: bytes.length } });
+  /** One heartbeat: drops the connection if it did not answer the last ping, else pings again. */
+  heartbeat(): void {
+    if (this.#closed) return;
+    if (!this.#alive) {
+      this.#log.info('no answer to ping; dropping the connection');
+      this.#socket.terminate();
+      return;
     }
+    this.#alive = false;
+    this.#socket.ping();
+  }
+
+  #onMessage(raw: unknown, isBinary: boolean): void {
+    if (this.#closed) return;
+    if (this.#inFlight >= MAX_REQUESTS_IN_FLIGHT) {
+      this.#reply(requestIdOf(raw, isBinary), { code: 'RATE_LIMITED', message: `At most ${MAX_REQUESTS_IN_FLIGHT} requests may wait at once; wait for answers before sending more.` });
+      return;
+    }
+    this.#inFlight++;
+    void this.#queue.push(() => this.#receive(raw, isBinary)).finally(() => this.#inFlight--);
+  }
+
+  async #receive(raw: unknown, isBinary: boolean): Promise<void> {
+    // The connection closed while this request waited: nobody is left to answer.
+    if (this.#closed) return;
     if (isBinary) return this.#reply(null, { code: 'MALFORMED_MESSAGE', message: 'Messages must be JSON text.' });
     let json: unknown;
     try {
-      json = JSON.parse(bytes.toString('utf8'));
+      json = JSON.parse(toText(raw));
     } catch {
       return this.#reply(null, { code: 'MALFORMED_MESSAGE', message: 'That message is not valid JSON.' });
     }
@@ -77,7 +122,7 @@ export class Session implements SpacePeer {
     try {
       const handler = this.#handlers[method] as (ctx: HandlerContext, data: unknown) => Promise<unknown>;
       const result = await handler({ ...this.#context, session: this }, data.data);
-      this.#send({ id, ok: true, data: result });
+      this.#sendText(JSON.stringify({ id, ok: true, data: result } satisfies ServerMessage));
     } catch (error) {
       if (!(error instanceof SpacecraftError)) this.#log.error({ err: error, method }, 'request failed');
       this.#reply(id, toWireError(error));
@@ -85,19 +130,44 @@ export class Session implements SpacePeer {
   }
 
   #reply(id: number | null, error: WireError): void {
-    this.#send({ id, ok: false, error });
+    this.#sendText(JSON.stringify({ id, ok: false, error } satisfies ServerMessage));
   }
 
-  #send(message: ServerMessage): void {
+  #sendText(text: string): void {
     if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return;
-    this.#socket.send(JSON.stringify(message));
+    this.#socket.send(text);
+    if (this.#socket.bufferedAmount > MAX_SEND_BUFFER_BYTES) {
+      this.#log.warn({ buffered: this.#socket.bufferedAmount }, 'connection too slow to keep up; dropping it');
+      this.#socket.terminate();
+    }
   }
 
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const space = this.space;
-    this.space = null;
-    if (space) void space.leave(this.id).catch((error: unknown) => this.#log.error({ err: error }, 'leave failed'));
+    // Behind whatever request is in flight, so that what it creates is released too.
+    void this.#queue.push(async () => {
+      const space = this.space;
+      this.space = null;
+      if (space) await space.leave(this.id).catch((error: unknown) => this.#log.error({ err: error }, 'leave failed'));
+      for (const listener of this.#closeListeners) listener();
+    });
+  }
+}
+
+function toText(raw: unknown): string {
+  if (Buffer.isBuffer(raw)) return raw.toString('utf8');
+  if (Array.isArray(raw)) return Buffer.concat(raw as Buffer[]).toString('utf8');
+  return Buffer.from(raw as ArrayBuffer).toString('utf8');
+}
+
+/** The id of a request that is refused before it is read in full (best effort). */
+function requestIdOf(raw: unknown, isBinary: boolean): number | null {
+  if (isBinary) return null;
+  try {
+    const id = (JSON.parse(toText(raw)) as { id?: unknown })?.id;
+    return typeof id === 'number' ? id : null;
+  } catch {
+    return null;
   }
 }

@@ -5,35 +5,26 @@
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SignallingClient, signallingUrl } from '../../renderer/lib/signalling-client.ts';
+import type { SignallingClient } from '../../renderer/lib/signalling-client.ts';
 import type { RunningServer } from '../../server/server.ts';
-import type { NotificationData } from '../../server/signalling/protocol.ts';
 import { startTestServer, TEST_STUDIO_TOKEN } from '../support/server-fixture.ts';
+import { connectClient, nextNotification } from '../support/signalling.ts';
 
 let server: RunningServer;
 const clients: SignallingClient[] = [];
 const workers: types.Worker[] = [];
 const onWorker = (worker: types.Worker) => workers.push(worker);
 
-async function client(): Promise<SignallingClient> {
-  const c = await SignallingClient.connect(signallingUrl(server.url));
+/** A listener (no Origin, like a native client) or, with `host`, the studio (an allowed page origin). */
+async function client(as: 'listener' | 'host' = 'listener'): Promise<SignallingClient> {
+  const c = await connectClient(server.url, as === 'host' ? { origin: server.url } : {});
   clients.push(c);
   return c;
 }
 
-function nextNotification<N extends 'spaceState' | 'spaceEnded'>(c: SignallingClient, name: N, where: (d: NotificationData<N>) => boolean = () => true) {
-  return new Promise<NotificationData<N>>((resolve) => {
-    const off = c.on(name, (data) => {
-      if (!where(data)) return;
-      off();
-      resolve(data);
-    });
-  });
-}
-
 beforeEach(async () => {
   mediasoup.observer.on('newworker', onWorker);
-  server = await startTestServer();
+  server = await startTestServer({ SPACECRAFT_HOST_GRACE_MS: '0' });
 });
 
 afterEach(async () => {
@@ -44,7 +35,7 @@ afterEach(async () => {
 });
 
 async function liveSpace() {
-  const host = await client();
+  const host = await client('host');
   const created = await host.request('createSpace', { title: 'Integration', studioToken: TEST_STUDIO_TOKEN });
   return { host, spaceId: created.space.spaceId, created };
 }
@@ -53,7 +44,8 @@ describe('a Space over signalling', () => {
   it('starts with a listener link and the router capabilities', async () => {
     const { created } = await liveSpace();
     expect(created.listenerPath).toBe(`/s/${created.space.spaceId}`);
-    expect(created.space).toMatchObject({ title: 'Integration', status: 'live', listenerCount: 0, hostMuted: false, hostProducerId: null });
+    expect(created.space).toEqual({ spaceId: created.space.spaceId, title: 'Integration', status: 'live', listenerCount: 0, hostConnected: true, hostMuted: false, hostProducerId: null });
+    expect(created.hostKey.length).toBeGreaterThanOrEqual(32);
     expect(JSON.stringify(created.routerRtpCapabilities)).toContain('audio/opus');
   });
 
@@ -80,9 +72,12 @@ describe('a Space over signalling', () => {
     await listener.request('joinSpace', { spaceId });
     await expect(listener.request('setMuted', { muted: true })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await expect(listener.request('endSpace', {})).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    await expect(listener.request('createTransport', { direction: 'send' }).then((t) =>
-      listener.request('produce', { transportId: t.id, kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus' }] } }),
-    )).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    // A listener may not even open a sending transport, let alone produce on one.
+    await expect(listener.request('createTransport', { direction: 'send' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    const recv = await listener.request('createTransport', { direction: 'recv' });
+    await expect(
+      listener.request('produce', { transportId: recv.id, kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }] } }),
+    ).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await expect(listener.request('joinSpace', { spaceId })).rejects.toMatchObject({ code: 'INVALID_STATE' });
 
     const muted = nextNotification(listener, 'spaceState', (s) => s.hostMuted);

@@ -1,11 +1,12 @@
 import type { Handlers } from './handler.ts';
 import { connectTransport, consume, createTransport, produce, resumeConsumer } from './media-handlers.ts';
-import { createSpace, endSpace, joinSpace, ping, setMuted } from './space-handlers.ts';
+import { createSpace, endSpace, joinSpace, ping, resumeSpace, setMuted } from './space-handlers.ts';
 
 /** One handler per request in protocol.ts; the type makes a missing one a compile error. */
 export const handlers: Handlers = {
   ping,
   createSpace,
+  resumeSpace,
   joinSpace,
   setMuted,
   endSpace,

@@ -1,12 +1,14 @@
 import type { ServerConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { SpaceRegistry } from '../../spaces/space-registry.ts';
+import type { EdgeLimits } from '../limits.ts';
 import type { Method, RequestData, RequestResult } from '../protocol.ts';
 import type { Session } from '../session.ts';
 
 export type HandlerContext = {
   session: Session;
   registry: SpaceRegistry;
+  limits: EdgeLimits;
   config: ServerConfig;
   logger: Logger;
 };

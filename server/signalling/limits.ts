@@ -1,0 +1,57 @@
+/**
+ * Per-IP rate limits at the edge (rate-limiter-flexible, in memory; the same
+ * library speaks Redis when several nodes must share the counts):
+ * new connections, joins, and failed attempts to host (a wrong studio token
+ * five times in a minute locks hosting from that address for the minute).
+ */
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { SpacecraftError } from '../errors.ts';
+
+export const FAILED_HOST_ATTEMPTS_PER_MINUTE = 5;
+
+export class RateLimitedError extends SpacecraftError {
+  constructor(message: string, retryAfterMs: number) {
+    super('RATE_LIMITED', message, { retryAfterMs: Math.ceil(retryAfterMs) });
+    this.name = 'RateLimitedError';
+  }
+}
+
+async function take(limiter: RateLimiterMemory, key: string, message: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) throw new RateLimitedError(message, rejection.msBeforeNext);
+    throw rejection;
+  }
+}
+
+export class EdgeLimits {
+  readonly #connections: RateLimiterMemory;
+  readonly #joins: RateLimiterMemory;
+  readonly #failedHosting = new RateLimiterMemory({ keyPrefix: 'host-fail', points: FAILED_HOST_ATTEMPTS_PER_MINUTE, duration: 60 });
+
+  constructor(limits: { connectionsPerIpPerMinute: number; joinsPerIpPerMinute: number }) {
+    this.#connections = new RateLimiterMemory({ keyPrefix: 'conn', points: limits.connectionsPerIpPerMinute, duration: 60 });
+    this.#joins = new RateLimiterMemory({ keyPrefix: 'join', points: limits.joinsPerIpPerMinute, duration: 60 });
+  }
+
+  connection(ip: string): Promise<void> {
+    return take(this.#connections, ip, 'Too many connections from your address; wait a moment and try again.');
+  }
+
+  join(ip: string): Promise<void> {
+    return take(this.#joins, ip, 'Too many joins from your address; wait a moment and try again.');
+  }
+
+  /** Refuses hosting from an address that has used up its failed attempts. */
+  async assertMayTryHosting(ip: string): Promise<void> {
+    const used = await this.#failedHosting.get(ip);
+    if (used && used.consumedPoints >= FAILED_HOST_ATTEMPTS_PER_MINUTE) {
+      throw new RateLimitedError('Too many failed attempts to host from your address; wait a minute.', used.msBeforeNext);
+    }
+  }
+
+  async hostingFailed(ip: string): Promise<void> {
+    await this.#failedHosting.penalty(ip, 1);
+  }
+}

@@ -1,18 +1,30 @@
-/** The studio's settings from environment variables, validated once. */
+/**
+ * The studio's settings from environment variables, validated once. A remote
+ * server is reached over https (the studio token travels to it), unless it is
+ * on this machine.
+ */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { logLevelField, portField as port } from '../server/config-fields.ts';
+import { isLoopbackHost } from './window-security.ts';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const serverUrl = z.url().refine(
+  (value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  },
+  { message: 'a remote server must be reached over https:// (http:// only on this machine: localhost, 127.0.0.1, [::1])' },
+);
 
 const schema = z
   .object({
-    SPACECRAFT_SERVER_URL: z.url().optional(),
+    SPACECRAFT_SERVER_URL: serverUrl.optional(),
     SPACECRAFT_STUDIO_TOKEN: z.string().min(16).optional(),
     SPACECRAFT_SERVER_PORT: port.default(4400),
     SPACECRAFT_BRIDGE_PORT: port.default(4401),
     SPACECRAFT_DATA_DIR: z.string().min(1).optional(),
-    SPACECRAFT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SPACECRAFT_LOG_LEVEL: logLevelField.default('info'),
   })
   .refine((e) => !e.SPACECRAFT_SERVER_URL || e.SPACECRAFT_STUDIO_TOKEN, {
     message: 'a remote server (SPACECRAFT_SERVER_URL) needs its SPACECRAFT_STUDIO_TOKEN',

@@ -8,12 +8,11 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Conf from 'conf';
 import type { Logger } from 'pino';
 import { forkServer } from '../fork-server.ts';
 import type { LogRotation } from '../server-child.ts';
 import { ServerSupervisor } from '../server-supervisor.ts';
-import { KeyValueSettingsStore, MemorySettingsStore, type KeyValueStore } from '../settings/settings-store.ts';
+import { confSettingsStore, MemorySettingsStore } from '../settings/settings-store.ts';
 import type { StudioConfig } from '../studio-config.ts';
 import { createStudioLogger } from '../studio-logger.ts';
 import { createStudioServices } from '../studio-services.ts';
@@ -37,7 +36,7 @@ export async function startBrowserStudio(
   const logger = options.logger ?? createStudioLogger(config.logLevel);
   const settings = options.inMemorySettings
     ? new MemorySettingsStore()
-    : new KeyValueSettingsStore(new Conf({ projectName: 'spacecraft', cwd: config.dataDir }) as unknown as KeyValueStore);
+    : confSettingsStore(config.dataDir);
   const bridge = await startBridge({ rendererDir: RENDERER_DIR, port: config.bridgePort, logger });
   const supervisor = config.remote
     ? null

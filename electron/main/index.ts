@@ -35,7 +35,7 @@ const config = loadStudioConfig(process.env, app.getPath('userData'));
 const logger = createStudioLogger(config.logLevel);
 // ELECTRON_RENDERER_URL (electron-vite's dev server) only when not packaged.
 const page = appPage({ isPackaged: app.isPackaged, rendererUrl: process.env['ELECTRON_RENDERER_URL'] });
-const settings = new KeyValueSettingsStore(new ElectronStore() as unknown as KeyValueStore);
+const settings = new KeyValueSettingsStore(new ElectronStore({ clearInvalidConfig: true }) as unknown as KeyValueStore);
 const supervisor = config.remote
   ? null
   : new ServerSupervisor({

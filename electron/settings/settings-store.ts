@@ -2,7 +2,10 @@
  * Where the studio keeps its settings. The app uses electron-store; browser
  * mode and tests use `conf` (electron-store is built on it) or memory.
  * `electron-store` imports `electron` at load time: only electron/main imports it.
+ * Both are opened with `clearInvalidConfig`, so a file that is not JSON reads
+ * as empty instead of stopping the studio.
  */
+import Conf from 'conf';
 import { settingsPatchSchema, settingsSchema, type Settings } from '../contract.ts';
 
 export interface SettingsStore {
@@ -23,9 +26,16 @@ export class KeyValueSettingsStore implements SettingsStore {
   }
 
   get(): Settings {
-    // A damaged or older file never breaks the studio: bad keys fall back to defaults.
-    const stored = settingsSchema.partial().safeParse(this.#store.store);
-    return { ...DEFAULT_SETTINGS, ...(stored.success ? stored.data : {}) };
+    // A damaged or older file never breaks the studio: each bad key falls back to its default, good keys stay.
+    const stored: unknown = this.#store.store;
+    const raw = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
+    const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+    for (const [key, field] of Object.entries(settingsSchema.shape)) {
+      if (!Object.hasOwn(raw, key)) continue;
+      const parsed = field.safeParse(raw[key]);
+      if (parsed.success) settings[key] = parsed.data;
+    }
+    return settings as Settings;
   }
 
   update(patch: Partial<Settings>): Settings {
@@ -45,4 +55,9 @@ export class MemorySettingsStore extends KeyValueSettingsStore {
     };
     super(memory);
   }
+}
+
+/** Settings in `<dir>/config.json` through `conf` (browser mode). */
+export function confSettingsStore(dir: string): KeyValueSettingsStore {
+  return new KeyValueSettingsStore(new Conf({ projectName: 'spacecraft', cwd: dir, clearInvalidConfig: true }) as unknown as KeyValueStore);
 }

@@ -66,14 +66,18 @@ async function fetchSpaceInfo(serverUrl: string, spaceId: string): Promise<Space
   return spaceInfoSchema.parse(body);
 }
 
-export function ListenerApp({ spaceId, serverUrl }: { spaceId: string; serverUrl: string }) {
+const NO_SPACE = { code: 'NOT_FOUND', message: 'There is no Space at this link.' };
+
+/** `spaceId` is null when the link names no Space (see space-link.ts). */
+export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; serverUrl: string }) {
   const [info, setInfo] = useState<SpaceInfo | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [session, setSession] = useState(() => new ListenerSession());
   const [playing, setPlaying] = useState(false);
 
   useEffect(() => {
-    fetchSpaceInfo(serverUrl, spaceId).then(setInfo, setError);
+    if (spaceId === null) setError(NO_SPACE);
+    else fetchSpaceInfo(serverUrl, spaceId).then(setInfo, setError);
   }, [spaceId, serverUrl]);
 
   useEffect(() => {
@@ -81,6 +85,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string; serverUrl
   }, [info, session, serverUrl]);
 
   const play = () => {
+    if (spaceId === null) return;
     // Pressing play is the user gesture browsers require before audio may start.
     setError(null);
     setPlaying(true);

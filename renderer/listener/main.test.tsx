@@ -13,7 +13,7 @@ describe('listener link', () => {
   });
 
   it('says "There is no Space at this link." for bad percent-encoding', async () => {
-    window.happyDOM.setURL('http://127.0.0.1:4400/s/%E0%A4%A');
+    window.history.replaceState(null, '', '/s/%E0%A4%A');
     document.body.innerHTML = '<div id="root"></div>';
     await import('./main.tsx');
     expect((await screen.findByRole('alert')).textContent).toBe('There is no Space at this link.');

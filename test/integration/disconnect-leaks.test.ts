@@ -3,21 +3,33 @@
  *
  * Each scenario drives the signalling protocol with a raw `ws` socket up to
  * step k, closes the socket at a chosen moment around request k (same tick,
- * setImmediate, 1 ms, 3 ms, after the reply; close() or terminate()), waits
- * until the server has settled, and then asks the mediasoup worker itself
- * (worker / router / transport / WebRtcServer dumps) and the HTTP API what is
- * left. "Settled" means: nothing left, and no media object created or closed
- * for QUIET_MS since the close; a scenario that is not clean by
- * SETTLE_DEADLINE_MS fails, naming its step, its timing and every leftover.
+ * setImmediate, 1 ms, 3 ms, after the reply; close() or terminate(); and with
+ * the media worker held, so request k is surely still in flight when the close
+ * arrives), waits until the server has settled, and then asks the mediasoup
+ * worker itself (worker / router / transport / WebRtcServer dumps) and the HTTP
+ * API what is left. A scenario that is not clean in time fails, naming its step,
+ * its timing and every leftover (test/support/disconnect-scenarios.ts).
  *
  * One server per describe; a scenario that leaves something behind gets the
  * server restarted, so the next scenario starts clean and is judged alone.
+ * SPACECRAFT_LEAK_SUMMARY=1 prints one line per scenario at the end.
  */
-import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
 import type { RunningServer } from '../../server/server.ts';
-import type { Method, RequestData, RequestResult } from '../../server/signalling/protocol.ts';
+import type { RequestData } from '../../server/signalling/protocol.ts';
+import {
+  describeEvents,
+  describeReply,
+  driveAndClose,
+  holdingWorker,
+  keep,
+  settle,
+  strayWebRtcTransports,
+  tally,
+  TIMINGS,
+  type Step,
+} from '../support/disconnect-scenarios.ts';
 import { describeRouter, MediaLedger, type Census, type MediaEvent } from '../support/media-ledger.ts';
 import { clientDtlsParameters, opusRtpParameters, RawPeer, type Reply } from '../support/raw-peer.ts';
 import { startTestServer, TEST_STUDIO_TOKEN, wsUrl } from '../support/server-fixture.ts';
@@ -30,49 +42,8 @@ const ENV = {
   SPACECRAFT_IP_JOINS_PER_MINUTE: '1000000',
   SPACECRAFT_LIVE_SPACES_PER_TOKEN: '1000',
 };
-/** Longest a clean server may take to settle (host grace 0, `spaceState` coalesced at ≤ 500 ms). */
-const SETTLE_DEADLINE_MS = 2_000;
-/** No media object created or closed for this long after the close: the in-flight request has run its course. */
-const QUIET_MS = 150;
-const POLL_MS = 15;
-/** A held worker stays stopped this long after the client saw the socket close, so the server surely handles the close first. */
-const HOLD_AFTER_CLOSE_MS = 20;
-
-/**
- * When the socket closes around request k. `hold`: the media worker is stopped
- * (SIGSTOP) from just before request k until the server has handled the close,
- * as a busy worker would be, so request k is certainly still in flight when the
- * close arrives; then it continues (SIGCONT). `'space'`: meanwhile the host also
- * mutes and unmutes, so the Space's own queue is busy with work for the worker.
- */
-type Timing = { name: string; end: 'close' | 'terminate'; wait: (reply: Promise<Reply>) => Promise<unknown> | null; hold?: 'worker' | 'space' };
-const afterReply = (reply: Promise<Reply>) => reply;
-const TIMINGS: Timing[] = [
-  { name: 'close() in the same tick', end: 'close', wait: () => null },
-  { name: 'close() after setImmediate', end: 'close', wait: () => nextTurn() },
-  { name: 'close() after 1 ms', end: 'close', wait: () => delay(1) },
-  { name: 'close() after 3 ms', end: 'close', wait: () => delay(3) },
-  { name: 'close() after the reply', end: 'close', wait: afterReply },
-  { name: 'terminate() in the same tick', end: 'terminate', wait: () => null },
-  { name: 'terminate() after 1 ms', end: 'terminate', wait: () => delay(1) },
-  { name: 'terminate() after the reply', end: 'terminate', wait: afterReply },
-  { name: 'close() in the same tick, worker held', end: 'close', wait: () => null, hold: 'worker' },
-  { name: 'terminate() in the same tick, worker held', end: 'terminate', wait: () => null, hold: 'worker' },
-  { name: 'close() in the same tick, worker held, Space busy', end: 'close', wait: () => null, hold: 'space' },
-  { name: 'terminate() in the same tick, worker held, Space busy', end: 'terminate', wait: () => null, hold: 'space' },
-];
 /** A host has no one ahead of it in its Space's queue. */
 const HOST_TIMINGS = TIMINGS.filter((t) => t.hold !== 'space');
-
-type Step<S> = { method: Method; send: (peer: RawPeer, state: S) => Promise<Reply> };
-
-/** Sends now; on success keeps what later steps need. */
-function keep<M extends Method>(reply: Promise<Reply<M>>, onOk: (data: RequestResult<M>) => void): Promise<Reply> {
-  return reply.then((r) => {
-    if (r.kind === 'ok') onOk(r.data);
-    return r;
-  });
-}
 
 type HostState = { spaceId?: string; transportId?: string };
 const HOST_STEPS: Step<HostState>[] = [
@@ -139,94 +110,6 @@ class ServerUnderTest {
   }
 }
 
-/**
- * Runs `during` (which closes sockets) with the media worker stopped, as a busy
- * worker would be: every media request the server makes meanwhile stays in
- * flight. The worker continues once the server has surely handled the closes.
- * Without `hold`, just runs `during`.
- */
-async function holdingWorker<T>(hold: boolean, during: () => Promise<T>): Promise<T> {
-  if (!hold) return during();
-  const { pid } = ledger.worker();
-  process.kill(pid, 'SIGSTOP');
-  try {
-    const result = await during();
-    for (let turn = 0; turn < 3; turn++) await nextTurn();
-    await delay(HOLD_AFTER_CLOSE_MS);
-    return result;
-  } finally {
-    process.kill(pid, 'SIGCONT');
-  }
-}
-
-/**
- * Request k in flight (or answered), then the socket closes at the timing's
- * moment. `busy` sends another peer's requests while the worker is held
- * (timing `hold: 'space'`), so the Space's own work is in flight too.
- */
-async function driveAndClose<S>(
-  peer: RawPeer,
-  steps: Step<S>[],
-  k: number,
-  timing: Timing,
-  state: S,
-  busy: () => Promise<Reply>[] = () => [],
-): Promise<{ reply: string; closedAt: number }> {
-  for (const step of steps.slice(0, k)) {
-    expect(await step.send(peer, state), `${step.method}, before the step under test`).toMatchObject({ kind: 'ok' });
-  }
-  const { pending, others } = await holdingWorker(timing.hold !== undefined, async () => {
-    const others = timing.hold === 'space' ? busy() : [];
-    const pending = steps[k]!.send(peer, state);
-    const wait = timing.wait(pending);
-    if (wait) await wait;
-    if (timing.end === 'close') peer.close();
-    else peer.terminate();
-    await peer.closed;
-    return { pending, others };
-  });
-  const closedAt = performance.now();
-  const reply = await pending;
-  for (const other of await Promise.all(others)) expect(other, `${other.method} sent by another peer while the worker was held`).toMatchObject({ kind: 'ok' });
-  if (timing.wait === afterReply) expect(reply, `${steps[k]!.method} before the close`).toMatchObject({ kind: 'ok' });
-  return { reply: describeReply(reply), closedAt };
-}
-
-/** Polls until nothing is left and the media layer has been quiet for QUIET_MS, or the deadline passes; returns what is left. */
-async function settle(leftovers: () => Promise<string[]>, closedAt: number): Promise<string[]> {
-  const deadline = performance.now() + SETTLE_DEADLINE_MS;
-  for (;;) {
-    const found = await leftovers();
-    const quietFor = performance.now() - Math.max(closedAt, ledger.lastEventAt);
-    if (found.length === 0 && quietFor >= QUIET_MS) return [];
-    if (performance.now() >= deadline) return found.length ? found : [`(media objects still changing ${Math.round(quietFor)} ms before the deadline)`];
-    await delay(POLL_MS);
-  }
-}
-
-function describeReply(reply: Reply): string {
-  return reply.kind === 'error' ? `error ${reply.error.code}` : reply.kind;
-}
-
-/** `closed ×28, ok ×2` */
-function tally(items: string[]): string {
-  const counts = new Map<string, number>();
-  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
-  return [...counts].map(([item, n]) => `${item} ×${n}`).join(', ');
-}
-
-function describeEvents(events: MediaEvent[]): string {
-  const shown = events.slice(0, 24).map((e) => `${e.what} ${e.kind} ${e.id}`);
-  if (events.length > shown.length) shown.push(`… ${events.length - shown.length} more`);
-  return shown.length ? shown.join(', ') : 'none';
-}
-
-/** Router, transports, WebRtcServer transports not under any router. */
-function strayWebRtcTransports(census: Census): string[] {
-  const underRouters = new Set(census.routers.flatMap((r) => r.transports.map((t) => t.id)));
-  return census.webRtcServerTransportIds.filter((id) => !underRouters.has(id)).map((id) => `WebRtcServer still serves transport ${id}`);
-}
-
 /** After a scenario: what it left, with its name, its reply and what it did at the media layer. */
 function judge(name: string, left: string[], reply: string, events: MediaEvent[]): void {
   summary.push(`${left.length ? 'LEAK' : 'ok  '} ${name} | reply: ${reply} | media: ${describeEvents(events)}${left.length ? ` | left: ${left.join('; ')}` : ''}`);
@@ -270,7 +153,7 @@ describe('a host that disconnects during a request leaves nothing behind', () =>
     previous = name;
     const since = performance.now();
     const { reply, closedAt, spaceId } = await run();
-    const left = await settle(() => hostLeftovers(spaceId), closedAt);
+    const left = await settle(ledger, () => hostLeftovers(spaceId), closedAt);
     const events = ledger.eventsSince(since);
     if (left.length) await sut.restart();
     judge(name, left, reply, events);
@@ -294,7 +177,7 @@ describe('a host that disconnects during a request leaves nothing behind', () =>
       host.close();
     }
     const closedAt = performance.now();
-    judge('host control, close() after the last reply', await settle(() => hostLeftovers(state.spaceId), closedAt), 'ok', []);
+    judge('host control, close() after the last reply', await settle(ledger, () => hostLeftovers(state.spaceId), closedAt), 'ok', []);
   });
 
   for (const [k, step] of HOST_STEPS.entries()) {
@@ -304,7 +187,7 @@ describe('a host that disconnects during a request leaves nothing behind', () =>
         scenario(name, async () => {
           const peer = await RawPeer.open(wsUrl(sut.url), { origin: sut.url });
           const state: HostState = {};
-          const { reply, closedAt } = await driveAndClose(peer, HOST_STEPS, k, timing, state);
+          const { reply, closedAt } = await driveAndClose(ledger, peer, HOST_STEPS, k, timing, state);
           return { reply, closedAt, ...(state.spaceId ? { spaceId: state.spaceId } : {}) };
         }),
       );
@@ -316,7 +199,7 @@ describe('a host that disconnects during a request leaves nothing behind', () =>
     it(`${name}: no live Space, no router`, () =>
       scenario(name, async () => {
         const hosts = await Promise.all(Array.from({ length: 30 }, () => RawPeer.open(wsUrl(sut.url), { origin: sut.url })));
-        const replies = await holdingWorker(hold, async () => {
+        const replies = await holdingWorker(ledger, hold, async () => {
           const replies = hosts.map((host) => {
             const reply = host.send('createSpace', { title: 'Hit and run', studioToken: TEST_STUDIO_TOKEN });
             host.close();
@@ -426,7 +309,7 @@ describe('a listener that disconnects during a request leaves nothing behind', (
     previous = name;
     const since = performance.now();
     const { reply, closedAt } = await run();
-    const left = await settle(listenerLeftovers, closedAt);
+    const left = await settle(ledger, listenerLeftovers, closedAt);
     const events = ledger.eventsSince(since);
     if (left.length) await restart();
     judge(name, left, reply, events);
@@ -453,7 +336,7 @@ describe('a listener that disconnects during a request leaves nothing behind', (
       listener.close();
     }
     const closedAt = performance.now();
-    judge('listener control, close() after the last reply', await settle(listenerLeftovers, closedAt), 'ok', []);
+    judge('listener control, close() after the last reply', await settle(ledger, listenerLeftovers, closedAt), 'ok', []);
   });
 
   for (const [k, step] of LISTENER_STEPS.entries()) {
@@ -462,29 +345,35 @@ describe('a listener that disconnects during a request leaves nothing behind', (
       it(name, () =>
         scenario(name, async () => {
           const peer = await RawPeer.open(wsUrl(sut.url));
-          return driveAndClose(peer, LISTENER_STEPS, k, timing, listenerState(), hostIsBusy);
+          return driveAndClose(ledger, peer, LISTENER_STEPS, k, timing, listenerState(), hostIsBusy);
         }),
       );
     }
   }
 
-  it('a transport created as its socket closes does not outlive it (10 listeners at once)', async () => {
-    const events = await scenario('10 listeners closing right after createTransport', async () => {
-      const listeners = await Promise.all(Array.from({ length: 10 }, () => RawPeer.open(wsUrl(sut.url))));
-      for (const listener of listeners) await listener.request('joinSpace', { spaceId: hosted.spaceId });
-      const replies = listeners.map((listener, i) => {
-        const reply = listener.send('createTransport', { direction: 'recv' });
-        if (i % 2 === 0) listener.close();
-        else listener.terminate();
-        return reply;
+  for (const hold of [false, true]) {
+    const name = `10 listeners closing right after sending createTransport${hold ? ', worker held' : ''}`;
+    it(`${name}: no transport outlives its socket`, async () => {
+      const events = await scenario(name, async () => {
+        const listeners = await Promise.all(Array.from({ length: 10 }, () => RawPeer.open(wsUrl(sut.url))));
+        for (const listener of listeners) await listener.request('joinSpace', { spaceId: hosted.spaceId });
+        const replies = await holdingWorker(ledger, hold, async () => {
+          const replies = listeners.map((listener, i) => {
+            const reply = listener.send('createTransport', { direction: 'recv' });
+            if (i % 2 === 0) listener.close();
+            else listener.terminate();
+            return reply;
+          });
+          await Promise.all(listeners.map((l) => l.closed));
+          return replies;
+        });
+        const closedAt = performance.now();
+        return { reply: tally((await Promise.all(replies)).map(describeReply)), closedAt };
       });
-      const closedAt = performance.now();
-      await Promise.all(listeners.map((l) => l.closed));
-      return { reply: tally((await Promise.all(replies)).map(describeReply)), closedAt };
+      // A close frame follows the request on the wire, so the server read createTransport first: the race was real.
+      expect(events.filter((e) => e.kind === 'transport' && e.what === 'new').length, 'transports the server created for the closing listeners').toBeGreaterThan(0);
     });
-    // A close frame follows the request on the wire, so the server read createTransport first: the race was real.
-    expect(events.filter((e) => e.kind === 'transport' && e.what === 'new').length, 'transports the server created for the closing listeners').toBeGreaterThan(0);
-  });
+  }
 
   it('the worker is alive, its resource usage readable, and it holds exactly the host\'s router, transport and producer', async () => {
     await expectCleanStart();

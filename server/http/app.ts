@@ -4,6 +4,7 @@
  * the status their code means; security headers on every answer.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
@@ -59,7 +60,20 @@ export async function createHttpApp(deps: {
 }): Promise<FastifyInstance> {
   const { pool, registry, hub, listenerDir } = deps;
   const log = deps.logger.child({ module: 'http' });
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024 });
+  const hasListenerPage = existsSync(join(listenerDir, 'index.html'));
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    // A listener link whose percent-encoding is broken still gets the page, which says there is no such Space.
+    frameworkErrors: (error, request, reply) => {
+      if (hasListenerPage && request.url.startsWith('/s/')) {
+        return void readFile(join(listenerDir, 'index.html')).then((page) => reply.type('text/html').send(page), (readError: unknown) => reply.send(readError));
+      }
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      return void reply.status(status).send({ error: { code: status < 500 ? 'VALIDATION' : 'INTERNAL', message: status < 500 ? 'That address cannot be read.' : 'Something went wrong on the server.' } });
+    },
+  });
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
@@ -111,7 +125,6 @@ export async function createHttpApp(deps: {
     },
   );
 
-  const hasListenerPage = existsSync(join(listenerDir, 'index.html'));
   if (hasListenerPage) {
     await app.register(fastifyStatic, { root: listenerDir, prefix: '/listen/', index: false });
   } else {

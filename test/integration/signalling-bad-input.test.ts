@@ -1,44 +1,44 @@
 /**
  * Bad input at the WebSocket and HTTP boundaries: each gets a typed error, and
- * the connection and the server keep working afterwards.
+ * the connection and the server keep working afterwards. Each test has its own
+ * connection, so one failure does not cascade into the next.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server/server.ts';
 import { MAX_MESSAGE_BYTES } from '../../server/signalling/protocol.ts';
-import { startTestServer, wsUrl } from '../support/server-fixture.ts';
+import { openRaw, type RawClient } from '../support/raw-client.ts';
+import { startTestServer } from '../support/server-fixture.ts';
 
 let server: RunningServer;
-let socket: WebSocket;
-const inbox: unknown[] = [];
+let client: RawClient;
 
 function next(): Promise<Record<string, unknown>> {
+  const seen = client.inbox.length;
   return new Promise((resolve) => {
-    const poll = () => (inbox.length ? resolve(inbox.shift() as Record<string, unknown>) : setTimeout(poll, 5));
+    const poll = () => (client.inbox.length > seen ? resolve(client.inbox[seen]!) : setTimeout(poll, 5));
     poll();
   });
 }
 
 async function roundTrip(raw: string | Buffer, binary = false): Promise<Record<string, unknown>> {
-  socket.send(raw, { binary });
-  return next();
+  const reply = next();
+  client.socket.send(raw, { binary });
+  return reply;
 }
 
 async function stillWorks(): Promise<void> {
-  expect(await roundTrip(JSON.stringify({ id: 999, method: 'ping', data: {} }))).toMatchObject({ id: 999, ok: true });
-  expect(socket.readyState).toBe(WebSocket.OPEN);
+  expect(await client.request('ping')).toMatchObject({ ok: true });
   expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({ status: 'ok' });
 }
 
 beforeAll(async () => {
   server = await startTestServer();
-  socket = new WebSocket(wsUrl(server.url));
-  socket.on('message', (data) => inbox.push(JSON.parse(String(data))));
-  await new Promise((resolve) => socket.once('open', resolve));
 });
-
+beforeEach(async () => {
+  client = await openRaw(server.url, { origin: server.url });
+});
+afterEach(() => client.socket.terminate());
 afterAll(async () => {
-  socket?.close();
   await server?.close();
 });
 
@@ -61,9 +61,17 @@ describe('WebSocket bad input', () => {
     await stillWorks();
   });
 
-  it('answers an oversized message with MESSAGE_TOO_LARGE', async () => {
+  it('closes the connection (1009) on a frame over the protocol limit, before buffering it, and the server carries on', async () => {
     const big = JSON.stringify({ id: 9, method: 'joinSpace', data: { spaceId: 'x'.repeat(MAX_MESSAGE_BYTES) } });
-    expect(await roundTrip(big)).toMatchObject({ id: null, ok: false, error: { code: 'MESSAGE_TOO_LARGE' } });
+    client.socket.send(big);
+    expect(await client.closed).toBe(1009);
+    client = await openRaw(server.url, { origin: server.url });
+    await stillWorks();
+  });
+
+  it('answers a frame just under the limit with a typed error, not a close', async () => {
+    const padding = 'x'.repeat(MAX_MESSAGE_BYTES - 200);
+    expect(await roundTrip(JSON.stringify({ id: 4, method: 'joinSpace', data: { spaceId: padding } }))).toMatchObject({ id: 4, ok: false, error: { code: 'VALIDATION' } });
     await stillWorks();
   });
 
@@ -96,6 +104,23 @@ describe('HTTP bad input', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
     const nowhere = await fetch(`${server.url}/no/such/route`);
+    expect(nowhere.status).toBe(404);
     expect(await nowhere.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('serves the listener page for a link with broken percent-encoding, so the page can say there is no such Space', async () => {
+    const response = await fetch(`${server.url}/s/%E0%A4%A`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(await response.text()).toContain('<div id="root">');
+  });
+
+  it('sends security headers with every answer', async () => {
+    for (const path of ['/health', '/s/abc', '/api/spaces/abc']) {
+      const response = await fetch(`${server.url}${path}`);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+      expect(response.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+    }
   });
 });

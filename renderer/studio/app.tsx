@@ -1,12 +1,25 @@
 import { useEffect, useState } from 'react';
-import { ProgramMix } from '../lib/program-mix.ts';
+import type { ProgramMix } from '../lib/program-mix.ts';
 import { useSettings } from './features/mixer/api/settings.ts';
 import { MicrophonePanel } from './features/mixer/components/microphone-panel.tsx';
 import { ServerStatusPill } from './features/server/components/server-status-pill.tsx';
 import { StagePanel } from './features/stage/components/stage-panel.tsx';
+import { useProgramMix } from './use-program-mix.ts';
 
 export function App() {
-  const [mix] = useState(() => new ProgramMix());
+  const mix = useProgramMix();
+  return (
+    <div className="studio">
+      <header className="topbar">
+        <h1>Spacecraft</h1>
+        <ServerStatusPill />
+      </header>
+      {mix ? <Studio mix={mix} /> : null}
+    </div>
+  );
+}
+
+function Studio({ mix }: { mix: ProgramMix }) {
   const settings = useSettings();
   const [micReady, setMicReady] = useState(false);
   useEffect(() => {
@@ -17,15 +30,9 @@ export function App() {
     return () => window.removeEventListener('pointerdown', wake);
   }, [mix]);
   return (
-    <div className="studio">
-      <header className="topbar">
-        <h1>Spacecraft</h1>
-        <ServerStatusPill />
-      </header>
-      <main className="columns">
-        <MicrophonePanel mix={mix} onReadyChange={setMicReady} />
-        <StagePanel track={mix.track} ready={micReady} defaultTitle={settings.data?.spaceTitle ?? 'My Space'} />
-      </main>
-    </div>
+    <main className="columns">
+      <MicrophonePanel mix={mix} onReadyChange={setMicReady} />
+      <StagePanel track={mix.track} ready={micReady} defaultTitle={settings.data?.spaceTitle ?? 'My Space'} />
+    </main>
   );
 }

@@ -14,6 +14,17 @@ export type LiveSnapshot = {
   ended: CloseReasonWire | 'connection-lost' | null;
 };
 
+/** How a live session reaches the network and media (replaced by fakes in tests). */
+export type LiveDeps = {
+  connect(url: string): Promise<SignallingClient>;
+  createMedia(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>): Promise<MediaSession>;
+};
+
+const browserDeps: LiveDeps = {
+  connect: (url) => SignallingClient.connect(url),
+  createMedia: (signalling, caps) => MediaSession.create(signalling, caps),
+};
+
 export class LiveSession {
   readonly #signalling: SignallingClient;
   readonly #media: MediaSession;
@@ -21,15 +32,21 @@ export class LiveSession {
   readonly #listeners = new Set<(snapshot: LiveSnapshot) => void>();
   #snapshot: LiveSnapshot;
 
-  static async start(input: { serverUrl: string; studioToken: string; title: string; track: MediaStreamTrack }): Promise<LiveSession> {
-    const signalling = await SignallingClient.connect(signallingUrl(input.serverUrl));
+  /** Creates the Space and publishes the track; on any failure closes what it had opened (media session, connection) and rethrows. */
+  static async start(
+    input: { serverUrl: string; studioToken: string; title: string; track: MediaStreamTrack },
+    deps: LiveDeps = browserDeps,
+  ): Promise<LiveSession> {
+    const signalling = await deps.connect(signallingUrl(input.serverUrl));
+    let media: MediaSession | null = null;
     try {
       const created = await signalling.request('createSpace', { title: input.title, studioToken: input.studioToken });
-      const media = await MediaSession.create(signalling, created.routerRtpCapabilities);
+      media = await deps.createMedia(signalling, created.routerRtpCapabilities);
       const producer = await media.publish(input.track);
       const listenerUrl = new URL(created.listenerPath, input.serverUrl).toString();
       return new LiveSession(signalling, media, producer, { space: created.space, listenerUrl, muted: false, ended: null });
     } catch (error) {
+      media?.close();
       signalling.close();
       throw error;
     }

@@ -3,7 +3,11 @@
 # Debian bookworm using only `npm pack` (worker C++ sources) and Debian apt
 # packages (no GitHub / wrapdb / PyPI downloads, no meson). libsrtp2 is built
 # from Debian's source package with OpenSSL crypto (Debian's binary package
-# uses NSS, which costs ~2.8x the CPU per listener).
+# uses NSS, which costs ~2.8x the CPU per listener); its source comes through
+# apt with a private configuration under $WORKDIR: the system's apt sources
+# are not edited. Source changes to the worker are the unified diffs in
+# patches/ (applied with `patch -p1 --forward`, failing if one does not apply);
+# compat/ holds a header that Debian does not package.
 #
 # Normally run through ensure-worker.sh (cache + version pin), not by hand.
 # Usage:  MEDIASOUP_VERSION=3.27.1 ./build-worker.sh
@@ -18,6 +22,7 @@
 # Tested: mediasoup 3.27.1 on Debian 12 (bookworm) x86_64.
 # Output: prints the absolute path of the built mediasoup-worker binary (last line).
 set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 
 MEDIASOUP_VERSION="${MEDIASOUP_VERSION:-3.27.1}"
 WORKDIR="${WORKDIR:-$PWD/mediasoup-worker-build-$MEDIASOUP_VERSION}"
@@ -46,24 +51,47 @@ rm -rf package build
 
 # ---------------------------------------------------------------------------
 # 0. libsrtp2 from Debian's source package, configured with OpenSSL crypto.
+#    `apt-get source` needs deb-src entries, which Debian does not configure by
+#    default. Rather than add them to /etc/apt, apt runs here on a private
+#    configuration under $WORKDIR/apt: a sources list with the deb-src twin of
+#    each of the system's deb entries, its own package lists and cache. Nothing
+#    under /etc/apt, /var/lib/apt or /var/cache/apt is written; no sudo needed.
 # ---------------------------------------------------------------------------
 SRTP_A="$WORKDIR/libsrtp2/libsrtp2.a"
 if [ ! -f "$SRTP_A" ]; then
-  if ! apt-get source --print-uris libsrtp2 >/dev/null 2>&1; then
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    log "adding a deb-src entry (Debian source packages) for libsrtp2"
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-        | $SUDO tee /etc/apt/sources.list.d/spacecraft-deb-src.sources >/dev/null
-    else
-      grep -h '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
-        | $SUDO tee /etc/apt/sources.list.d/spacecraft-deb-src.list >/dev/null
-    fi
-    $SUDO apt-get update >&2
-  fi
+  APT_DIR="$WORKDIR/apt"
+  rm -rf "$APT_DIR"
+  mkdir -p "$APT_DIR/sources.list.d" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial"
+  : > "$APT_DIR/sources.list"
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    case "$f" in */spacecraft-deb-src.sources) continue ;; esac
+    sed -E 's/^Types:[[:space:]]*deb[[:space:]]*$/Types: deb-src/' "$f" > "$APT_DIR/sources.list.d/$(basename "$f")"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    case "$f" in */spacecraft-deb-src.list) continue ;; esac
+    { grep -hE '^[[:space:]]*deb[[:space:]]' "$f" || true; } | sed -E 's/^[[:space:]]*deb[[:space:]]/deb-src /' >> "$APT_DIR/sources.list"
+  done
+  for f in /etc/apt/sources.list.d/spacecraft-deb-src.sources /etc/apt/sources.list.d/spacecraft-deb-src.list; do
+    [ -f "$f" ] && log "note: $f was added by an earlier version of this script and is no longer needed (sudo rm $f)"
+  done
+  APT_OPTS=(
+    -o "Dir::Etc::SourceList=$APT_DIR/sources.list"
+    -o "Dir::Etc::SourceParts=$APT_DIR/sources.list.d"
+    -o "Dir::State::Lists=$APT_DIR/lists"
+    -o "Dir::Cache=$APT_DIR/cache"
+    -o "APT::Sandbox::User=$(id -un)"
+  )
+  log "apt-get update (private deb-src lists in $APT_DIR; the system's apt configuration is left alone)"
+  apt-get "${APT_OPTS[@]}" update >&2 || log "apt-get update reported errors (checked below: only libsrtp2's source is needed)"
   rm -rf "$WORKDIR/libsrtp2-src" && mkdir -p "$WORKDIR/libsrtp2-src"
   log "apt-get source libsrtp2"
-  (cd "$WORKDIR/libsrtp2-src" && apt-get source libsrtp2 >&2)
+  if ! (cd "$WORKDIR/libsrtp2-src" && apt-get "${APT_OPTS[@]}" source libsrtp2 >&2); then
+    log "could not download Debian's libsrtp2 source package with deb-src entries derived from"
+    log "/etc/apt/sources.list{,.d/*}: see the apt errors above"
+    exit 1
+  fi
   SRTP_SRC="$(find "$WORKDIR/libsrtp2-src" -mindepth 1 -maxdepth 1 -type d -name 'libsrtp2-*' | head -n1)"
   log "building libsrtp2 with OpenSSL crypto ($SRTP_SRC)"
   (cd "$SRTP_SRC" && CFLAGS="-O3 -fPIC" ./configure --enable-openssl >&2 && make -j "$JOBS" libsrtp2.a >&2)
@@ -77,328 +105,28 @@ TGZ="$(npm pack "mediasoup@$MEDIASOUP_VERSION" --silent | tail -n1)"
 tar xzf "$TGZ"
 SRC="$WORKDIR/package/worker"
 B="$WORKDIR/build"
-mkdir -p "$B/compat/ankerl" "$B/fbs/FBS" "$B/obj"
+mkdir -p "$B/compat" "$B/fbs/FBS" "$B/obj"
+
+# ---------------------------------------------------------------------------
+# 1. Source patches: patches/*.patch, unified diffs against the npm package's
+#    root (each file's header says why it is needed). Every one must apply
+#    exactly (no fuzz); one that does not (a new mediasoup version) stops the build.
+# ---------------------------------------------------------------------------
+for p in "$HERE"/patches/*.patch; do
+  [ -f "$p" ] || { log "no patches found in $HERE/patches"; exit 1; }
+  log "applying $(basename "$p")"
+  if ! patch -d "$WORKDIR/package" -p1 --forward --fuzz=0 --no-backup-if-mismatch --reject-file=- >&2 < "$p"; then
+    log "patch $(basename "$p") does not apply to mediasoup $MEDIASOUP_VERSION: update it (see its header)"
+    exit 1
+  fi
+done
+
+# ---------------------------------------------------------------------------
+# 2. ankerl::unordered_dense (header-only, not packaged in bookworm): a minimal
+#    compat header aliasing the std containers (compat/ankerl/unordered_dense.h).
+# ---------------------------------------------------------------------------
+cp -R "$HERE/compat/ankerl" "$B/compat/"
 cd "$SRC"
-
-# ---------------------------------------------------------------------------
-# 1. Patches (all are no-ops for code that doesn't need them).
-# 1a. Debian's OpenSSL is built with KTLS support. mediasoup's BIO callback
-#     returns 1 for BIO_CB_CTRL|BIO_CB_RETURN, so BIO_get_ktls_send() on the
-#     write BIO returns 1, libssl then skips allocating its record write buffer
-#     and segfaults writing the ServerHello. Return the real result instead.
-# ---------------------------------------------------------------------------
-if grep -q '(operationType == BIO_CB_RETURN)' src/RTC/DtlsTransport.cpp; then
-  log "patching DtlsTransport.cpp BIO callback (KTLS-enabled system OpenSSL)"
-  sed -i 's/(operationType == BIO_CB_RETURN)/(operationType \& BIO_CB_RETURN)/' src/RTC/DtlsTransport.cpp
-fi
-# ---------------------------------------------------------------------------
-# 1b. libsrtp3 (versatica fork) API -> libsrtp2 2.5 API (Debian).
-# ---------------------------------------------------------------------------
-if grep -q 'srtp_policy_create' src/RTC/SrtpSession.cpp; then
-  log "patching worker for libsrtp2"
-  patch -p2 --no-backup-if-mismatch >&2 <<'PATCH_EOF'
-diff -ru orig/worker/include/RTC/SrtpSession.hpp mod/worker/include/RTC/SrtpSession.hpp
---- orig/worker/include/RTC/SrtpSession.hpp	2026-11-25 13:06:20.401690753 +0000
-+++ mod/worker/include/RTC/SrtpSession.hpp	2026-11-25 13:09:03.977170316 +0000
-@@ -44,7 +44,7 @@
- 		bool DecryptSrtcp(uint8_t* data, size_t* len);
- 		void RemoveStream(uint32_t ssrc)
- 		{
--			srtp_stream_remove(this->session, htonl(ssrc));
-+			srtp_remove_stream(this->session, htonl(ssrc));
- 		}
- 
- 	private:
---- orig/worker/src/DepLibSRTP.cpp	2026-11-25 13:06:20.354596203 +0000
-+++ mod/worker/src/DepLibSRTP.cpp	2026-11-25 13:06:20.692355234 +0000
-@@ -45,9 +45,7 @@
- 	{ srtp_err_status_pfkey_err,     "error while using pfkey" },
- 	{ srtp_err_status_bad_mki,       "error MKI present in packet is invalid" },
- 	{ srtp_err_status_pkt_idx_old,   "packet index is too old to consider" },
--	{ srtp_err_status_pkt_idx_adv,   "packet index advanced, reset needed" },
--	{ srtp_err_status_buffer_small,  "out buffer is too small" },
--	{ srtp_err_status_cryptex_err,   "unsupported cryptex operation" }
-+	{ srtp_err_status_pkt_idx_adv,   "packet index advanced, reset needed" }
- };
- // clang-format on
- 
---- orig/worker/src/RTC/SrtpSession.cpp	2026-11-25 13:06:20.352033847 +0000
-+++ mod/worker/src/RTC/SrtpSession.cpp	2026-11-25 13:06:20.691973237 +0000
-@@ -5,6 +5,7 @@
- #include "DepLibSRTP.hpp"
- #include "Logger.hpp"
- #include "MediaSoupErrors.hpp"
-+#include <cstring> // std::memcpy(), std::memset()
- 
- namespace RTC
- {
-@@ -132,34 +133,42 @@
- 	{
- 		MS_TRACE();
- 
--		srtp_profile_t profile;
-+		// Patched for libsrtp2 (Debian) API.
-+		srtp_policy_t policy; // NOLINT(cppcoreguidelines-pro-type-member-init)
-+
-+		std::memset(std::addressof(policy), 0, sizeof(srtp_policy_t));
- 
- 		switch (cryptoSuite)
- 		{
- 			case CryptoSuite::AEAD_AES_256_GCM:
- 			{
--				profile = srtp_profile_aead_aes_256_gcm;
-+				srtp_crypto_policy_set_aes_gcm_256_16_auth(std::addressof(policy.rtp));
-+				srtp_crypto_policy_set_aes_gcm_256_16_auth(std::addressof(policy.rtcp));
- 
- 				break;
- 			}
- 
- 			case CryptoSuite::AEAD_AES_128_GCM:
- 			{
--				profile = srtp_profile_aead_aes_128_gcm;
-+				srtp_crypto_policy_set_aes_gcm_128_16_auth(std::addressof(policy.rtp));
-+				srtp_crypto_policy_set_aes_gcm_128_16_auth(std::addressof(policy.rtcp));
- 
- 				break;
- 			}
- 
- 			case CryptoSuite::AES_CM_128_HMAC_SHA1_80:
- 			{
--				profile = srtp_profile_aes128_cm_sha1_80;
-+				srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(std::addressof(policy.rtp));
-+				srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(std::addressof(policy.rtcp));
- 
- 				break;
- 			}
- 
- 			case CryptoSuite::AES_CM_128_HMAC_SHA1_32:
- 			{
--				profile = srtp_profile_aes128_cm_sha1_32;
-+				srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(std::addressof(policy.rtp));
-+				// NOTE: Must be 80 for RTCP.
-+				srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(std::addressof(policy.rtcp));
- 
- 				break;
- 			}
-@@ -170,101 +179,30 @@
- 			}
- 		}
- 
--		// Create the policy object.
--		srtp_policy_t policy{ nullptr };
--		srtp_err_status_t err = srtp_policy_create(std::addressof(policy));
--
--		if (DepLibSRTP::IsError(err))
--		{
--			MS_THROW_ERROR("srtp_policy_create() failed: %s", DepLibSRTP::GetErrorString(err).c_str());
--		}
--
--		// Set SSRC.
--		srtp_ssrc_t ssrc{};
-+		MS_ASSERT(
-+		  static_cast<int>(keyLen) == policy.rtp.cipher_key_len,
-+		  "given keyLen does not match policy.rtp.cipher_keyLen");
- 
- 		switch (type)
- 		{
- 			case Type::INBOUND:
--			{
--				ssrc.type = ssrc_any_inbound;
--
-+				policy.ssrc.type = ssrc_any_inbound;
- 				break;
--			}
- 
- 			case Type::OUTBOUND:
--			{
--				ssrc.type = ssrc_any_outbound;
--
-+				policy.ssrc.type = ssrc_any_outbound;
- 				break;
--			}
--		}
--
--		ssrc.value = 0;
--
--		err = srtp_policy_set_ssrc(policy, ssrc);
--
--		if (DepLibSRTP::IsError(err))
--		{
--			srtp_policy_destroy(policy);
--			MS_THROW_ERROR("srtp_policy_set_ssrc() failed: %s", DepLibSRTP::GetErrorString(err).c_str());
--		}
--
--		// Set the crypto profile.
--		err = srtp_policy_set_profile(policy, profile);
--
--		if (DepLibSRTP::IsError(err))
--		{
--			srtp_policy_destroy(policy);
--			MS_THROW_ERROR("srtp_policy_set_profile() failed: %s", DepLibSRTP::GetErrorString(err).c_str());
--		}
--
--		// Split the concatenated key+salt buffer using the profile's lengths.
--		const size_t masterKeyLen  = srtp_profile_get_master_key_length(profile);
--		const size_t masterSaltLen = srtp_profile_get_master_salt_length(profile);
--
--		MS_ASSERT(
--		  keyLen == masterKeyLen + masterSaltLen,
--		  "given keyLen does not match profile master key + salt length");
--
--		err = srtp_policy_add_key(
--		  policy,
--		  /*key*/ key,
--		  /*key_len*/ masterKeyLen,
--		  /*salt*/ key + masterKeyLen,
--		  /*salt_len*/ masterSaltLen,
--		  /*mki*/ nullptr,
--		  /*mki_len*/ 0);
--
--		if (DepLibSRTP::IsError(err))
--		{
--			srtp_policy_destroy(policy);
--			MS_THROW_ERROR("srtp_policy_add_key() failed: %s", DepLibSRTP::GetErrorString(err).c_str());
- 		}
- 
-+		policy.ssrc.value = 0;
-+		policy.key        = key;
- 		// Required for sending RTP retransmission without RTX.
--		err = srtp_policy_set_allow_repeat_tx(policy, true);
--
--		if (DepLibSRTP::IsError(err))
--		{
--			srtp_policy_destroy(policy);
--			MS_THROW_ERROR(
--			  "srtp_policy_set_allow_repeat_tx() failed: %s", DepLibSRTP::GetErrorString(err).c_str());
--		}
-+		policy.allow_repeat_tx = 1;
-+		policy.window_size     = 1024;
-+		policy.next            = nullptr;
- 
--		err = srtp_policy_set_window_size(policy, 1024);
--
--		if (DepLibSRTP::IsError(err))
--		{
--			srtp_policy_destroy(policy);
--			MS_THROW_ERROR(
--			  "srtp_policy_set_window_size() failed: %s", DepLibSRTP::GetErrorString(err).c_str());
--		}
--
--		// Create the SRTP session.
--		err = srtp_create(std::addressof(this->session), policy);
--
--		// Policy is no longer needed once the session is created.
--		srtp_policy_destroy(policy);
-+		// Set the SRTP session.
-+		const srtp_err_status_t err = srtp_create(std::addressof(this->session), std::addressof(policy));
- 
- 		if (DepLibSRTP::IsError(err))
- 		{
-@@ -311,13 +249,13 @@
- 		uint8_t* encryptBuffer = EncryptBuffer;
- 		size_t encryptLen      = EncryptBufferSize;
- 
--		const srtp_err_status_t err = srtp_protect(
--		  /*srtp_t ctx*/ this->session,
--		  /*const uint8_t* rtp*/ *data,
--		  /*size_t rtp_len*/ *len,
--		  /*uint8_t* srtp*/ encryptBuffer,
--		  /*size_t* srtp_len*/ std::addressof(encryptLen),
--		  /*size_t mki_index*/ 0);
-+		std::memcpy(encryptBuffer, *data, *len);
-+
-+		int intLen = static_cast<int>(*len);
-+
-+		const srtp_err_status_t err = srtp_protect(this->session, static_cast<void*>(encryptBuffer), std::addressof(intLen));
-+
-+		encryptLen = static_cast<size_t>(intLen);
- 
- 		if (DepLibSRTP::IsError(err))
- 		{
-@@ -339,12 +277,11 @@
- 
- 		size_t decryptLen = *len;
- 
--		const srtp_err_status_t err = srtp_unprotect(
--		  /*srtp_t ctx*/ this->session,
--		  /*const uint8_t* srtp*/ data,
--		  /*size_t srtp_len*/ *len,
--		  /*uint8_t* rtp*/ data,
--		  /*size_t* rtp_len*/ std::addressof(decryptLen));
-+		int intLen = static_cast<int>(*len);
-+
-+		const srtp_err_status_t err = srtp_unprotect(this->session, static_cast<void*>(data), std::addressof(intLen));
-+
-+		decryptLen = static_cast<size_t>(intLen);
- 
- 		if (DepLibSRTP::IsError(err))
- 		{
-@@ -374,13 +311,13 @@
- 		uint8_t* encryptBuffer = EncryptBuffer;
- 		size_t encryptLen      = EncryptBufferSize;
- 
--		const srtp_err_status_t err = srtp_protect_rtcp(
--		  /*srtp_t ctx*/ this->session,
--		  /*const uint8_t* rtcp*/ *data,
--		  /*size_t rtcp_len*/ *len,
--		  /*uint8_t* srtcp*/ encryptBuffer,
--		  /*size_t* srtcp_len*/ std::addressof(encryptLen),
--		  /*size_t mki_index*/ 0);
-+		std::memcpy(encryptBuffer, *data, *len);
-+
-+		int intLen = static_cast<int>(*len);
-+
-+		const srtp_err_status_t err = srtp_protect_rtcp(this->session, static_cast<void*>(encryptBuffer), std::addressof(intLen));
-+
-+		encryptLen = static_cast<size_t>(intLen);
- 
- 		if (DepLibSRTP::IsError(err))
- 		{
-@@ -402,12 +339,11 @@
- 
- 		size_t decryptLen = *len;
- 
--		const srtp_err_status_t err = srtp_unprotect_rtcp(
--		  /*srtp_t ctx*/ this->session,
--		  /*const uint8_t* srtcp*/ data,
--		  /*size_t srtcp_len*/ *len,
--		  /*uint8_t* rtcp*/ data,
--		  /*size_t* rtcp_len*/ std::addressof(decryptLen));
-+		int intLen = static_cast<int>(*len);
-+
-+		const srtp_err_status_t err = srtp_unprotect_rtcp(this->session, static_cast<void*>(data), std::addressof(intLen));
-+
-+		decryptLen = static_cast<size_t>(intLen);
- 
- 		if (DepLibSRTP::IsError(err))
- 		{
-PATCH_EOF
-fi
-
-# ---------------------------------------------------------------------------
-# 2. ankerl::unordered_dense (header-only, not packaged in bookworm):
-#    minimal compat header aliasing the std containers.
-# ---------------------------------------------------------------------------
-cat > "$B/compat/ankerl/unordered_dense.h" <<'HDR_EOF'
-// Compat shim: ankerl::unordered_dense API subset used by mediasoup-worker,
-// implemented with std::unordered_map/set (same semantics, different perf).
-#pragma once
-#include <cstddef>
-#include <functional>
-#include <memory>
-#include <unordered_map>
-#include <unordered_set>
-#include <utility>
-namespace ankerl { namespace unordered_dense {
-template <class T, class Enable = void> struct hash : std::hash<T> { using is_avalanching = void; };
-template <class Key, class T, class Hash = hash<Key>, class KeyEqual = std::equal_to<Key>,
-          class Alloc = std::allocator<std::pair<const Key, T>>, class Bucket = void>
-using map = std::unordered_map<Key, T, Hash, KeyEqual, Alloc>;
-template <class Key, class Hash = hash<Key>, class KeyEqual = std::equal_to<Key>,
-          class Alloc = std::allocator<Key>, class Bucket = void>
-using set = std::unordered_set<Key, Hash, KeyEqual, Alloc>;
-}} // namespace ankerl::unordered_dense
-HDR_EOF
 
 # ---------------------------------------------------------------------------
 # 3. FlatBuffers C++ headers generated with Debian's flatc 2.0.8 (same flags

@@ -4,7 +4,9 @@
 # does not hold one yet. Progress goes to stderr; the path is the only stdout line.
 #
 # Cache: $SPACECRAFT_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/spacecraft)
-#        /mediasoup-worker/<version>-<os>-<arch>-<script hash>/mediasoup-worker
+#        /mediasoup-worker/<version>-<os>-<arch>-<inputs hash>/mediasoup-worker
+#        where the inputs hash covers build-worker.sh, patches/ and compat/ (names and
+#        content): changing any of them builds a new worker.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 ROOT="$(cd "$HERE/../.." && pwd -P)"
@@ -15,7 +17,8 @@ if ! [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
   log "package.json must pin mediasoup to an exact version (found '$VERSION')"; exit 1
 fi
 OS="$( (. /etc/os-release && echo "${ID:-linux}${VERSION_ID:-}") 2>/dev/null || echo linux)"
-KEY="$VERSION-$OS-$(uname -m)-$(sha256sum "$HERE/build-worker.sh" | cut -c1-12)"
+INPUTS_HASH="$(cd "$HERE" && find build-worker.sh patches compat -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
+KEY="$VERSION-$OS-$(uname -m)-$INPUTS_HASH"
 CACHE="${SPACECRAFT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/spacecraft}/mediasoup-worker/$KEY"
 BIN="$CACHE/mediasoup-worker"
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { ServerConfig } from '../config.ts';
 import { describeIssues, NotFoundError, SpacecraftError, toWireError, type ErrorCode } from '../errors.ts';
@@ -66,7 +66,8 @@ export async function createHttpApp(deps: {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     // A listener link whose percent-encoding is broken still gets the page, which says there is no such Space.
-    frameworkErrors: (error, request, reply) => {
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
       if (hasListenerPage && request.url.startsWith('/s/')) {
         return void readFile(join(listenerDir, 'index.html')).then((page) => reply.type('text/html').send(page), (readError: unknown) => reply.send(readError));
       }

@@ -27,7 +27,7 @@ export const MAX_INCOMING_BITRATE = 600_000;
  * calls on closed objects with an InvalidStateError (a race with closing):
  * both become typed errors instead of INTERNAL.
  */
-async function mediaCall<T>(what: string, action: () => Promise<T> | T): Promise<T> {
+export async function mediaCall<T>(what: string, action: () => Promise<T> | T): Promise<T> {
   try {
     return await action();
   } catch (error) {

@@ -43,6 +43,11 @@ function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => vo
       <p className="live-badge" role="status">
         ● Live: {snapshot.space.title}
       </p>
+      {snapshot.reconnecting ? (
+        <p className="reconnecting" role="status" data-reconnecting="true">
+          The connection to the server dropped. Taking the Space back…
+        </p>
+      ) : null}
       <label className="field">
         <span>Listener link</span>
         <span className="link-row">

@@ -1,46 +1,187 @@
-/** LiveSession.start with fake signalling and media: nothing it opened outlives a failed start. */
+/**
+ * LiveSession with fake signalling and media: nothing it opened outlives a
+ * failed start, and a dropped connection is taken back with the host key.
+ */
 import { describe, expect, it } from 'vitest';
+import { SignallingError } from '../../../../lib/signalling-client.ts';
 import type { MediaSession } from '../../../../lib/media-session.ts';
 import type { SignallingClient } from '../../../../lib/signalling-client.ts';
-import { LiveSession } from './live-session.ts';
+import { LiveSession, type LiveDeps } from './live-session.ts';
 
 const space = { spaceId: 'space1', title: 'Show', status: 'live', listenerCount: 0, hostConnected: true, hostMuted: false, hostProducerId: null };
+const hosted = (hostKey: string) => ({ space, listenerPath: '/s/space1', hostKey, routerRtpCapabilities: {} });
 
-function fakes(publish: () => Promise<unknown>) {
-  const signalling = {
-    closed: false,
-    open: true,
-    request: async (method: string) => {
-      if (method === 'createSpace') return { space, listenerPath: '/s/space1', hostKey: 'host-key', routerRtpCapabilities: {} };
-      throw new Error(`unexpected ${method}`);
-    },
-    on: () => () => undefined,
-    onClose: () => () => undefined,
-    close: () => void (signalling.closed = true),
-  };
-  const media = { closed: false, publish, close: () => void (media.closed = true), onConnectionState: () => () => undefined };
-  const deps = {
-    connect: async () => signalling as unknown as SignallingClient,
-    createMedia: async () => media as unknown as MediaSession,
-  };
-  return { signalling, media, deps };
+type Reply = (method: string, data: unknown) => Promise<unknown>;
+
+class FakeSignalling {
+  open = true;
+  closed = false;
+  readonly requests: Array<[string, unknown]> = [];
+  readonly #close = new Set<() => void>();
+  readonly #notifications = new Map<string, (data: unknown) => void>();
+  readonly #reply: Reply;
+
+  constructor(reply: Reply) {
+    this.#reply = reply;
+  }
+
+  request(method: string, data: unknown) {
+    this.requests.push([method, data]);
+    return this.#reply(method, data);
+  }
+
+  on(name: string, listener: (data: unknown) => void) {
+    this.#notifications.set(name, listener);
+    return () => undefined;
+  }
+
+  onClose(listener: () => void) {
+    this.#close.add(listener);
+    return () => this.#close.delete(listener);
+  }
+
+  close() {
+    this.closed = true;
+  }
+
+  /** The connection drops. */
+  drop() {
+    this.open = false;
+    for (const listener of this.#close) listener();
+  }
 }
+
+class FakeMedia {
+  closed = false;
+  readonly producers: Array<{ paused: boolean }> = [];
+  readonly #publish: () => Promise<void>;
+  constructor(publish: () => Promise<void> = async () => undefined) {
+    this.#publish = publish;
+  }
+  async publish() {
+    await this.#publish();
+    const producer = { paused: false, pause: () => void (producer.paused = true), resume: () => void (producer.paused = false) };
+    this.producers.push(producer);
+    return producer;
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+/** Connections in order: each a fake signalling, or an error for a connection that fails. */
+function network(connections: Array<FakeSignalling | Error>, publish?: () => Promise<void>) {
+  const medias: FakeMedia[] = [];
+  let next = 0;
+  const deps: Partial<LiveDeps> = {
+    connect: async () => {
+      const connection = connections[next++];
+      if (!connection) throw new SignallingError({ code: 'UNAVAILABLE', message: 'Could not reach the server.' });
+      if (connection instanceof Error) throw connection;
+      return connection as unknown as SignallingClient;
+    },
+    createMedia: async () => {
+      const media = new FakeMedia(publish);
+      medias.push(media);
+      return media as unknown as MediaSession;
+    },
+    resumeWindowMs: 2000,
+    retryDelayMs: () => 5,
+  };
+  return { deps, medias };
+}
+
+const host = (hostKey = 'key-1') =>
+  new FakeSignalling(async (method) => {
+    if (method === 'createSpace' || method === 'resumeSpace') return hosted(hostKey);
+    return {};
+  });
 
 const input = { serverUrl: 'http://127.0.0.1:4400', studioToken: 'studio-token-0123456789', title: 'Show', track: {} as MediaStreamTrack };
 
 describe('LiveSession.start', () => {
   it('closes its media session and connection when publishing fails', async () => {
-    const { signalling, media, deps } = fakes(() => Promise.reject(new Error('DTLS failed')));
+    const signalling = host();
+    const { deps, medias } = network([signalling], () => Promise.reject(new Error('DTLS failed')));
     await expect(LiveSession.start(input, deps)).rejects.toThrow('DTLS failed');
-    expect(media.closed).toBe(true);
+    expect(medias[0]!.closed).toBe(true);
     expect(signalling.closed).toBe(true);
   });
 
   it('keeps them open when it succeeds', async () => {
-    const { signalling, media, deps } = fakes(async () => ({ id: 'producer1', pause: () => undefined, resume: () => undefined }));
+    const signalling = host();
+    const { deps, medias } = network([signalling]);
     const live = await LiveSession.start(input, deps);
-    expect(live.snapshot).toMatchObject({ listenerUrl: 'http://127.0.0.1:4400/s/space1', muted: false, ended: null });
-    expect(media.closed).toBe(false);
+    expect(live.snapshot).toMatchObject({ listenerUrl: 'http://127.0.0.1:4400/s/space1', muted: false, reconnecting: false, ended: null });
+    expect(medias[0]!.closed).toBe(false);
     expect(signalling.closed).toBe(false);
+  });
+});
+
+describe('LiveSession after a dropped connection', () => {
+  it('takes the Space back with its host key and publishes again', async () => {
+    const first = host('key-1');
+    const second = host('key-2');
+    const third = host('key-3');
+    const { deps, medias } = network([first, second, third]);
+    const live = await LiveSession.start(input, deps);
+    const seen: boolean[] = [];
+    live.subscribe((s) => seen.push(s.reconnecting));
+    first.drop();
+    await expect.poll(() => live.snapshot.reconnecting).toBe(false);
+    expect(seen[0]).toBe(true);
+    expect(live.snapshot.ended).toBeNull();
+    expect(second.requests[0]).toEqual(['resumeSpace', { spaceId: 'space1', hostKey: 'key-1' }]);
+    expect(medias.map((m) => [m.closed, m.producers.length])).toEqual([
+      [true, 1],
+      [false, 1],
+    ]);
+    // The new connection is the one used from now on, and a second drop uses the key the server gave last.
+    await live.setMuted(true);
+    expect(second.requests.at(-1)).toEqual(['setMuted', { muted: true }]);
+    expect(medias[1]!.producers[0]!.paused).toBe(true);
+    second.drop();
+    await expect.poll(() => third.requests[0]).toEqual(['resumeSpace', { spaceId: 'space1', hostKey: 'key-2' }]);
+    await expect.poll(() => live.snapshot.reconnecting).toBe(false);
+    // Still muted on the new producer.
+    expect(medias[2]!.producers[0]!.paused).toBe(true);
+    expect(live.snapshot).toMatchObject({ muted: true, ended: null });
+  });
+
+  it('retries while the server cannot be reached, within the window', async () => {
+    const first = host();
+    const back = host();
+    const down = new SignallingError({ code: 'UNAVAILABLE', message: 'Could not reach the server.' });
+    const { deps } = network([first, down, down, back]);
+    const live = await LiveSession.start(input, deps);
+    first.drop();
+    await expect.poll(() => back.requests.length).toBeGreaterThan(0);
+    await expect.poll(() => live.snapshot.reconnecting).toBe(false);
+    expect(live.snapshot.ended).toBeNull();
+  });
+
+  it('gives up at once when the server no longer has the Space', async () => {
+    const first = host();
+    const gone = new FakeSignalling(async (method) => {
+      if (method === 'resumeSpace') throw new SignallingError({ code: 'NOT_FOUND', message: 'There is no Space at this link.' });
+      return {};
+    });
+    const never = host();
+    const { deps, medias } = network([first, gone, never]);
+    const live = await LiveSession.start(input, deps);
+    first.drop();
+    await expect.poll(() => live.snapshot.ended).toBe('connection-lost');
+    expect(gone.closed).toBe(true);
+    expect(never.requests).toEqual([]);
+    expect(medias.every((m) => m.closed)).toBe(true);
+  });
+
+  it('gives up when the window is over', async () => {
+    const first = host();
+    const { deps } = network([first]);
+    const live = await LiveSession.start(input, { ...deps, resumeWindowMs: 50 });
+    first.drop();
+    await expect.poll(() => live.snapshot.ended).toBe('connection-lost');
+    expect(live.snapshot.reconnecting).toBe(false);
   });
 });

@@ -1,6 +1,12 @@
 /**
  * The host's side of a live Space: signalling, the published program mix,
  * mute and end. A plain class; components subscribe to its snapshots.
+ *
+ * When the signalling connection drops, the studio takes the Space back: it
+ * reconnects and asks `resumeSpace` with the Space's host key (the server keeps
+ * the Space for a grace period), then publishes the mix again. It retries with
+ * backoff until `resumeWindowMs` has passed, and gives up at once when the
+ * server says the Space is gone.
  */
 import type { types } from 'mediasoup-client';
 import type { CloseReasonWire, SpaceState } from '../../../../../server/signalling/protocol.ts';
@@ -11,6 +17,8 @@ export type LiveSnapshot = {
   space: SpaceState;
   listenerUrl: string;
   muted: boolean;
+  /** The connection dropped and the studio is taking the Space back. */
+  reconnecting: boolean;
   ended: CloseReasonWire | 'connection-lost' | null;
 };
 
@@ -18,33 +26,52 @@ export type LiveSnapshot = {
 export type LiveDeps = {
   connect(url: string): Promise<SignallingClient>;
   createMedia(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>): Promise<MediaSession>;
+  /** How long to keep trying to take the Space back (the server's grace period is 15 s by default). */
+  resumeWindowMs: number;
+  /** Wait before the n-th retry (n ≥ 1). */
+  retryDelayMs(attempt: number): number;
 };
 
 const browserDeps: LiveDeps = {
   connect: (url) => SignallingClient.connect(url),
   createMedia: (signalling, caps) => MediaSession.create(signalling, caps),
+  resumeWindowMs: 15_000,
+  retryDelayMs: (attempt) => Math.min(2000, 250 * 2 ** (attempt - 1)),
 };
 
+/** Answers after which taking the Space back cannot work. */
+const FINAL_CODES = new Set(['NOT_FOUND', 'SPACE_ENDED', 'PERMISSION_DENIED', 'VALIDATION', 'INVALID_STATE']);
+
+type Connection = { signalling: SignallingClient; media: MediaSession; producer: types.Producer };
+
+type StartInput = { serverUrl: string; studioToken: string; title: string; track: MediaStreamTrack };
+
 export class LiveSession {
-  readonly #signalling: SignallingClient;
-  readonly #media: MediaSession;
-  readonly #producer: types.Producer;
+  readonly #deps: LiveDeps;
+  readonly #serverUrl: string;
+  readonly #track: MediaStreamTrack;
   readonly #listeners = new Set<(snapshot: LiveSnapshot) => void>();
+  #hostKey: string;
+  #connection: Connection;
   #snapshot: LiveSnapshot;
 
   /** Creates the Space and publishes the track; on any failure closes what it had opened (media session, connection) and rethrows. */
-  static async start(
-    input: { serverUrl: string; studioToken: string; title: string; track: MediaStreamTrack },
-    deps: LiveDeps = browserDeps,
-  ): Promise<LiveSession> {
-    const signalling = await deps.connect(signallingUrl(input.serverUrl));
+  static async start(input: StartInput, deps: Partial<LiveDeps> = {}): Promise<LiveSession> {
+    const all = { ...browserDeps, ...deps };
+    const signalling = await all.connect(signallingUrl(input.serverUrl));
     let media: MediaSession | null = null;
     try {
       const created = await signalling.request('createSpace', { title: input.title, studioToken: input.studioToken });
-      media = await deps.createMedia(signalling, created.routerRtpCapabilities);
+      media = await all.createMedia(signalling, created.routerRtpCapabilities);
       const producer = await media.publish(input.track);
       const listenerUrl = new URL(created.listenerPath, input.serverUrl).toString();
-      return new LiveSession(signalling, media, producer, { space: created.space, listenerUrl, muted: false, ended: null });
+      return new LiveSession(all, input, created.hostKey, { signalling, media, producer }, {
+        space: created.space,
+        listenerUrl,
+        muted: false,
+        reconnecting: false,
+        ended: null,
+      });
     } catch (error) {
       media?.close();
       signalling.close();
@@ -52,14 +79,14 @@ export class LiveSession {
     }
   }
 
-  private constructor(signalling: SignallingClient, media: MediaSession, producer: types.Producer, snapshot: LiveSnapshot) {
-    this.#signalling = signalling;
-    this.#media = media;
-    this.#producer = producer;
+  private constructor(deps: LiveDeps, input: StartInput, hostKey: string, connection: Connection, snapshot: LiveSnapshot) {
+    this.#deps = deps;
+    this.#serverUrl = input.serverUrl;
+    this.#track = input.track;
+    this.#hostKey = hostKey;
+    this.#connection = connection;
     this.#snapshot = snapshot;
-    signalling.on('spaceState', (space) => this.#update({ space }));
-    signalling.on('spaceEnded', ({ reason }) => this.#finish(reason));
-    signalling.onClose(() => this.#finish('connection-lost'));
+    this.#attach(connection.signalling);
   }
 
   get snapshot(): LiveSnapshot {
@@ -73,22 +100,85 @@ export class LiveSession {
 
   async setMuted(muted: boolean): Promise<void> {
     // Stop sending at once, and have the server stop forwarding and tell listeners.
-    if (muted) this.#producer.pause();
-    else this.#producer.resume();
-    await this.#signalling.request('setMuted', { muted });
+    const { producer, signalling } = this.#connection;
+    if (muted) producer.pause();
+    else producer.resume();
+    await signalling.request('setMuted', { muted });
     this.#update({ muted });
   }
 
   async end(): Promise<void> {
-    await this.#signalling.request('endSpace', {});
+    // While reconnecting there is no connection to ask on: the server ends the Space when its grace period is up.
+    if (!this.#snapshot.reconnecting) await this.#connection.signalling.request('endSpace', {});
     this.#finish('host-ended');
   }
 
-  #finish(reason: LiveSnapshot['ended']): void {
+  #attach(signalling: SignallingClient): void {
+    signalling.on('spaceState', (space) => {
+      if (this.#connection.signalling === signalling) this.#update({ space });
+    });
+    signalling.on('spaceEnded', ({ reason }) => this.#finish(reason));
+    signalling.onClose(() => {
+      if (this.#connection.signalling === signalling) void this.#takeBack();
+    });
+  }
+
+  /** The connection dropped: reconnect, resume the Space with its host key, publish again. */
+  async #takeBack(): Promise<void> {
+    if (this.#snapshot.ended || this.#snapshot.reconnecting) return;
+    this.#connection.media.close();
+    this.#update({ reconnecting: true });
+    const deadline = Date.now() + this.#deps.resumeWindowMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const connection = await this.#resume();
+        if (this.#snapshot.ended) {
+          connection.media.close();
+          connection.signalling.close();
+          return;
+        }
+        this.#connection = connection;
+        this.#attach(connection.signalling);
+        this.#update({ reconnecting: false });
+        if (!connection.signalling.open) void this.#takeBack();
+        return;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (this.#snapshot.ended) return;
+        if ((typeof code === 'string' && FINAL_CODES.has(code)) || Date.now() >= deadline) {
+          this.#finish('connection-lost');
+          return;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#deps.retryDelayMs(attempt)));
+      if (this.#snapshot.ended) return;
+    }
+  }
+
+  async #resume(): Promise<Connection> {
+    const signalling = await this.#deps.connect(signallingUrl(this.#serverUrl));
+    let media: MediaSession | null = null;
+    try {
+      const resumed = await signalling.request('resumeSpace', { spaceId: this.#snapshot.space.spaceId, hostKey: this.#hostKey });
+      this.#hostKey = resumed.hostKey;
+      this.#update({ space: resumed.space });
+      media = await this.#deps.createMedia(signalling, resumed.routerRtpCapabilities);
+      const producer = await media.publish(this.#track);
+      // The server remembers the mute (the new producer starts paused); the track must agree.
+      if (this.#snapshot.muted) producer.pause();
+      return { signalling, media, producer };
+    } catch (error) {
+      media?.close();
+      signalling.close();
+      throw error;
+    }
+  }
+
+  #finish(reason: NonNullable<LiveSnapshot['ended']>): void {
     if (this.#snapshot.ended) return;
-    this.#media.close();
-    this.#signalling.close();
-    this.#update({ ended: reason, space: { ...this.#snapshot.space, status: 'ended' } });
+    this.#connection.media.close();
+    this.#connection.signalling.close();
+    this.#update({ ended: reason, reconnecting: false, space: { ...this.#snapshot.space, status: 'ended' } });
   }
 
   #update(patch: Partial<LiveSnapshot>): void {

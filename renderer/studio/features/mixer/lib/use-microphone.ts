@@ -47,8 +47,10 @@ export function useMicrophone(mix: ProgramMix, deviceId: string | null) {
   }, [mix, deviceId, list]);
 
   useEffect(() => {
-    navigator.mediaDevices.addEventListener('devicechange', list);
-    return () => navigator.mediaDevices.removeEventListener('devicechange', list);
+    // A device list that cannot be read keeps the last one; the picker stays usable.
+    const onChange = () => void list().catch(() => undefined);
+    navigator.mediaDevices.addEventListener('devicechange', onChange);
+    return () => navigator.mediaDevices.removeEventListener('devicechange', onChange);
   }, [list]);
 
   const active = stream?.getAudioTracks()[0]?.getSettings().deviceId ?? null;

@@ -61,12 +61,14 @@ describe('server config', () => {
   });
 
   it('reads allowed origins as normalised origins, and refuses what is not one', () => {
-    expect(loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: 'https://a.example.com/, http://127.0.0.1:4401 ,file://' }).allowedOrigins).toEqual([
+    expect(loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: 'https://a.example.com/, http://127.0.0.1:4401 ,app://Studio' }).allowedOrigins).toEqual([
       'https://a.example.com',
       'http://127.0.0.1:4401',
-      'file://',
+      'app://studio',
     ]);
-    expect(() => loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: 'javascript:alert(1)' })).toThrow(/SPACECRAFT_ALLOWED_ORIGINS/);
+    for (const bad of ['javascript:alert(1)', 'file://', 'null', 'https://a.example.com/path', 'data://x']) {
+      expect(() => loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: bad }), bad).toThrow(/SPACECRAFT_ALLOWED_ORIGINS/);
+    }
     expect(() => loadConfig({ SPACECRAFT_ALLOWED_ORIGINS: 'not an origin' })).toThrow(ConfigError);
   });
 

@@ -10,26 +10,32 @@ import { logLevelField, portField as port, type LogLevel } from './config-fields
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-/** A comma-separated list of web origins (`https://example.com`), each normalised by the URL parser. */
-const originList = z
-  .string()
-  .transform((value, ctx) => {
-    const origins: string[] = [];
-    for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-      if (item === 'file://') {
-        origins.push(item);
-        continue;
-      }
-      try {
-        const url = new URL(item);
-        if (!['http:', 'https:'].includes(url.protocol) || url.origin === 'null') throw new Error('not a web origin');
-        origins.push(url.origin);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin like https://example.com` });
-      }
-    }
-    return origins;
-  });
+/**
+ * A comma-separated list of origins: web ones (`https://example.com`, normalised by the URL
+ * parser) or an app's own scheme (`app://studio`, as Chromium sends it for a privileged
+ * standard scheme).
+ */
+const originList = z.string().transform((value, ctx) => {
+  const origins: string[] = [];
+  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const origin = parseOrigin(item);
+    if (origin) origins.push(origin);
+    else ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin like https://example.com or app://studio` });
+  }
+  return origins;
+});
+
+function parseOrigin(item: string): string | null {
+  const app = /^([a-z][a-z0-9+.-]*):\/\/([a-z0-9.-]+(?::\d{1,5})?)\/?$/i.exec(item);
+  if (!app) return null;
+  const scheme = app[1]!.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') {
+    const url = new URL(item);
+    return url.origin;
+  }
+  if (['javascript', 'data', 'blob', 'file', 'about', 'ws', 'wss'].includes(scheme)) return null;
+  return `${scheme}://${app[2]!.toLowerCase()}`;
+}
 
 const schema = z.object({
   SPACECRAFT_HOST: z.string().min(1).default('127.0.0.1'),

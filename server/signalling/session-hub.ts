@@ -4,6 +4,7 @@
  * one heartbeat timer for all of them instead of one per connection.
  */
 import type { WebSocket } from 'ws';
+import { STUDIO_APP_ORIGIN } from '../config-fields.ts';
 import type { ServerConfig } from '../config.ts';
 import { PermissionError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -12,10 +13,10 @@ import type { Handlers } from './handlers/handler.ts';
 import { EdgeLimits } from './limits.ts';
 import { Session, type ConnectionInfo } from './session.ts';
 
-/** The origins a server accepts pages from: its own (and its loopback alias), and the configured ones. */
+/** The origins a server accepts pages from: its own (and its loopback alias), the desktop studio's, and the configured ones. */
 export function allowedOrigins(serverUrl: string, extra: readonly string[]): Set<string> {
   const own = new URL(serverUrl);
-  const origins = new Set([own.origin, ...extra]);
+  const origins = new Set([own.origin, STUDIO_APP_ORIGIN, ...extra]);
   const alias = own.hostname === '127.0.0.1' ? 'localhost' : own.hostname === 'localhost' ? '127.0.0.1' : null;
   if (alias) origins.add(`${own.protocol}//${alias}${own.port ? `:${own.port}` : ''}`);
   return origins;

@@ -69,13 +69,15 @@ describe('who may connect', () => {
 
   it("accepts the server's own origin, its loopback alias, and configured extra origins, which may host", async () => {
     await serve({ SPACECRAFT_ALLOWED_ORIGINS: 'https://studio.example, http://127.0.0.1:4401' });
-    for (const origin of [server!.url, server!.url.replace('127.0.0.1', 'localhost'), 'https://studio.example', 'http://127.0.0.1:4401']) {
+    for (const origin of [server!.url, server!.url.replace('127.0.0.1', 'localhost'), 'app://studio', 'https://studio.example', 'http://127.0.0.1:4401']) {
       const client = await open({ origin });
       ok(await client.request('ping'));
     }
     const studio = await open({ origin: 'https://studio.example' });
     ok(await studio.request('createSpace', { title: 'From the studio', studioToken: TEST_STUDIO_TOKEN }));
-    await expect(openRaw(server!.url, { origin: 'http://127.0.0.1:4402' })).rejects.toMatchObject({ status: 403 });
+    for (const origin of ['http://127.0.0.1:4402', 'null', 'file://', 'app://evil']) {
+      await expect(openRaw(server!.url, { origin }), origin).rejects.toMatchObject({ status: 403 });
+    }
   });
 
   it('lets a native client without an Origin listen, but not host, even with the studio token', async () => {

@@ -16,7 +16,8 @@ import { startServer } from './server.ts';
 type ChildMessage = { type: 'awaiting-configuration' } | { type: 'listening'; url: string; port: number } | { type: 'failed'; message: string };
 type ParentPort = { postMessage(message: unknown): void; on(event: 'message', listener: (event: { data: unknown }) => void): void };
 
-const CONFIGURE_TIMEOUT_MS = 10_000;
+/** How long a child waits for its parent's configuration (SPACECRAFT_CONFIGURE_TIMEOUT_MS, for tests). */
+const CONFIGURE_TIMEOUT_MS = Number(process.env['SPACECRAFT_CONFIGURE_TIMEOUT_MS']) || 10_000;
 const EXIT_CONFIG = 78;
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
@@ -47,7 +48,7 @@ function failConfig(message: string): never {
 function awaitStudioToken(): Promise<string> {
   return new Promise((resolve) => {
     const timer = setTimeout(
-      () => failConfig(`Spacecraft server: the studio did not send its configuration within ${CONFIGURE_TIMEOUT_MS / 1000} s.`),
+      () => failConfig(`Spacecraft server: the studio did not send its configuration within ${CONFIGURE_TIMEOUT_MS} ms.`),
       CONFIGURE_TIMEOUT_MS,
     );
     const stop = onParentMessage((message) => {

@@ -13,7 +13,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
 import type { ServerStatus } from '../../electron/contract.ts';
-import { forkServer } from '../../electron/fork-server.ts';
+import { fork } from 'node:child_process';
+import { forkServer, SERVER_ENTRY } from '../../electron/fork-server.ts';
 import type { LogRotation } from '../../electron/server-child.ts';
 import { ServerSupervisor } from '../../electron/server-supervisor.ts';
 
@@ -140,7 +141,32 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     const dir = join(logFile, '..');
     await expect.poll(() => existsSync(`${logFile}.1`), { timeout: 10_000 }).toBe(true);
     // Several rotations happened (four starts log far more than 300 B), and only one old file is kept.
-    expect(readdirSync(dir).sort()).toEqual(['server.log', 'server.log.1']);
+    // (server.log itself may be between a rotation and its next write.)
+    expect(readdirSync(dir).filter((name) => name !== 'server.log')).toEqual(['server.log.1']);
     expect(readFileSync(`${logFile}.1`, 'utf8')).toMatch(/"app":"spacecraft-server"/);
+  });
+
+  it('a server child that is never configured fails clearly instead of running without the token', async () => {
+    const child = fork(SERVER_ENTRY, [], { env: { PATH: process.env['PATH'] ?? '', SPACECRAFT_CONFIGURE_TIMEOUT_MS: '300' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const messages: unknown[] = [];
+    child.on('message', (message) => messages.push(message));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(78);
+    expect(messages).toEqual([
+      { type: 'awaiting-configuration' },
+      { type: 'failed', message: 'Spacecraft server: the studio did not send its configuration within 300 ms.' },
+    ]);
+  });
+
+  it('a server child configured without a token refuses to start', async () => {
+    const child = fork(SERVER_ENTRY, [], { env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const messages: unknown[] = [];
+    child.on('message', (message) => {
+      messages.push(message);
+      if ((message as { type?: string }).type === 'awaiting-configuration') child.send({ type: 'configure' });
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(78);
+    expect(messages.at(-1)).toEqual({ type: 'failed', message: 'Spacecraft server: the studio sent a configuration without a studio token.' });
   });
 });

@@ -24,6 +24,7 @@ import {
   driveAndClose,
   holdingWorker,
   keep,
+  pipelineAndClose,
   settle,
   strayWebRtcTransports,
   tally,
@@ -195,6 +196,19 @@ describe('a host that disconnects during a request leaves nothing behind', () =>
   }
 
   for (const hold of [false, true]) {
+    for (const end of ['close', 'terminate'] as const) {
+      const name = `host createSpace + createTransport pipelined in one tick, then ${end}()${hold ? ', worker held' : ''}`;
+      it(name, () =>
+        scenario(name, async () => {
+          const peer = await RawPeer.open(wsUrl(sut.url), { origin: sut.url });
+          const state: HostState = {};
+          return pipelineAndClose(ledger, peer, [() => HOST_STEPS[0]!.send(peer, state), () => HOST_STEPS[1]!.send(peer, state)], end, hold);
+        }),
+      );
+    }
+  }
+
+  for (const hold of [false, true]) {
     const name = `30 hosts closing right after sending createSpace${hold ? ', worker held' : ''}`;
     it(`${name}: no live Space, no router`, () =>
       scenario(name, async () => {
@@ -346,6 +360,19 @@ describe('a listener that disconnects during a request leaves nothing behind', (
         scenario(name, async () => {
           const peer = await RawPeer.open(wsUrl(sut.url));
           return driveAndClose(ledger, peer, LISTENER_STEPS, k, timing, listenerState(), hostIsBusy);
+        }),
+      );
+    }
+  }
+
+  for (const hold of [false, true]) {
+    for (const end of ['close', 'terminate'] as const) {
+      const name = `listener joinSpace + createTransport pipelined in one tick, then ${end}()${hold ? ', worker held' : ''}`;
+      it(name, () =>
+        scenario(name, async () => {
+          const peer = await RawPeer.open(wsUrl(sut.url));
+          const state = listenerState();
+          return pipelineAndClose(ledger, peer, [() => LISTENER_STEPS[0]!.send(peer, state), () => LISTENER_STEPS[1]!.send(peer, state)], end, hold);
         }),
       );
     }

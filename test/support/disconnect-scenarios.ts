@@ -106,6 +106,28 @@ export async function driveAndClose<S>(
   return { reply: describeReply(reply), closedAt };
 }
 
+/**
+ * The first requests of a sequence that need no earlier result, sent in one
+ * tick without waiting for replies, then the socket closes (worker held or not).
+ */
+export async function pipelineAndClose(
+  ledger: MediaLedger,
+  peer: RawPeer,
+  sends: (() => Promise<Reply>)[],
+  end: Timing['end'],
+  hold: boolean,
+): Promise<{ reply: string; closedAt: number }> {
+  const pending = await holdingWorker(ledger, hold, async () => {
+    const pending = sends.map((send) => send());
+    if (end === 'close') peer.close();
+    else peer.terminate();
+    await peer.closed;
+    return pending;
+  });
+  const closedAt = performance.now();
+  return { reply: (await Promise.all(pending)).map(describeReply).join(' + '), closedAt };
+}
+
 /** Polls until nothing is left and the media layer has been quiet for QUIET_MS, or the deadline passes; returns what is left. */
 export async function settle(ledger: MediaLedger, leftovers: () => Promise<string[]>, closedAt: number): Promise<string[]> {
   const deadline = performance.now() + SETTLE_DEADLINE_MS;

@@ -162,4 +162,13 @@ describe('browser-mode bridge security', { timeout: 30_000 }, () => {
     await page.close();
     expect(answer).toEqual({ code: 'PERMISSION_DENIED', message: expect.stringMatching(/link printed/) });
   });
+
+  it('serves the studio page so that no other site can frame it or learn its URL', async () => {
+    const response = await fetch(`${bridgeOrigin}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
 });

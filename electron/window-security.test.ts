@@ -10,6 +10,7 @@ import {
   permissionAllowed,
   windowOpenDecision,
 } from './window-security.ts';
+import { allowedOrigins } from '../server/signalling/session-hub.ts';
 
 const packaged = appPage({ isPackaged: true, rendererUrl: undefined });
 const dev = appPage({ isPackaged: false, rendererUrl: 'http://localhost:5173/' });
@@ -118,6 +119,7 @@ describe('app://studio assets', () => {
   });
 });
 
-it('APP_ORIGIN is what the server must allow', () => {
+it('the studio page has the origin every server allows', () => {
   expect(APP_ORIGIN).toBe('app://studio');
+  expect(allowedOrigins('http://127.0.0.1:4400', []).has(packaged.origin)).toBe(true);
 });

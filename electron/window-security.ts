@@ -9,10 +9,13 @@
  * also send), so the bundled server could not tell the studio from a stranger.
  */
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { STUDIO_APP_ORIGIN } from '../server/config-fields.ts';
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'studio';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+/** `app://studio`, declared once beside the server's config (every server allows it). */
+export const APP_ORIGIN = STUDIO_APP_ORIGIN;
+const [scheme, host] = APP_ORIGIN.split('://') as [string, string];
+export const APP_SCHEME = scheme;
+export const APP_HOST = host;
 
 /** Where the studio window loads its page from, and the origin that page has. */
 export type AppPage = { url: string; origin: string };

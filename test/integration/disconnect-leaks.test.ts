@@ -88,7 +88,6 @@ afterAll(() => {
 /** The server of one describe block, restarted when a scenario leaves something behind. */
 class ServerUnderTest {
   server!: RunningServer;
-  restarts = 0;
 
   async start(): Promise<void> {
     this.server = await startTestServer(ENV);
@@ -97,7 +96,6 @@ class ServerUnderTest {
   }
 
   async restart(): Promise<void> {
-    this.restarts++;
     await this.server.close();
     await this.start();
   }

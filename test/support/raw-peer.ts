@@ -74,8 +74,9 @@ export class RawPeer {
     return this.#socket.readyState === WebSocket.OPEN;
   }
 
-  /** Sends a request now (synchronously, onto the socket) and returns how it ends. */
+  /** Sends a request now (synchronously, onto the socket) and returns how it ends; on a socket no longer open, `closed` at once. */
   send<M extends Method>(method: M, data: RequestData<M>): Promise<Reply<M>> {
+    if (!this.isOpen) return Promise.resolve({ kind: 'closed', method });
     const id = this.#nextId++;
     const reply = new Promise<Reply<M>>((resolve) => this.#pending.set(id, { method, resolve: resolve as (reply: Reply) => void }));
     this.#socket.send(JSON.stringify({ id, method, data }));

@@ -1,0 +1,176 @@
+/**
+ * Bare mediasoup: one worker (pinned to core 0), one Opus producer fed over a
+ * PlainTransport by a local RTP sender at 50 packets/s, and N PlainTransport
+ * consumers with SRTP (AES_CM_128_HMAC_SHA1_80) whose RTP goes to UDP sockets
+ * in this process (pinned to core 1) where every packet is counted per SSRC.
+ * No application code. Ramps N and narrows down the largest N with zero loss
+ * and the worker under 90 % of one core.
+ */
+import { randomBytes } from 'node:crypto';
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import { AUDIO_CODECS } from '../../../server/media/worker-pool.ts';
+import { CpuWindow, log, pin, rssBytes, sleep, udpCounters } from './proc.ts';
+import { OPUS_PT, OpusSender, RtpCounter } from './rtp.ts';
+
+export const CPU_LIMIT = 0.9;
+
+export type Step = {
+  n: number;
+  workerCore: number;
+  loadgenCore: number;
+  machineBusy: number[];
+  workerRssMB: number;
+  streams: number;
+  packets: number;
+  expectedPerStream: number;
+  lost: number;
+  receiverDrops: number;
+  ok: boolean;
+};
+
+export type BareResult = {
+  steps: Step[];
+  maxN: number;
+  baselineRssMB: number;
+  idleCore: number;
+  cpuPer1000: number;
+  rssPer1000MB: number;
+  extrapolatedN: number;
+};
+
+type Leg = { transport: types.PlainTransport; consumer: types.Consumer };
+
+export async function measureStep(opts: {
+  n: number;
+  workerPid: number;
+  counter: RtpCounter;
+  sender: { sent: number };
+  settleMs?: number;
+  windowMs?: number;
+}): Promise<Omit<Step, 'ok'>> {
+  await sleep(opts.settleMs ?? 1500);
+  opts.counter.window();
+  const udp0 = udpCounters();
+  const sent0 = opts.sender.sent;
+  const cpu = new CpuWindow([opts.workerPid, process.pid]);
+  await sleep(opts.windowMs ?? 4000);
+  const { cores, machineBusy } = cpu.end();
+  const got = opts.counter.read();
+  const udp1 = udpCounters();
+  return {
+    n: opts.n,
+    workerCore: cores[0]!,
+    loadgenCore: cores[1]!,
+    machineBusy,
+    workerRssMB: rssBytes(opts.workerPid) / 2 ** 20,
+    streams: got.streams,
+    packets: got.packets,
+    expectedPerStream: opts.sender.sent - sent0,
+    lost: got.lost,
+    receiverDrops: (udp1['RcvbufErrors'] ?? 0) - (udp0['RcvbufErrors'] ?? 0),
+  };
+}
+
+export function stepOk(s: Omit<Step, 'ok'>, expectedStreams: number): boolean {
+  return s.workerCore < CPU_LIMIT && s.lost === 0 && s.streams === expectedStreams && s.packets >= expectedStreams * (s.expectedPerStream - 2);
+}
+
+export async function measureBare(options: { step?: number; maxN?: number; budgetMs?: number } = {}): Promise<BareResult> {
+  const stepSize = options.step ?? 200;
+  const maxN = options.maxN ?? 5000;
+  const deadline = Date.now() + (options.budgetMs ?? 240_000);
+  const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+  pin(worker.pid, '0');
+  pin(process.pid, '1');
+  const sender = new OpusSender();
+  const counter = new RtpCounter();
+  const legs: Leg[] = [];
+  try {
+    const router = await worker.createRouter({ mediaCodecs: AUDIO_CODECS });
+    const ingest = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
+    const producer = await ingest.produce({
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
+        encodings: [{ ssrc: sender.ssrc }],
+      },
+    });
+    await sender.start(ingest.tuple.localPort);
+    const ports = await counter.open(16);
+
+    const setN = async (n: number) => {
+      while (legs.length > n) {
+        const leg = legs.pop()!;
+        leg.transport.close();
+      }
+      while (legs.length < n) {
+        const transport = await router.createPlainTransport({
+          listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+          rtcpMux: true,
+          comedia: false,
+          enableSrtp: true,
+          srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+        });
+        await transport.connect({
+          ip: '127.0.0.1',
+          port: ports[legs.length % ports.length]!,
+          srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: randomBytes(30).toString('base64') },
+        });
+        const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
+        legs.push({ transport, consumer });
+      }
+    };
+
+    const idle = await measureStep({ n: 0, workerPid: worker.pid, counter, sender, settleMs: 500, windowMs: 2000 });
+    const steps: Step[] = [];
+    const run = async (n: number): Promise<Step> => {
+      await setN(n);
+      const s = await measureStep({ n, workerPid: worker.pid, counter, sender });
+      const step = { ...s, ok: stepOk(s, n) };
+      steps.push(step);
+      log(`bare N=${n}: worker ${(s.workerCore * 100).toFixed(1)} % of a core, load generator ${(s.loadgenCore * 100).toFixed(1)} %, lost ${s.lost}, streams ${s.streams}/${n}, receiver drops ${s.receiverDrops}, worker RSS ${s.workerRssMB.toFixed(1)} MB ${step.ok ? 'ok' : 'OVER'}`);
+      return step;
+    };
+    let good = 0;
+    let bad = 0;
+    for (let n = stepSize; n <= maxN && Date.now() < deadline; n += stepSize) {
+      if ((await run(n)).ok) good = n;
+      else {
+        bad = n;
+        break;
+      }
+    }
+    // Narrow down to 50 between the last good and the first bad step.
+    while (bad && bad - good > 50 && Date.now() < deadline) {
+      const mid = Math.round((good + bad) / 2 / 25) * 25;
+      if ((await run(mid)).ok) good = mid;
+      else bad = mid;
+    }
+    // CPU and memory per 1,000 from the good steps (least squares through the idle point).
+    const usable = steps.filter((s) => s.ok && s.n > 0);
+    const slope = (f: (s: Step) => number, base: number) =>
+      usable.reduce((a, s) => a + (f(s) - base) * s.n, 0) / Math.max(1, usable.reduce((a, s) => a + s.n * s.n, 0));
+    const cpuPerConsumer = slope((s) => s.workerCore, idle.workerCore);
+    const rssPerConsumer = slope((s) => s.workerRssMB, idle.workerRssMB);
+    return {
+      steps,
+      maxN: good,
+      baselineRssMB: idle.workerRssMB,
+      idleCore: idle.workerCore,
+      cpuPer1000: cpuPerConsumer * 1000,
+      rssPer1000MB: rssPerConsumer * 1000,
+      extrapolatedN: cpuPerConsumer > 0 ? (CPU_LIMIT - idle.workerCore) / cpuPerConsumer : 0,
+    };
+  } finally {
+    sender.stop();
+    counter.close();
+    worker.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await measureBare({ step: Number(process.argv[2] ?? 200) });
+  console.log(JSON.stringify({ ...result, steps: undefined }, null, 2));
+  process.exit(0);
+}

@@ -1,0 +1,74 @@
+/**
+ * Our whole server as a child process (`node server/main.ts` of a given source
+ * tree), one mediasoup worker, limits raised for load. Resolves once it is listening.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { childPids, commandName, sleep } from './proc.ts';
+
+export const BENCH_STUDIO_TOKEN = 'capacity-bench-studio-token-0123456789';
+
+export type ServerChild = {
+  url: string;
+  wsUrl: string;
+  pid: number;
+  /** The mediasoup worker's pid. */
+  workerPid: number;
+  process: ChildProcess;
+  close(): Promise<void>;
+};
+
+export async function startServerChild(root: string, options: { execArgv?: string[]; env?: Record<string, string> } = {}): Promise<ServerChild> {
+  const child = fork(join(root, 'server/main.ts'), [], {
+    cwd: root,
+    execArgv: options.execArgv ?? [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '',
+      ...(process.env['MEDIASOUP_WORKER_BIN'] ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] } : {}),
+      SPACECRAFT_PORT: '0',
+      SPACECRAFT_WORKERS: '1',
+      SPACECRAFT_STUDIO_TOKEN: BENCH_STUDIO_TOKEN,
+      SPACECRAFT_LOG_LEVEL: 'warn',
+      // Per-IP limits (all bench clients come from 127.0.0.1): raised far past the load.
+      SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '1000000',
+      SPACECRAFT_IP_JOINS_PER_MINUTE: '1000000',
+      ...options.env,
+    },
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
+    child.on('message', (m: { type?: string; url?: string; message?: string }) => {
+      if (m.type === 'listening') {
+        clearTimeout(timer);
+        resolve(m.url!);
+      } else if (m.type === 'failed') {
+        clearTimeout(timer);
+        reject(new Error(`server failed: ${m.message}`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  let workerPid = 0;
+  for (let i = 0; i < 50 && !workerPid; i++) {
+    workerPid = childPids(child.pid!).find((pid) => /mediasoup/.test(commandName(pid))) ?? 0;
+    if (!workerPid) await sleep(100);
+  }
+  if (!workerPid) throw new Error('mediasoup worker of the server not found');
+  return {
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
+    pid: child.pid!,
+    workerPid,
+    process: child,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ type: 'shutdown' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -106,12 +106,16 @@ export class RtpCounter {
   }
 
   /** Streams seen in the window, and packets lost in them (gaps in sequence numbers). */
-  read(): { streams: number; packets: number; lost: number; streamsWithLoss: number; perStreamMin: number } {
+  read(only?: Set<number>): { streams: number; packets: number; lost: number; streamsWithLoss: number; perStreamMin: number } {
     let packets = 0;
     let lost = 0;
+    let streams = 0;
     let streamsWithLoss = 0;
     let perStreamMin = Infinity;
-    for (const s of this.#streams.values()) {
+    for (const [ssrc, s] of this.#streams) {
+      // Packets of consumers closed just before the window may still be queued: count only the live ones.
+      if (only && !only.has(ssrc)) continue;
+      streams++;
       packets += s.packets;
       const expected = s.lastSeq - s.firstSeq + 1;
       const l = Math.max(0, expected - s.packets);
@@ -119,7 +123,8 @@ export class RtpCounter {
       if (l > 0) streamsWithLoss++;
       perStreamMin = Math.min(perStreamMin, s.packets);
     }
-    return { streams: this.#streams.size, packets, lost, streamsWithLoss, perStreamMin: Number.isFinite(perStreamMin) ? perStreamMin : 0 };
+    if (only) perStreamMin = only.size > streams ? 0 : perStreamMin;
+    return { streams, packets, lost, streamsWithLoss, perStreamMin: Number.isFinite(perStreamMin) ? perStreamMin : 0 };
   }
 
   close(): void {

@@ -40,7 +40,9 @@ export async function startServerChild(root: string, options: { execArgv?: strin
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
     child.on('message', (m: { type?: string; url?: string; message?: string }) => {
-      if (m.type === 'listening') {
+      // Newer servers take the studio token over IPC, never from the environment.
+      if (m.type === 'awaiting-configuration') child.send({ type: 'configure', studioToken: BENCH_STUDIO_TOKEN });
+      else if (m.type === 'listening') {
         clearTimeout(timer);
         resolve(m.url!);
       } else if (m.type === 'failed') {

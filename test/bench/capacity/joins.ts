@@ -5,7 +5,10 @@
  *
  *   node test/bench/capacity/joins.ts [--root <source tree>] [--listeners 2000] [--out file.json]
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { topSelfTime } from './cpuprofile.ts';
 import { parseArgs } from 'node:util';
 import { cpuNs, loadAverage, log, pin, sleep } from './proc.ts';
 import { SignallingClient } from './signalling-client.ts';
@@ -24,11 +27,16 @@ export type JoinResult = {
   finalCountsExact: boolean;
   serverCpuSeconds: number;
   load: string;
+  /** Where the signalling process spent its CPU (node --cpu-prof), when asked. */
+  profile?: { totalMs: number; top: Array<[string, number]> };
+  /** The join phase (first connect to settled) on the monotonic clock, µs. */
+  windowUs?: { fromUs: number; toUs: number };
 };
 
-export async function measureJoins(root: string, listeners: number, concurrency = 64): Promise<JoinResult> {
+export async function measureJoins(root: string, listeners: number, options: { concurrency?: number; profileDir?: string } = {}): Promise<JoinResult> {
+  const concurrency = options.concurrency ?? 64;
   const loadBefore = loadAverage();
-  const server = await startServerChild(root);
+  const server = await startServerChild(root, options.profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {});
   pin(server.pid, '0');
   pin(server.workerPid, '0');
   pin(process.pid, '1');
@@ -39,6 +47,7 @@ export async function measureJoins(root: string, listeners: number, concurrency 
     const created = await host.request<{ space: { spaceId: string } }>('createSpace', { title: 'capacity joins', studioToken: BENCH_STUDIO_TOKEN });
     const spaceId = created.space.spaceId;
     const cpu0 = cpuNs(server.pid);
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
     const t0 = performance.now();
     let next = 0;
     const worker = async () => {
@@ -66,6 +75,7 @@ export async function measureJoins(root: string, listeners: number, concurrency 
       await sleep(100);
     }
     const settleSeconds = (quietSince - t0) / 1000;
+    const windowUs = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
     const serverCpuSeconds = (cpuNs(server.pid) - cpu0) / 1e9;
     const finalCountsExact = clients.every((c) => c.lastListenerCount() === listeners);
     return {
@@ -80,11 +90,25 @@ export async function measureJoins(root: string, listeners: number, concurrency 
       framesPerListener: total / listeners,
       finalCountsExact,
       serverCpuSeconds,
+      windowUs,
       load: `${loadBefore} before, ${loadAverage()} after`,
     };
   } finally {
     for (const c of clients) c.close();
     await server.close();
+  }
+}
+
+/** measureJoins with the signalling process profiled (the profile covers its whole life: start, joins, leaves, shutdown). */
+export async function measureJoinsProfiled(root: string, listeners: number): Promise<JoinResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'capacity-cpuprof-'));
+  try {
+    const result = await measureJoins(root, listeners, { profileDir: dir });
+    const top = topSelfTime(dir, result.windowUs);
+    if (top) result.profile = top;
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

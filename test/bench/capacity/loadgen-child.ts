@@ -6,10 +6,11 @@
  */
 import { NdcListener } from './ndc-listener.ts';
 
-export type LoadgenCommand =
-  | { id: number; cmd: 'grow'; count: number; wsUrl: string; spaceId: string; rtpCapabilities: unknown; concurrency: number; timeoutMs: number }
-  | { id: number; cmd: 'shrink'; count: number }
-  | { id: number; cmd: 'snapshot' };
+export type LoadgenRequest =
+  | { cmd: 'grow'; count: number; wsUrl: string; spaceId: string; rtpCapabilities: unknown; concurrency: number; timeoutMs: number }
+  | { cmd: 'shrink'; count: number }
+  | { cmd: 'snapshot' };
+export type LoadgenCommand = LoadgenRequest & { id: number };
 
 export type GrowReply = { joined: number; failed: number; firstError?: string; startedAt: number; lastFirstRtpAt: number; perListenerMs: number[] };
 export type SnapshotReply = { packets: number[]; lost: number[]; states: Record<string, number> };

@@ -8,7 +8,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { CPU_LIMIT } from './bare.ts';
-import type { GrowReply, LoadgenCommand, SnapshotReply } from './loadgen-child.ts';
+import type { GrowReply, LoadgenRequest, SnapshotReply } from './loadgen-child.ts';
 import { cpuNs, CpuWindow, log, pin, rssBytes, sleep, udpCounters } from './proc.ts';
 import { BENCH_STUDIO_TOKEN, startServerChild, type ServerChild } from './server-child.ts';
 import { WrtcHost, WrtcProbe, type ProbeReport } from './wrtc-peers.ts';
@@ -26,7 +26,7 @@ export type OursStep = {
   receiverDrops: number;
   joinFailures: number;
   /** The batch that brought N up (absent when N went down). */
-  joins?: { count: number; seconds: number; perListenerMs: number[]; signallingCpuSeconds: number };
+  joins?: { count: number; seconds: number; perListenerMs: number[]; signallingCpuSeconds: number; workerCpuSeconds: number };
   probes: ProbeReport[];
   ok: boolean;
 };
@@ -101,7 +101,7 @@ class LoadgenPool {
     return this.#children.reduce((a, c) => a + c.count, 0);
   }
 
-  #call<T>(child: Child, command: Omit<LoadgenCommand, 'id'>): Promise<T> {
+  #call<T>(child: Child, command: LoadgenRequest): Promise<T> {
     const id = this.#nextId++;
     return new Promise<T>((resolve) => {
       child.pending.set(id, resolve as (r: unknown) => void);
@@ -231,8 +231,9 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       let failed = 0;
       if (n > lg.count) {
         const cpu0 = cpuNs(server.pid);
+        const workerCpu0 = cpuNs(server.workerPid);
         const grown = await lg.grow(n, { wsUrl: server.wsUrl, spaceId: host.spaceId, rtpCapabilities: caps, concurrency, timeoutMs: JOIN_TIMEOUT_MS });
-        joins = { count: grown.joined, seconds: grown.seconds, perListenerMs: grown.perListenerMs, signallingCpuSeconds: (cpuNs(server.pid) - cpu0) / 1e9 };
+        joins = { count: grown.joined, seconds: grown.seconds, perListenerMs: grown.perListenerMs, signallingCpuSeconds: (cpuNs(server.pid) - cpu0) / 1e9, workerCpuSeconds: (cpuNs(server.workerPid) - workerCpu0) / 1e9 };
         failed = grown.failed;
         if (grown.firstError) log(`join failed (${grown.failed}): ${grown.firstError}`);
       } else {

@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CPU_LIMIT, measureBare, type BareResult } from './bare.ts';
-import { measureJoins, type JoinResult } from './joins.ts';
+import { measureJoins, measureJoinsProfiled, type JoinResult } from './joins.ts';
 import { measureOurs, type OursResult } from './ours.ts';
 import { loadAverage, log } from './proc.ts';
 import { profile, type Profile } from './profile.ts';
@@ -57,7 +57,7 @@ function table(rows: string[][]): string {
 function profileText(title: string, p: Profile | undefined): string {
   if (!p) return `${title}: no profile (perf not available)`;
   return [
-    `${title} (perf, cpu-clock, ${p.samples} samples)`,
+    `${title} (perf, cpu-clock, ${p.samples} samples; ${p.file})`,
     '  by object: ' + p.byDso.map(([d, v]) => `${d} ${v.toFixed(1)} %`).join(', '),
     ...p.bySymbol.slice(0, 12).map(([s, v]) => `  ${v.toFixed(1).padStart(5)} %  ${s}`),
   ].join('\n');
@@ -72,11 +72,12 @@ let ours: OursResult | undefined;
 let bareProfile: Profile | undefined;
 let oursProfile: Profile | undefined;
 const joins: JoinResult[] = [];
+let joinProfile: JoinResult | undefined;
 const doProfile = !values['no-profile'];
 
 if (only.has('bare')) {
   log('bare mediasoup …');
-  bare = await measureBare({ step, budgetMs: 240_000, atLimit: async (pid) => void (bareProfile = doProfile ? profile(pid, 5) : undefined) });
+  bare = await measureBare({ step, budgetMs: 240_000, atLimit: async (pid) => void (bareProfile = doProfile ? await profile(pid, 5) : undefined) });
   raw['bare'] = bare;
 }
 if (only.has('ours')) {
@@ -86,7 +87,7 @@ if (only.has('ours')) {
     step,
     budgetMs: 300_000,
     loadgenProcesses: Number(values['loadgen-processes']),
-    atLimit: async (server) => void (oursProfile = doProfile ? profile(server.workerPid, 5) : undefined),
+    atLimit: async (server) => void (oursProfile = doProfile ? await profile(server.workerPid, 5) : undefined),
   });
   raw['ours'] = ours;
 }
@@ -97,6 +98,11 @@ if (only.has('joins')) {
     const j = await measureJoins(root, Number(values.joins));
     j.commit = commit(root);
     joins.push(j);
+  }
+  if (doProfile) {
+    log(`${values.joins} joins on ${values.root} again, with the signalling process under node --cpu-prof …`);
+    joinProfile = await measureJoinsProfiled(values.root!, Number(values.joins));
+    raw['joinProfile'] = joinProfile;
   }
   raw['joins'] = joins;
 }
@@ -117,6 +123,18 @@ if (bare || ours) {
   const joinBatches = o?.steps.filter((s) => s.joins && s.joins.count > 0) ?? [];
   const joinRate = joinBatches.length ? joinBatches.reduce((a, s) => a + s.joins!.count, 0) / joinBatches.reduce((a, s) => a + s.joins!.seconds, 0) : NaN;
   const sigCpuPerJoin = joinBatches.length ? (joinBatches.reduce((a, s) => a + s.joins!.signallingCpuSeconds, 0) / joinBatches.reduce((a, s) => a + s.joins!.count, 0)) * 1000 : NaN;
+  // The worker's CPU while a batch joined, less what the listeners already there cost at the previous step's rate.
+  let joinWork = 0;
+  let joinCount = 0;
+  let previousCore = o?.idle.workerCore ?? 0;
+  for (const s of o?.steps ?? []) {
+    if (s.joins && s.joins.count > 0) {
+      joinWork += Math.max(0, s.joins.workerCpuSeconds - previousCore * s.joins.seconds);
+      joinCount += s.joins.count;
+    }
+    previousCore = s.workerCore;
+  }
+  const workerCpuPerJoin = joinCount ? (joinWork / joinCount) * 1000 : NaN;
   const lat = lastOk?.probes.flatMap((p) => p.latencyMs) ?? [];
   report.push('');
   report.push(
@@ -133,6 +151,7 @@ if (bare || ours) {
       ['worker RSS idle', b ? `${b.baselineRssMB.toFixed(1)} MB` : '-', o ? `${o.idle.workerRssMB.toFixed(1)} MB` : '-'],
       ['signalling CPU, steady, at largest N', '-', lastOk ? pct(lastOk.signallingCore) : '-'],
       ['signalling CPU per join', '-', Number.isFinite(sigCpuPerJoin) ? `${sigCpuPerJoin.toFixed(1)} ms` : '-'],
+      ['worker CPU per join (ICE, DTLS, consume; above steady media)', '-', Number.isFinite(workerCpuPerJoin) ? `${workerCpuPerJoin.toFixed(1)} ms` : '-'],
       ['signalling RSS per 1,000 listeners', '-', o ? `${o.signallingRssPer1000MB.toFixed(1)} MB` : '-'],
       ['join → first RTP per listener p50 / p95', '-', joinMs.length ? `${percentile(joinMs, 50).toFixed(0)} / ${percentile(joinMs, 95).toFixed(0)} ms` : '-'],
       ['join rate (batches of 200, 32 in flight)', '-', Number.isFinite(joinRate) ? `${joinRate.toFixed(0)} joins/s` : '-'],
@@ -158,7 +177,7 @@ if (bare || ours) {
     report.push('', 'our server steps');
     report.push(
       table([
-        ['N', 'worker CPU', 'signalling CPU', 'loadgen CPU', 'worker RSS', 'signalling RSS', 'receiving', 'lost', 'join fails', 'batch joins/s', 'ok'],
+        ['N', 'worker CPU', 'signalling CPU', 'loadgen CPU', 'worker RSS', 'signalling RSS', 'receiving', 'lost', 'join fails', 'batch joins/s', 'probe loss', 'probe jitter', 'probe latency p50', 'ok'],
         ...o.steps.map((s) => [
           String(s.n),
           pct(s.workerCore),
@@ -170,6 +189,9 @@ if (bare || ours) {
           String(s.lost),
           String(s.joinFailures),
           s.joins && s.joins.seconds > 0 ? (s.joins.count / s.joins.seconds).toFixed(0) : '-',
+          s.probes.map((p) => p.packetsLost).join('/'),
+          `${Math.max(...s.probes.map((p) => p.jitterMs)).toFixed(0)} ms`,
+          `${percentile(s.probes.flatMap((p) => p.latencyMs), 50).toFixed(0)} ms`,
           s.ok ? 'ok' : 'OVER',
         ]),
       ]),
@@ -195,6 +217,15 @@ if (joins.length) {
         `${j.serverCpuSeconds.toFixed(1)} s`,
       ]),
     ]),
+  );
+}
+
+if (joinProfile?.profile) {
+  const p = joinProfile.profile;
+  report.push(
+    '',
+    `signalling process under node --cpu-prof while ${values.joins} listeners joined (samples from first connect until the counts settled: ${p.totalMs.toFixed(0)} ms of CPU; join time ${joinProfile.joinSeconds.toFixed(1)} s with the profiler on), top self time:`,
+    ...p.top.map(([name, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${((ms / p.totalMs) * 100).toFixed(1).padStart(5)} %  ${name}`),
   );
 }
 

@@ -94,7 +94,6 @@ export class WrtcProbe {
   signalling!: SignallingClient;
   #device = new Device({ handlerName: 'Chrome111' });
   #transport: clientTypes.Transport | undefined;
-  #consumer: clientTypes.Consumer | undefined;
   #sink: Sink | undefined;
   readonly onsets: number[] = [];
   joinMs = 0;
@@ -120,7 +119,7 @@ export class WrtcProbe {
       producerId: joined.space.hostProducerId,
       rtpCapabilities: this.#device.rtpCapabilities,
     });
-    const consumer = (this.#consumer = await transport.consume({ id: consumed.consumerId, producerId: consumed.producerId, kind: 'audio', rtpParameters: consumed.rtpParameters }));
+    const consumer = await transport.consume({ id: consumed.consumerId, producerId: consumed.producerId, kind: 'audio', rtpParameters: consumed.rtpParameters });
     let firstAudio: () => void = () => undefined;
     const heard = new Promise<void>((resolve) => (firstAudio = resolve));
     {

@@ -103,6 +103,9 @@ export class NdcListener {
     t.consumed = performance.now();
     const firstRtp = new Promise<void>((resolve) => (this.#firstRtp = resolve));
     const pc = (this.#pc = new nodeDataChannel.PeerConnection(this.name, { iceServers: [], bindAddress: '127.0.0.1', enableIceTcp: false }));
+    pc.onStateChange((state) => {
+      if ((state === 'closed' || state === 'failed' || state === 'disconnected') && !this.firstEnd) this.firstEnd = s.closed ? 'ws' : 'pc';
+    });
     const answer = new Promise<string>((resolve) => pc.onLocalDescription((sdp, type) => type === 'answer' && resolve(sdp)));
     pc.onTrack((track) => {
       this.#track = track;
@@ -144,9 +147,13 @@ export class NdcListener {
     }
   }
 
-  /** Peer connection and ICE state, e.g. "connected/completed". */
+  /** What ended first, when something did: the signalling socket or the peer connection (for diagnosis). */
+  firstEnd: 'ws' | 'pc' | undefined;
+
+  /** Signalling socket, peer connection and ICE state, e.g. "ws open, connected/completed". */
   state(): string {
-    return this.#pc ? `${this.#pc.state()}/${this.#pc.iceState()}` : 'none';
+    const pc = this.#pc ? `${this.#pc.state()}/${this.#pc.iceState()}` : 'no pc';
+    return `ws ${this.signalling?.closed ? 'closed' : 'open'}, ${pc}${this.firstEnd ? `, ${this.firstEnd} ended first` : ''}`;
   }
 
   close(): void {

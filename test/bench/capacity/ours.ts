@@ -62,7 +62,7 @@ export type OursOptions = {
 };
 
 const JOIN_TIMEOUT_MS = 20_000;
-/** Past this share of core 1 the load generator, not the server, limits what is measured. */
+/** A failing step with the load generator past this share of core 1 (and the worker under its limit) is the generator's limit, not the server's. */
 const GENERATOR_LIMIT = 0.9;
 
 type Child = { process: ChildProcess; count: number; pending: Map<number, (r: unknown) => void> };
@@ -251,7 +251,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
           `alive ${step.alive}/${n}, lost ${step.lost}, join failures ${failed}, receiver drops ${step.receiverDrops}, worker RSS ${step.workerRssMB.toFixed(1)} MB, ` +
           `signalling RSS ${step.signallingRssMB.toFixed(1)} MB${joins ? `, joined ${joins.count} in ${joins.seconds.toFixed(1)} s` : ''}, probes lost/jitter ${p} ${step.ok ? 'ok' : 'OVER'}`,
       );
-      if (step.loadgenCore > GENERATOR_LIMIT) generatorSaturated = true;
+      generatorSaturated = step.loadgenCore > GENERATOR_LIMIT && step.workerCore < CPU_LIMIT;
       return step;
     };
 
@@ -264,9 +264,10 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
         bad = n;
         break;
       }
-      if (generatorSaturated) break;
     }
-    while (bad && bad - good > 50 && Date.now() < deadline) {
+    // Narrow down only a limit of the server's: one of the load generator's says nothing about the server.
+    const generatorLimited = bad > 0 && generatorSaturated;
+    while (bad && !generatorLimited && bad - good > 50 && Date.now() < deadline) {
       const mid = Math.round((good + bad) / 2 / 25) * 25;
       if ((await run(mid)).ok) good = mid;
       else bad = mid;
@@ -284,7 +285,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
     return {
       steps,
       maxN: good,
-      limitedBy: !bad && generatorSaturated ? 'load generator' : bad ? 'server' : 'step limit',
+      limitedBy: generatorLimited ? 'load generator' : bad ? 'server' : 'step limit',
       idle,
       cpuPer1000: cpu * 1000,
       signallingCpuPer1000: sig * 1000,

@@ -18,6 +18,8 @@ export const CPU_LIMIT = 0.9;
 export type Step = {
   n: number;
   workerCore: number;
+  /** The worker's user-mode share (its own code, SRTP, libc); the rest is the kernel's (UDP send and, on loopback, delivery). */
+  workerUserCore: number;
   loadgenCore: number;
   machineBusy: number[];
   workerRssMB: number;
@@ -36,6 +38,7 @@ export type BareResult = {
   baselineRssMB: number;
   idleCore: number;
   cpuPer1000: number;
+  userCpuPer1000: number;
   rssPer1000MB: number;
   extrapolatedN: number;
 };
@@ -57,12 +60,13 @@ export async function measureStep(opts: {
   const sent0 = opts.sender.sent;
   const cpu = new CpuWindow([opts.workerPid, process.pid]);
   await sleep(opts.windowMs ?? 4000);
-  const { cores, machineBusy } = cpu.end();
+  const { cores, userCores, machineBusy } = cpu.end();
   const got = opts.counter.read(opts.ssrcs);
   const udp1 = udpCounters();
   return {
     n: opts.n,
     workerCore: cores[0]!,
+    workerUserCore: userCores[0]!,
     loadgenCore: cores[1]!,
     machineBusy,
     workerRssMB: rssBytes(opts.workerPid) / 2 ** 20,
@@ -173,6 +177,7 @@ export async function measureBare(
       baselineRssMB: idle.workerRssMB,
       idleCore: idle.workerCore,
       cpuPer1000: cpuPerConsumer * 1000,
+      userCpuPer1000: slope((s) => s.workerUserCore, idle.workerUserCore) * 1000,
       rssPer1000MB: rssPerConsumer * 1000,
       extrapolatedN: cpuPerConsumer > 0 ? (CPU_LIMIT - idle.workerCore) / cpuPerConsumer : 0,
     };

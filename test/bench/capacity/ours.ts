@@ -16,6 +16,7 @@ import { WrtcHost, WrtcProbe, type ProbeReport } from './wrtc-peers.ts';
 export type OursStep = {
   n: number;
   workerCore: number;
+  workerUserCore: number;
   signallingCore: number;
   loadgenCore: number;
   machineBusy: number[];
@@ -39,6 +40,7 @@ export type OursResult = {
   idle: OursStep;
   loadgenCpuPer1000: number;
   cpuPer1000: number;
+  userCpuPer1000: number;
   signallingCpuPer1000: number;
   rssPer1000MB: number;
   signallingRssPer1000MB: number;
@@ -192,7 +194,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       const since = performance.now();
       const cpu = new CpuWindow([server.workerPid, server.pid, ...loadPids]);
       await sleep(4000);
-      const { seconds, cores, machineBusy } = cpu.end();
+      const { seconds, cores, userCores, machineBusy } = cpu.end();
       const end = await lg.snapshot();
       const udp1 = udpCounters();
       if (Object.keys(end.states).length > 1) log(`listener states: ${JSON.stringify(end.states)}`);
@@ -207,6 +209,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       const step: OursStep = {
         n,
         workerCore: cores[0]!,
+        workerUserCore: userCores[0]!,
         signallingCore: cores[1]!,
         loadgenCore: cores.slice(2).reduce((a, b) => a + b, 0),
         machineBusy,
@@ -288,6 +291,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       limitedBy: generatorLimited ? 'load generator' : bad ? 'server' : 'step limit',
       idle,
       cpuPer1000: cpu * 1000,
+      userCpuPer1000: slope((s) => s.workerUserCore) * 1000,
       signallingCpuPer1000: sig * 1000,
       rssPer1000MB: slope((s) => s.workerRssMB) * 1000,
       signallingRssPer1000MB: slope((s) => s.signallingRssMB) * 1000,

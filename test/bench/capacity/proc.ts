@@ -7,12 +7,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_NS = 1e9 / 100; // USER_HZ is 100 on Linux
 
-/** CPU time used so far by `pid` (user + system, all threads), in nanoseconds. */
-export function cpuNs(pid: number): number {
+/** CPU time used so far by `pid` (all threads) in user and in system (kernel) mode, in nanoseconds. */
+export function cpuSplitNs(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // After the name: state(0) ppid(1) ... utime(11) stime(12)
-  return (Number(fields[11]) + Number(fields[12])) * TICK_NS;
+  return { user: Number(fields[11]) * TICK_NS, system: Number(fields[12]) * TICK_NS };
+}
+
+/** CPU time used so far by `pid` (user + system, all threads), in nanoseconds. */
+export function cpuNs(pid: number): number {
+  const { user, system } = cpuSplitNs(pid);
+  return user + system;
 }
 
 /** Resident set size of `pid`, in bytes. */
@@ -62,25 +68,27 @@ function machineJiffies(): { busy: number; total: number; perCpu: Array<{ busy: 
 export class CpuWindow {
   readonly #pids: number[];
   readonly #start: number;
-  readonly #cpu: number[];
+  readonly #cpu: Array<{ user: number; system: number }>;
   readonly #machine = machineJiffies();
 
   constructor(pids: number[]) {
     this.#pids = pids;
     this.#start = performance.now();
-    this.#cpu = pids.map(cpuNs);
+    this.#cpu = pids.map(cpuSplitNs);
   }
 
-  /** Per pid: share of one core used over the window (1 = 100 %); and the machine's busy share per CPU. */
-  end(): { seconds: number; cores: number[]; machineBusy: number[] } {
+  /** Per pid: share of one core used over the window (1 = 100 %), and its user-mode part; the machine's busy share per CPU. */
+  end(): { seconds: number; cores: number[]; userCores: number[]; machineBusy: number[] } {
     const seconds = (performance.now() - this.#start) / 1000;
-    const cores = this.#pids.map((pid, i) => (cpuNs(pid) - this.#cpu[i]!) / 1e9 / seconds);
+    const split = this.#pids.map(cpuSplitNs);
+    const cores = split.map((c, i) => (c.user + c.system - this.#cpu[i]!.user - this.#cpu[i]!.system) / 1e9 / seconds);
+    const userCores = split.map((c, i) => (c.user - this.#cpu[i]!.user) / 1e9 / seconds);
     const now = machineJiffies();
     const machineBusy = now.perCpu.map((c, i) => {
       const before = this.#machine.perCpu[i]!;
       return (c.busy - before.busy) / Math.max(1, c.total - before.total);
     });
-    return { seconds, cores, machineBusy };
+    return { seconds, cores, userCores, machineBusy };
   }
 }
 

@@ -144,9 +144,12 @@ if (bare || ours) {
       ['largest N measured: 0 loss, worker < 90 %', b ? int(b.maxN) : '-', o ? `${int(o.maxN)}${o.limitedBy === 'load generator' ? ' (load generator saturated)' : ''}` : '-'],
       ['worker CPU at that N', b ? pct(b.steps.find((s) => s.n === b.maxN)?.workerCore ?? NaN) : '-', lastOk ? pct(lastOk.workerCore) : '-'],
       ['worker CPU per 1,000 listeners (fit)', b ? pct(b.cpuPer1000) : '-', o ? pct(o.cpuPer1000) : '-'],
+      ['  of which user mode (mediasoup, SRTP, libc)', b ? pct(b.userCpuPer1000) : '-', o ? pct(o.userCpuPer1000) : '-'],
+      ['  of which kernel (UDP send, loopback delivery)', b ? pct(b.cpuPer1000 - b.userCpuPer1000) : '-', o ? pct(o.cpuPer1000 - o.userCpuPer1000) : '-'],
       ['listeners per core at 90 % (from the fit)', b ? int(b.extrapolatedN) : '-', o ? int(o.extrapolatedN) : '-'],
       ['  ratio ours ÷ bare (worker)', '', Number.isFinite(ratio) ? ratio.toFixed(2) : '-'],
       ['  ratio incl. signalling CPU (steady state)', '', Number.isFinite(ratioSig) ? ratioSig.toFixed(2) : '-'],
+      ['  ratio of user-mode CPU per listener (bare ÷ ours)', '', b && o ? (b.userCpuPer1000 / o.userCpuPer1000).toFixed(2) : '-'],
       ['worker RSS per 1,000 listeners', b ? `${b.rssPer1000MB.toFixed(1)} MB` : '-', o ? `${o.rssPer1000MB.toFixed(1)} MB` : '-'],
       ['worker RSS idle', b ? `${b.baselineRssMB.toFixed(1)} MB` : '-', o ? `${o.idle.workerRssMB.toFixed(1)} MB` : '-'],
       ['signalling CPU, steady, at largest N', '-', lastOk ? pct(lastOk.signallingCore) : '-'],
@@ -168,8 +171,8 @@ if (bare || ours) {
     report.push('', 'bare steps');
     report.push(
       table([
-        ['N', 'worker CPU', 'loadgen CPU', 'worker RSS', 'streams', 'lost', 'min pkts', 'rcvbuf drops', 'ok'],
-        ...b.steps.map((s) => [String(s.n), pct(s.workerCore), pct(s.loadgenCore), `${s.workerRssMB.toFixed(1)} MB`, String(s.streams), String(s.lost), `${s.perStreamMin}/${s.expectedPerStream}`, String(s.receiverDrops), s.ok ? 'ok' : 'OVER']),
+        ['N', 'worker CPU', 'user', 'loadgen CPU', 'worker RSS', 'streams', 'lost', 'min pkts', 'rcvbuf drops', 'ok'],
+        ...b.steps.map((s) => [String(s.n), pct(s.workerCore), pct(s.workerUserCore), pct(s.loadgenCore), `${s.workerRssMB.toFixed(1)} MB`, String(s.streams), String(s.lost), `${s.perStreamMin}/${s.expectedPerStream}`, String(s.receiverDrops), s.ok ? 'ok' : 'OVER']),
       ]),
     );
   }
@@ -177,10 +180,11 @@ if (bare || ours) {
     report.push('', 'our server steps');
     report.push(
       table([
-        ['N', 'worker CPU', 'signalling CPU', 'loadgen CPU', 'worker RSS', 'signalling RSS', 'receiving', 'lost', 'join fails', 'batch joins/s', 'probe loss', 'probe jitter', 'probe latency p50', 'ok'],
+        ['N', 'worker CPU', 'user', 'signalling CPU', 'loadgen CPU', 'worker RSS', 'signalling RSS', 'receiving', 'lost', 'join fails', 'batch joins/s', 'probe loss', 'probe jitter', 'probe latency p50', 'ok'],
         ...o.steps.map((s) => [
           String(s.n),
           pct(s.workerCore),
+          pct(s.workerUserCore),
           pct(s.signallingCore),
           pct(s.loadgenCore),
           `${s.workerRssMB.toFixed(1)} MB`,

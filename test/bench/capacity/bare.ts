@@ -43,6 +43,9 @@ export type BareResult = {
   extrapolatedN: number;
 };
 
+/** SRTP master key + salt lengths. */
+const KEY_BYTES: Record<types.SrtpCryptoSuite, number> = { AEAD_AES_256_GCM: 44, AEAD_AES_128_GCM: 28, AES_CM_128_HMAC_SHA1_80: 30, AES_CM_128_HMAC_SHA1_32: 30 };
+
 type Leg = { transport: types.PlainTransport; consumer: types.Consumer };
 
 export async function measureStep(opts: {
@@ -85,7 +88,7 @@ export function stepOk(s: Omit<Step, 'ok'>, expectedStreams: number): boolean {
 }
 
 export async function measureBare(
-  options: { step?: number; maxN?: number; budgetMs?: number; atLimit?: (workerPid: number) => Promise<void> } = {},
+  options: { step?: number; maxN?: number; budgetMs?: number; atLimit?: (workerPid: number) => Promise<void>; srtpCryptoSuite?: types.SrtpCryptoSuite } = {},
 ): Promise<BareResult> {
   const stepSize = options.step ?? 200;
   const maxN = options.maxN ?? 5000;
@@ -97,6 +100,7 @@ export async function measureBare(
   const counter = new RtpCounter();
   const legs: Leg[] = [];
   const ssrcs = new Set<number>();
+  const suite = options.srtpCryptoSuite ?? 'AES_CM_128_HMAC_SHA1_80';
   try {
     const router = await worker.createRouter({ mediaCodecs: AUDIO_CODECS });
     const ingest = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
@@ -122,12 +126,12 @@ export async function measureBare(
           rtcpMux: true,
           comedia: false,
           enableSrtp: true,
-          srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+          srtpCryptoSuite: suite,
         });
         await transport.connect({
           ip: '127.0.0.1',
           port: ports[legs.length % ports.length]!,
-          srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: randomBytes(30).toString('base64') },
+          srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(KEY_BYTES[suite]).toString('base64') },
         });
         const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
         legs.push({ transport, consumer });

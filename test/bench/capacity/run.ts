@@ -28,6 +28,10 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'bare,ours,joins' },
     'loadgen-processes': { type: 'string', default: '4' },
     'no-profile': { type: 'boolean', default: false },
+    /** SRTP suite of the bare consumers; browsers and libdatachannel negotiate AEAD_AES_256_GCM with mediasoup when they can. */
+    'bare-suite': { type: 'string', default: 'AES_CM_128_HMAC_SHA1_80' },
+    /** An unstripped mediasoup-worker with the same build id as the one that runs, to name the worker's functions in its profile. */
+    'worker-symbols': { type: 'string', default: process.env['CAPACITY_WORKER_SYMBOLS'] },
     out: { type: 'string' },
   },
 });
@@ -59,7 +63,7 @@ function profileText(title: string, p: Profile | undefined): string {
   return [
     `${title} (perf, cpu-clock, ${p.samples} samples; ${p.file})`,
     '  by object: ' + p.byDso.map(([d, v]) => `${d} ${v.toFixed(1)} %`).join(', '),
-    ...p.bySymbol.slice(0, 12).map(([s, v]) => `  ${v.toFixed(1).padStart(5)} %  ${s}`),
+    ...p.bySymbol.slice(0, 16).map(([s, v]) => `  ${v.toFixed(1).padStart(5)} %  ${s}`),
   ].join('\n');
 }
 
@@ -74,10 +78,11 @@ let oursProfile: Profile | undefined;
 const joins: JoinResult[] = [];
 let joinProfile: JoinResult | undefined;
 const doProfile = !values['no-profile'];
+const symbols = values['worker-symbols'] ? { symbols: values['worker-symbols'], dso: 'mediasoup-worker' } : {};
 
 if (only.has('bare')) {
   log('bare mediasoup …');
-  bare = await measureBare({ step, budgetMs: 240_000, atLimit: async (pid) => void (bareProfile = doProfile ? await profile(pid, 5) : undefined) });
+  bare = await measureBare({ step, budgetMs: 240_000, srtpCryptoSuite: values['bare-suite'] as 'AES_CM_128_HMAC_SHA1_80', atLimit: async (pid) => void (bareProfile = doProfile ? await profile(pid, 5, symbols) : undefined) });
   raw['bare'] = bare;
 }
 if (only.has('ours')) {
@@ -87,7 +92,7 @@ if (only.has('ours')) {
     step,
     budgetMs: 300_000,
     loadgenProcesses: Number(values['loadgen-processes']),
-    atLimit: async (server) => void (oursProfile = doProfile ? await profile(server.workerPid, 5) : undefined),
+    atLimit: async (server) => void (oursProfile = doProfile ? await profile(server.workerPid, 5, symbols) : undefined),
   });
   raw['ours'] = ours;
 }
@@ -140,7 +145,7 @@ if (bare || ours) {
   report.push(
     table([
       ['', 'bare mediasoup', 'our server'],
-      ['listener transport', 'PlainTransport + SRTP', 'WebRtcTransport (ICE + DTLS-SRTP)'],
+      ['listener transport', `PlainTransport, SRTP ${values['bare-suite']}`, 'WebRtcTransport (ICE + DTLS-SRTP, suite as negotiated)'],
       ['largest N measured: 0 loss, worker < 90 %', b ? int(b.maxN) : '-', o ? `${int(o.maxN)}${o.limitedBy === 'load generator' ? ' (load generator saturated)' : ''}` : '-'],
       ['worker CPU at that N', b ? pct(b.steps.find((s) => s.n === b.maxN)?.workerCore ?? NaN) : '-', lastOk ? pct(lastOk.workerCore) : '-'],
       ['worker CPU per 1,000 listeners (fit)', b ? pct(b.cpuPer1000) : '-', o ? pct(o.cpuPer1000) : '-'],

@@ -10,12 +10,15 @@ const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
   'media-failure': 'This Space ended because of a problem on its server.',
 };
 
-function stateLine(snapshot: ListenerSnapshot): string {
+/** The one line that tells the listener what is going on. */
+export function stateLine(snapshot: ListenerSnapshot): string {
   switch (snapshot.phase) {
     case 'connecting':
       return 'Connecting…';
     case 'waiting':
-      return 'Connected. Waiting for the host’s audio…';
+      return snapshot.space?.hostConnected === false
+        ? 'The host’s connection dropped. Waiting for them to come back…'
+        : 'Connected. Waiting for the host’s audio…';
     case 'listening':
       return snapshot.space?.hostMuted ? 'Live. The host is muted.' : 'Live. You are listening.';
     case 'reconnecting':

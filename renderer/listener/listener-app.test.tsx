@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import type { SpaceState } from '../../server/signalling/protocol.ts';
+import { stateLine } from './listener-app.tsx';
+import type { ListenerSnapshot } from './listener-session.ts';
+
+const space: SpaceState = { spaceId: 's', title: 'Show', status: 'live', listenerCount: 3, hostConnected: true, hostMuted: false, hostProducerId: null };
+const snapshot = (patch: Partial<ListenerSnapshot>): ListenerSnapshot => ({ phase: 'waiting', space, stream: null, endReason: null, ...patch });
+
+describe('the listener state line', () => {
+  it('says the host dropped and may come back, rather than that the Space ended', () => {
+    expect(stateLine(snapshot({ space: { ...space, hostConnected: false } }))).toBe('The host’s connection dropped. Waiting for them to come back…');
+    expect(stateLine(snapshot({}))).toBe('Connected. Waiting for the host’s audio…');
+  });
+
+  it('says why the Space ended', () => {
+    expect(stateLine(snapshot({ phase: 'ended', endReason: 'host-left' }))).toBe('The host disconnected, so this Space has ended.');
+  });
+});

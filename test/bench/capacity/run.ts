@@ -206,7 +206,8 @@ if (bare || ours) {
       ]),
     );
   }
-  if (doProfile) report.push('', profileText(`bare worker at N=${b?.maxN ?? '-'}`, bareProfile), '', profileText(`our worker at N=${o?.maxN ?? '-'}`, oursProfile));
+  if (doProfile && b) report.push('', profileText(`bare worker at N=${b.maxN}`, bareProfile));
+  if (doProfile && o) report.push('', profileText(`our worker at N=${o.maxN}`, oursProfile));
 }
 
 if (joins.length) {

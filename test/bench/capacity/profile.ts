@@ -14,7 +14,14 @@ export function hasPerf(): boolean {
   }
 }
 
-export type Profile = { file: string; samples: string; byDso: Array<[string, number]>; bySymbol: Array<[string, number]> };
+export type Profile = {
+  file: string;
+  samples: string;
+  /**
+   * Share of the samples spent in the kernel's receive path (net_rx_action: delivery into the receiving
+   * socket and waking its reader). On loopback that runs in the sender's context; with a NIC it would not.
+   */
+  loopbackReceiveShare: number; byDso: Array<[string, number]>; bySymbol: Array<[string, number]> };
 
 function parse(text: string, limit: number): Array<[string, number]> {
   const out: Array<[string, number]> = [];
@@ -49,6 +56,18 @@ function symbolize(text: string, dso: string, symbols: string, limit: number): A
   return [...sum].sort((a, b) => b[1] - a[1]).slice(0, limit);
 }
 
+function receiveShare(file: string): number {
+  const script = execFileSync('perf', ['script', '-i', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 512 * 2 ** 20 });
+  let total = 0;
+  let receive = 0;
+  for (const sample of script.split(/\n\s*\n/)) {
+    if (!sample.includes('cpu-clock')) continue;
+    total++;
+    if (sample.includes(' net_rx_action')) receive++;
+  }
+  return total ? receive / total : 0;
+}
+
 /**
  * Samples `pid` (all threads) for `seconds` and returns the top shared objects and symbols.
  * Asynchronous on purpose: this process feeds the RTP, and must go on doing so while perf records.
@@ -59,14 +78,14 @@ export async function profile(pid: number, seconds: number, options: { symbols?:
   const dir = mkdtempSync(join(tmpdir(), 'capacity-perf-'));
   const file = join(dir, `worker-${pid}.perf.data`);
   try {
-    await promisify(execFile)('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '999', '-p', String(pid), '-o', file, '--', 'sleep', String(seconds)]);
+    await promisify(execFile)('perf', ['record', '-q', '-g', '-e', 'cpu-clock', '-F', '999', '-p', String(pid), '-o', file, '--', 'sleep', String(seconds)]);
     const report = (sort: string) =>
       execFileSync('perf', ['report', '-i', file, '--stdio', '--no-children', '-g', 'none', '--sort', sort], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 2 ** 20 });
     const header = report('dso');
     const samples = /Samples: (\S+) of event 'cpu-clock'/.exec(header)?.[1] ?? '?';
     const bySym = report('dso,sym');
     const bySymbol = options.symbols && options.dso ? symbolize(bySym, options.dso, options.symbols, 18) : parse(bySym, 18);
-    return { file, samples, byDso: parse(header, 8), bySymbol };
+    return { file, samples, loopbackReceiveShare: receiveShare(file), byDso: parse(header, 8), bySymbol };
   } catch {
     rmSync(dir, { recursive: true, force: true });
     return undefined;

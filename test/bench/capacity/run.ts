@@ -61,7 +61,7 @@ function table(rows: string[][]): string {
 function profileText(title: string, p: Profile | undefined): string {
   if (!p) return `${title}: no profile (perf not available)`;
   return [
-    `${title} (perf, cpu-clock, ${p.samples} samples; ${p.file})`,
+    `${title} (perf, cpu-clock, ${p.samples} samples, ${(p.loopbackReceiveShare * 100).toFixed(1)} % of them in the loopback receive path; ${p.file})`,
     '  by object: ' + p.byDso.map(([d, v]) => `${d} ${v.toFixed(1)} %`).join(', '),
     ...p.bySymbol.slice(0, 16).map(([s, v]) => `  ${v.toFixed(1).padStart(5)} %  ${s}`),
   ].join('\n');
@@ -152,9 +152,26 @@ if (bare || ours) {
       ['  of which user mode (mediasoup, SRTP, libc)', b ? pct(b.userCpuPer1000) : '-', o ? pct(o.userCpuPer1000) : '-'],
       ['  of which kernel (UDP send, loopback delivery)', b ? pct(b.cpuPer1000 - b.userCpuPer1000) : '-', o ? pct(o.cpuPer1000 - o.userCpuPer1000) : '-'],
       ['listeners per core at 90 % (from the fit)', b ? int(b.extrapolatedN) : '-', o ? int(o.extrapolatedN) : '-'],
+      [
+        'worker samples in loopback receive path (perf)',
+        bareProfile ? pct(bareProfile.loopbackReceiveShare) : '-',
+        oursProfile ? pct(oursProfile.loopbackReceiveShare) : '-',
+      ],
+      [
+        '  worker CPU per 1,000 without it (as with a NIC)',
+        b && bareProfile ? pct(b.cpuPer1000 * (1 - bareProfile.loopbackReceiveShare)) : '-',
+        o && oursProfile ? pct(o.cpuPer1000 * (1 - oursProfile.loopbackReceiveShare)) : '-',
+      ],
       ['  ratio ours ÷ bare (worker)', '', Number.isFinite(ratio) ? ratio.toFixed(2) : '-'],
       ['  ratio incl. signalling CPU (steady state)', '', Number.isFinite(ratioSig) ? ratioSig.toFixed(2) : '-'],
       ['  ratio of user-mode CPU per listener (bare ÷ ours)', '', b && o ? (b.userCpuPer1000 / o.userCpuPer1000).toFixed(2) : '-'],
+      [
+        '  ratio without the loopback receive path',
+        '',
+        b && o && bareProfile && oursProfile
+          ? ((b.cpuPer1000 * (1 - bareProfile.loopbackReceiveShare)) / (o.cpuPer1000 * (1 - oursProfile.loopbackReceiveShare))).toFixed(2)
+          : '-',
+      ],
       ['worker RSS per 1,000 listeners', b ? `${b.rssPer1000MB.toFixed(1)} MB` : '-', o ? `${o.rssPer1000MB.toFixed(1)} MB` : '-'],
       ['worker RSS idle', b ? `${b.baselineRssMB.toFixed(1)} MB` : '-', o ? `${o.idle.workerRssMB.toFixed(1)} MB` : '-'],
       ['signalling CPU, steady, at largest N', '-', lastOk ? pct(lastOk.signallingCore) : '-'],

@@ -9,6 +9,7 @@ import { NdcListener } from './ndc-listener.ts';
 export type LoadgenRequest =
   | { cmd: 'grow'; count: number; wsUrl: string; spaceId: string; rtpCapabilities: unknown; concurrency: number; timeoutMs: number }
   | { cmd: 'shrink'; count: number }
+  | { cmd: 'prune' }
   | { cmd: 'snapshot' };
 export type LoadgenCommand = LoadgenRequest & { id: number };
 
@@ -54,7 +55,15 @@ process.on('message', (c: LoadgenCommand) => {
   void (async () => {
     let result: unknown;
     if (c.cmd === 'grow') result = await grow(c);
-    else if (c.cmd === 'shrink') {
+    else if (c.cmd === 'prune') {
+      // Listeners whose connection ended (on a saturated load generator): closed and forgotten, to be replaced.
+      const ended = listeners.filter((l) => l.ended);
+      for (const l of ended) {
+        l.close();
+        listeners.splice(listeners.indexOf(l), 1);
+      }
+      result = { removed: ended.length, count: listeners.length };
+    } else if (c.cmd === 'shrink') {
       while (listeners.length > c.count) listeners.pop()!.close();
       result = { count: listeners.length };
     } else {

@@ -150,6 +150,12 @@ export class NdcListener {
   /** What ended first, when something did: the signalling socket or the peer connection (for diagnosis). */
   firstEnd: 'ws' | 'pc' | undefined;
 
+  /** Whether its peer connection or signalling socket has ended. */
+  get ended(): boolean {
+    const state = this.#pc?.state();
+    return this.signalling?.closed === true || state === 'closed' || state === 'failed';
+  }
+
   /** Signalling socket, peer connection and ICE state, e.g. "ws open, connected/completed". */
   state(): string {
     const pc = this.#pc ? `${this.#pc.state()}/${this.#pc.iceState()}` : 'no pc';

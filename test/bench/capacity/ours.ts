@@ -26,6 +26,11 @@ export type OursStep = {
   lost: number;
   receiverDrops: number;
   joinFailures: number;
+  /**
+   * Listeners whose connection ended (client side, on the saturated load generator) while the worker was under
+   * its limit with no loss, closed and replaced by new ones before the step was measured again (once).
+   */
+  replaced: number;
   /** The batch that brought N up (absent when N went down). */
   joins?: { count: number; seconds: number; perListenerMs: number[]; signallingCpuSeconds: number; workerCpuSeconds: number };
   probes: ProbeReport[];
@@ -150,6 +155,12 @@ class LoadgenPool {
     );
   }
 
+  /** Removes listeners whose connection ended; returns how many. */
+  async prune(): Promise<number> {
+    const replies = await Promise.all(this.#children.map((c) => this.#call<{ removed: number; count: number }>(c, { cmd: 'prune' }).then((r) => ((c.count = r.count), r))));
+    return replies.reduce((a, r) => a + r.removed, 0);
+  }
+
   async snapshot(): Promise<SnapshotReply> {
     const replies = await Promise.all(this.#children.map((c) => this.#call<SnapshotReply>(c, { cmd: 'snapshot' })));
     const states: Record<string, number> = {};
@@ -219,6 +230,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
         lost,
         receiverDrops: (udp1['RcvbufErrors'] ?? 0) - (udp0['RcvbufErrors'] ?? 0),
         joinFailures: 0,
+        replaced: 0,
         probes: probeReports,
         ok: false,
       };
@@ -243,7 +255,19 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
         await lg.shrink(n);
         await sleep(500);
       }
-      const step = await measure(n);
+      let step = await measure(n);
+      let replaced = 0;
+      if (!step.ok && step.workerCore < CPU_LIMIT && step.lost === 0 && step.alive < n) {
+        // Some listeners' connections ended with the server under its limit and nothing lost: replace them, measure again.
+        replaced = await lg.prune();
+        if (replaced > 0) {
+          const regrown = await lg.grow(n, { wsUrl: server.wsUrl, spaceId: host.spaceId, rtpCapabilities: caps, concurrency, timeoutMs: JOIN_TIMEOUT_MS });
+          failed += regrown.failed;
+          log(`ours N=${n}: ${replaced} listeners' connections had ended (worker ${(step.workerCore * 100).toFixed(1)} %, no loss); replaced, measuring again`);
+          step = await measure(n);
+        }
+      }
+      step.replaced = replaced;
       if (joins) step.joins = joins;
       step.joinFailures = failed;
       if (failed > 0) step.ok = false;
@@ -251,7 +275,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       const p = step.probes.map((r) => `${r.packetsLost}/${r.jitterMs.toFixed(1)}ms`).join(' ');
       log(
         `ours N=${n}: worker ${(step.workerCore * 100).toFixed(1)} %, signalling ${(step.signallingCore * 100).toFixed(1)} %, load generator ${(step.loadgenCore * 100).toFixed(1)} %, ` +
-          `alive ${step.alive}/${n}, lost ${step.lost}, join failures ${failed}, receiver drops ${step.receiverDrops}, worker RSS ${step.workerRssMB.toFixed(1)} MB, ` +
+          `alive ${step.alive}/${n}, lost ${step.lost}, join failures ${failed}, replaced ${replaced}, receiver drops ${step.receiverDrops}, worker RSS ${step.workerRssMB.toFixed(1)} MB, ` +
           `signalling RSS ${step.signallingRssMB.toFixed(1)} MB${joins ? `, joined ${joins.count} in ${joins.seconds.toFixed(1)} s` : ''}, probes lost/jitter ${p} ${step.ok ? 'ok' : 'OVER'}`,
       );
       generatorSaturated = step.loadgenCore > GENERATOR_LIMIT && step.workerCore < CPU_LIMIT;

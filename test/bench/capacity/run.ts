@@ -202,7 +202,7 @@ if (bare || ours) {
     report.push('', 'our server steps');
     report.push(
       table([
-        ['N', 'worker CPU', 'user', 'signalling CPU', 'loadgen CPU', 'worker RSS', 'signalling RSS', 'receiving', 'lost', 'join fails', 'batch joins/s', 'probe loss', 'probe jitter', 'probe latency p50', 'ok'],
+        ['N', 'worker CPU', 'user', 'signalling CPU', 'loadgen CPU', 'worker RSS', 'signalling RSS', 'receiving', 'lost', 'join fails', 'replaced', 'batch joins/s', 'probe loss', 'probe jitter', 'probe latency p50', 'ok'],
         ...o.steps.map((s) => [
           String(s.n),
           pct(s.workerCore),
@@ -214,6 +214,7 @@ if (bare || ours) {
           `${s.alive}/${s.n}`,
           String(s.lost),
           String(s.joinFailures),
+          String(s.replaced),
           s.joins && s.joins.seconds > 0 ? (s.joins.count / s.joins.seconds).toFixed(0) : '-',
           s.probes.map((p) => p.packetsLost).join('/'),
           `${Math.max(...s.probes.map((p) => p.jitterMs)).toFixed(0)} ms`,

@@ -110,6 +110,8 @@ export async function createHttpApp(deps: {
     '/ws',
     {
       websocket: true,
+      // An upgrade answer carries no page: no security headers to build per connection.
+      helmet: false,
       // Before the upgrade: a refused page or a flooding address never gets a WebSocket.
       preValidation: async (request, reply) => {
         try {

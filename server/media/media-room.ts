@@ -40,6 +40,8 @@ export async function mediaCall<T>(what: string, action: () => Promise<T> | T): 
 
 export class MediaRoom implements SpaceMedia {
   readonly #router: types.Router;
+  /** mediasoup deep-copies the router's capabilities on every read: read them once. */
+  readonly #rtpCapabilities: types.RtpCapabilities;
   readonly #webRtcServer: types.WebRtcServer;
   readonly #peers = new Map<PeerId, PeerMedia>();
   readonly #events: TypedEmitter<SpaceMediaEvents>;
@@ -53,6 +55,7 @@ export class MediaRoom implements SpaceMedia {
 
   private constructor(router: types.Router, webRtcServer: types.WebRtcServer, logger: Logger) {
     this.#router = router;
+    this.#rtpCapabilities = router.rtpCapabilities;
     this.#webRtcServer = webRtcServer;
     const log = logger.child({ module: 'media-room', routerId: router.id });
     this.#events = new TypedEmitter((error, event) => log.error({ err: error, event }, 'media listener failed'));
@@ -61,7 +64,7 @@ export class MediaRoom implements SpaceMedia {
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
-    return this.#router.rtpCapabilities;
+    return this.#rtpCapabilities;
   }
 
   get closed(): boolean {

@@ -40,7 +40,7 @@ export class Session implements SpacePeer {
   readonly #socket: WebSocket;
   readonly #handlers: Handlers;
   readonly #context: Omit<HandlerContext, 'session'>;
-  readonly #log: Logger;
+  #logger: Logger | null = null;
   readonly #queue = new SerialQueue();
   readonly #closeListeners = new Set<() => void>();
   #inFlight = 0;
@@ -52,11 +52,15 @@ export class Session implements SpacePeer {
     this.#handlers = handlers;
     this.#context = context;
     this.info = info;
-    this.#log = context.logger.child({ module: 'session', peerId: this.id });
     socket.on('message', (raw, isBinary) => this.#onMessage(raw, isBinary));
     socket.on('pong', () => (this.#alive = true));
     socket.on('close', () => this.#onClose());
     socket.on('error', (error) => this.#log.warn({ err: error }, 'socket error'));
+  }
+
+  /** Made on first use: most connections never log, and a child logger per join costs. */
+  get #log(): Logger {
+    return (this.#logger ??= this.#context.logger.child({ module: 'session', peerId: this.id }));
   }
 
   get closed(): boolean {

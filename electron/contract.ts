@@ -18,9 +18,29 @@ export const serverStatusSchema = z.object({
 
 export const serverConnectionSchema = z.object({ url: z.string(), studioToken: z.string() });
 
+/** One mixer channel's strip: fader in dB (−60 is off), mute, solo. */
+export const channelSettingsSchema = z.object({
+  gainDb: z.number().min(-60).max(12),
+  muted: z.boolean(),
+  solo: z.boolean(),
+});
+
+/** The mixer: the microphone's mode (voice: echo cancellation, noise suppression, auto gain on; music: off) and each channel's strip. */
+export const mixerSettingsSchema = z.object({
+  mode: z.enum(['voice', 'music']),
+  channels: z.object({ mic: channelSettingsSchema, tone: channelSettingsSchema }),
+});
+
+/** A new studio's mixer: voice mode, the mic at unity, the test tone muted. */
+export const DEFAULT_MIXER: z.output<typeof mixerSettingsSchema> = {
+  mode: 'voice',
+  channels: { mic: { gainDb: 0, muted: false, solo: false }, tone: { gainDb: 0, muted: true, solo: false } },
+};
+
 export const settingsSchema = z.object({
   microphoneId: z.string().max(512).nullable(),
   spaceTitle: z.string().trim().min(1).max(120),
+  mixer: mixerSettingsSchema,
 });
 
 export const settingsPatchSchema = settingsSchema.partial().strict();
@@ -45,6 +65,7 @@ export type EventData<E extends EventChannel> = z.output<(typeof events)[E]>;
 export type ServerStatus = z.output<typeof serverStatusSchema>;
 export type ServerConnection = z.output<typeof serverConnectionSchema>;
 export type Settings = z.output<typeof settingsSchema>;
+export type MixerSettings = z.output<typeof mixerSettingsSchema>;
 
 export const CHANNELS = Object.keys(methods) as Channel[];
 export const EVENT_CHANNELS = Object.keys(events) as EventChannel[];

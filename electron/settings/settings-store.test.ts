@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MIXER } from '../contract.ts';
 import { confSettingsStore, DEFAULT_SETTINGS, KeyValueSettingsStore, MemorySettingsStore, type KeyValueStore } from './settings-store.ts';
 
 describe('settings store', () => {
@@ -9,8 +10,8 @@ describe('settings store', () => {
     const store = new MemorySettingsStore();
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
     store.update({ microphoneId: 'usb-mic' });
-    expect(store.update({ spaceTitle: 'Late show' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
-    expect(store.get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
+    expect(store.update({ spaceTitle: 'Late show' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(store.get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
   });
 
   it('rejects a bad update and keeps what was stored', () => {
@@ -22,9 +23,9 @@ describe('settings store', () => {
 
   it('keeps the good keys of a damaged file and defaults only the bad ones', () => {
     const oneBad: KeyValueStore = { store: { microphoneId: 42, spaceTitle: 'Late show' }, set: () => undefined };
-    expect(new KeyValueSettingsStore(oneBad).get()).toEqual({ microphoneId: null, spaceTitle: 'Late show' });
+    expect(new KeyValueSettingsStore(oneBad).get()).toEqual({ microphoneId: null, spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
     const otherBad: KeyValueStore = { store: { microphoneId: 'usb-mic', spaceTitle: ['x'] }, set: () => undefined };
-    expect(new KeyValueSettingsStore(otherBad).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'My Space' });
+    expect(new KeyValueSettingsStore(otherBad).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'My Space', mixer: DEFAULT_MIXER });
   });
 
   it('falls back to defaults when every key is bad, or the store is not an object', () => {
@@ -35,7 +36,7 @@ describe('settings store', () => {
 
   it('an update after a damaged key repairs it and keeps the good ones', () => {
     const store = new MemorySettingsStore({ microphoneId: 42 as never, spaceTitle: 'Late show' });
-    expect(store.update({ microphoneId: 'usb-mic' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
+    expect(store.update({ microphoneId: 'usb-mic' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
   });
 });
 
@@ -43,17 +44,17 @@ describe('settings store over conf (what browser mode ships)', () => {
   it('persists across instances, in the data directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spacecraft-settings-'));
     confSettingsStore(dir).update({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
-    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
-    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
+    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
   });
 
   it('survives a file with one bad key, keeping the other', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spacecraft-settings-'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ microphoneId: 42, spaceTitle: 'Late show' }));
     const store = confSettingsStore(dir);
-    expect(store.get()).toEqual({ microphoneId: null, spaceTitle: 'Late show' });
+    expect(store.get()).toEqual({ microphoneId: null, spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
     store.update({ microphoneId: 'usb-mic' });
-    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
+    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
   });
 
   it('survives a file that is not JSON at all', () => {
@@ -61,7 +62,30 @@ describe('settings store over conf (what browser mode ships)', () => {
     writeFileSync(join(dir, 'config.json'), '{"microphoneId": "usb-mic", spaceTi');
     const store = confSettingsStore(dir);
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
-    expect(store.update({ spaceTitle: 'Fresh start' })).toEqual({ microphoneId: null, spaceTitle: 'Fresh start' });
-    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: null, spaceTitle: 'Fresh start' });
+    expect(store.update({ spaceTitle: 'Fresh start' })).toEqual({ microphoneId: null, spaceTitle: 'Fresh start', mixer: DEFAULT_MIXER });
+    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: null, spaceTitle: 'Fresh start', mixer: DEFAULT_MIXER });
+  });
+
+  it('reads an old file without a mixer, and a mixer with one bad or missing field, keeping the rest', () => {
+    const old: KeyValueStore = { store: { microphoneId: 'usb-mic', spaceTitle: 'Old show' }, set: () => undefined };
+    expect(new KeyValueSettingsStore(old).get().mixer).toEqual(DEFAULT_MIXER);
+    const partly: KeyValueStore = {
+      store: { mixer: { mode: 'music', channels: { mic: { gainDb: -6, muted: 'yes', solo: false }, tone: { gainDb: 3 } } } },
+      set: () => undefined,
+    };
+    expect(new KeyValueSettingsStore(partly).get().mixer).toEqual({
+      mode: 'music',
+      channels: { mic: DEFAULT_MIXER.channels.mic, tone: { ...DEFAULT_MIXER.channels.tone, gainDb: 3 } },
+    });
+    const badMode: KeyValueStore = { store: { mixer: { mode: 'karaoke', channels: DEFAULT_MIXER.channels } }, set: () => undefined };
+    expect(new KeyValueSettingsStore(badMode).get().mixer.mode).toBe('voice');
+  });
+
+  it('keeps mixer gains and mutes through an update and a reopened file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spacecraft-settings-'));
+    const mixer = { mode: 'music' as const, channels: { mic: { gainDb: -6, muted: true, solo: false }, tone: { gainDb: -12, muted: false, solo: true } } };
+    confSettingsStore(dir).update({ mixer });
+    expect(confSettingsStore(dir).get().mixer).toEqual(mixer);
+    expect(() => confSettingsStore(dir).update({ mixer: { ...mixer, channels: { ...mixer.channels, mic: { gainDb: 40, muted: false, solo: false } } } })).toThrow(/gainDb/);
   });
 });

@@ -6,14 +6,28 @@
  * as empty instead of stopping the studio.
  */
 import Conf from 'conf';
-import { settingsPatchSchema, settingsSchema, type Settings } from '../contract.ts';
+import { channelSettingsSchema, DEFAULT_MIXER, mixerSettingsSchema, settingsPatchSchema, settingsSchema, type MixerSettings, type Settings } from '../contract.ts';
 
 export interface SettingsStore {
   get(): Settings;
   update(patch: Partial<Settings>): Settings;
 }
 
-export const DEFAULT_SETTINGS: Settings = { microphoneId: null, spaceTitle: 'My Space' };
+export const DEFAULT_SETTINGS: Settings = { microphoneId: null, spaceTitle: 'My Space', mixer: DEFAULT_MIXER };
+
+/** A stored mixer read field by field: a file from before a field existed, or with one bad channel, keeps the rest. */
+function tolerantMixer(raw: unknown): MixerSettings {
+  const whole = mixerSettingsSchema.safeParse(raw);
+  if (whole.success) return whole.data;
+  const stored = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const storedChannels = typeof stored['channels'] === 'object' && stored['channels'] !== null ? (stored['channels'] as Record<string, unknown>) : {};
+  const mode = mixerSettingsSchema.shape.mode.safeParse(stored['mode']);
+  const channel = (id: keyof MixerSettings['channels']) => {
+    const parsed = channelSettingsSchema.safeParse({ ...DEFAULT_MIXER.channels[id], ...(storedChannels[id] as object | undefined) });
+    return parsed.success ? parsed.data : DEFAULT_MIXER.channels[id];
+  };
+  return { mode: mode.success ? mode.data : DEFAULT_MIXER.mode, channels: { mic: channel('mic'), tone: channel('tone') } };
+}
 
 /** What electron-store and conf have in common. */
 export type KeyValueStore = { store: Record<string, unknown>; set(values: Record<string, unknown>): void };
@@ -32,6 +46,10 @@ export class KeyValueSettingsStore implements SettingsStore {
     const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
     for (const [key, field] of Object.entries(settingsSchema.shape)) {
       if (!Object.hasOwn(raw, key)) continue;
+      if (key === 'mixer') {
+        settings[key] = tolerantMixer(raw[key]);
+        continue;
+      }
       const parsed = field.safeParse(raw[key]);
       if (parsed.success) settings[key] = parsed.data;
     }

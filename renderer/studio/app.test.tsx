@@ -12,12 +12,15 @@ const mixes = vi.hoisted(() => [] as Array<{ closed: boolean }>);
 vi.mock('../lib/program-mix.ts', () => ({
   ProgramMix: class {
     closed = false;
-    micMeter = { read: () => ({ peakDbfs: -100, rmsDbfs: -100 }) };
+    channels = { mic: { meter: { read: () => ({ peakDbfs: -100, rmsDbfs: -100 }) } }, tone: { meter: { read: () => ({ peakDbfs: -100, rmsDbfs: -100 }) } } };
+    masterMeter = { read: () => ({ peakDbfs: -100, rmsDbfs: -100 }) };
+    limiterReductionDb = 0;
     track = {} as MediaStreamTrack;
     constructor() {
       mixes.push(this);
     }
     setMicrophone() {}
+    setChannels() {}
     async resume() {}
     close() {
       this.closed = true;

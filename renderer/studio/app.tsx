@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ProgramMix } from '../lib/program-mix.ts';
 import { useSettings } from './features/mixer/api/settings.ts';
-import { MicrophonePanel } from './features/mixer/components/microphone-panel.tsx';
+import { MixerPanel } from './features/mixer/components/mixer-panel.tsx';
 import { ServerStatusPill } from './features/server/components/server-status-pill.tsx';
 import { StagePanel } from './features/stage/components/stage-panel.tsx';
 import { useProgramMix } from './use-program-mix.ts';
@@ -31,7 +31,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
   }, [mix]);
   return (
     <main className="columns">
-      <MicrophonePanel mix={mix} onReadyChange={setMicReady} />
+      <MixerPanel mix={mix} onReadyChange={setMicReady} />
       <StagePanel track={mix.track} ready={micReady} defaultTitle={settings.data?.spaceTitle ?? 'My Space'} />
     </main>
   );

@@ -26,3 +26,8 @@ function render(path: string, segments: Segment[]): void {
 export function writeToneSequence(path: string, tones: Array<[hz: number, seconds: number]>, volume = 0.5): void {
   render(path, tones.map(([hz, seconds]) => ({ hz, seconds, volume })));
 }
+
+/** A WAV (48 kHz mono, 16 bit) of one sine: `volume` 1 peaks at full scale (0 dBFS), 0.1 at −20 dBFS. */
+export function writeSine(path: string, hz: number, seconds: number, volume: number): void {
+  render(path, [{ hz, seconds, volume }]);
+}

@@ -1,14 +1,15 @@
 /**
- * The chosen microphone: lists input devices, opens the chosen one in voice mode
- * (echo cancellation, noise suppression, auto gain on; mono) and feeds it into
- * the program mix. Re-lists when devices are plugged in or out.
+ * The chosen microphone: lists input devices, opens the chosen one in the
+ * mixer's mode (voice: echo cancellation, noise suppression, auto gain on;
+ * music: all three off, so the mix gets the microphone as it is; mono for now)
+ * and feeds it into the program mix. Re-lists when devices are plugged in or out.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
 
 export type Microphone = { deviceId: string; label: string };
 
-export function useMicrophone(mix: ProgramMix, deviceId: string | null) {
+export function useMicrophone(mix: ProgramMix, deviceId: string | null, mode: 'voice' | 'music', enabled = true) {
   const [devices, setDevices] = useState<Microphone[]>([]);
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -19,15 +20,17 @@ export function useMicrophone(mix: ProgramMix, deviceId: string | null) {
   }, []);
 
   useEffect(() => {
+    if (!enabled) return;
     let cancelled = false;
     let opened: MediaStream | null = null;
+    const processing = mode === 'voice';
     navigator.mediaDevices
       .getUserMedia({
         audio: {
           ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
-          echoCancellation: true,
-          noiseSuppression: true,
-          autoGainControl: true,
+          echoCancellation: processing,
+          noiseSuppression: processing,
+          autoGainControl: processing,
           channelCount: 1,
         },
       })
@@ -44,7 +47,7 @@ export function useMicrophone(mix: ProgramMix, deviceId: string | null) {
       cancelled = true;
       opened?.getTracks().forEach((t) => t.stop());
     };
-  }, [mix, deviceId, list]);
+  }, [mix, deviceId, mode, enabled, list]);
 
   useEffect(() => {
     // A device list that cannot be read keeps the last one; the picker stays usable.

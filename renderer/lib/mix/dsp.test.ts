@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { fromDb, LevelAccumulator, PeakLimiter, SILENCE_DBFS, toDbfs } from './dsp.ts';
+import { effectiveGains, type ChannelStates } from './mixer-state.ts';
+
+const RATE = 48000;
+const sine = (seconds: number, hz: number, amplitude: number) => Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / RATE));
+const peakOf = (x: Float32Array) => x.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
+const rmsOf = (x: Float32Array) => Math.sqrt(x.reduce((a, s) => a + s * s, 0) / x.length);
+
+/** Feeds a signal in render quanta of 128 and collects every report. */
+function reports(levels: LevelAccumulator, signal: Float32Array) {
+  const out = [];
+  for (let i = 0; i < signal.length; i += 128) {
+    const report = levels.push(signal.subarray(i, i + 128));
+    if (report) out.push(report);
+  }
+  return out;
+}
+
+describe('meter maths', () => {
+  it('reads a −6 dBFS sine as −6.02 dBFS peak and −9.03 dBFS RMS, as sox does', () => {
+    const all = reports(new LevelAccumulator(1600, 9), sine(1, 440, 0.5));
+    expect(all.length).toBe(30);
+    const last = all.at(-1)!;
+    expect(last.peakDbfs).toBeCloseTo(-6.02, 1);
+    expect(last.rmsDbfs).toBeCloseTo(-9.03, 1);
+  });
+
+  it('reports at display rate (every 1600 samples, 30 a second) whatever the block size', () => {
+    const levels = new LevelAccumulator(1600, 9);
+    expect(reports(levels, sine(2, 1000, 0.1)).length).toBe(60);
+  });
+
+  it('holds the largest sample of each period as its peak, and averages RMS over the window', () => {
+    const levels = new LevelAccumulator(1600, 9);
+    const signal = new Float32Array(1600 * 9).fill(0.01);
+    signal[100] = 0.9;
+    const all = reports(levels, signal);
+    expect(all[0]!.peakDbfs).toBeCloseTo(toDbfs(0.9), 3);
+    expect(all[1]!.peakDbfs).toBeCloseTo(-40, 3);
+    // The window's RMS includes the spike's energy: sqrt((0.81 + 14399 × 1e-4) / 14400).
+    expect(all[8]!.rmsDbfs).toBeCloseTo(toDbfs(Math.sqrt((0.81 + 14399 * 1e-4) / 14400)), 3);
+  });
+
+  it('floors silence instead of returning −Infinity', () => {
+    const [first] = reports(new LevelAccumulator(128, 1), new Float32Array(128));
+    expect(first).toEqual({ peakDbfs: SILENCE_DBFS, rmsDbfs: SILENCE_DBFS });
+  });
+});
+
+describe('master limiter', () => {
+  const limit = (signal: Float32Array, ceilingDbfs = -1) => {
+    const limiter = new PeakLimiter({ sampleRate: RATE, ceilingDbfs, lookaheadMs: 1.5, releaseMs: 80 });
+    const out = new Float32Array(signal.length);
+    for (let i = 0; i < signal.length; i += 128) limiter.process(signal.subarray(i, i + 128), out.subarray(i, i + 128));
+    return { out, latency: limiter.latency };
+  };
+
+  it('keeps a +6 dB overdriven sine under −1 dBFS, sample by sample', () => {
+    const { out } = limit(sine(1, 440, fromDb(6)));
+    expect(toDbfs(peakOf(out))).toBeLessThanOrEqual(-1 + 1e-6);
+    // And it is still loud: the limiter holds the level near the ceiling, it does not duck it away.
+    expect(toDbfs(rmsOf(out.subarray(RATE / 2)))).toBeGreaterThan(-6);
+  });
+
+  it('catches a single full-scale click with no overshoot', () => {
+    const signal = new Float32Array(4800);
+    signal[2000] = 1;
+    signal[2001] = -1.5;
+    expect(toDbfs(peakOf(limit(signal).out))).toBeLessThanOrEqual(-1 + 1e-6);
+  });
+
+  it('passes a −20 dBFS tone unchanged, only delayed by its look-ahead', () => {
+    const input = sine(0.5, 1000, fromDb(-20));
+    const { out, latency } = limit(input);
+    expect(latency).toBe(71);
+    for (let i = latency; i < input.length; i++) expect(out[i]).toBeCloseTo(input[i - latency]!, 6);
+  });
+
+  it('recovers after a burst: a quiet tone after a loud one comes back to its level within the release', () => {
+    const loud = sine(0.2, 440, 2);
+    const quiet = sine(1, 440, fromDb(-20));
+    const signal = new Float32Array(loud.length + quiet.length);
+    signal.set(loud);
+    signal.set(quiet, loud.length);
+    const { out } = limit(signal);
+    const tail = out.subarray(loud.length + RATE / 2);
+    expect(toDbfs(rmsOf(tail))).toBeCloseTo(-20 - 3.01, 1);
+  });
+});
+
+describe('gain, mute and solo', () => {
+  const channels = (patch: Partial<ChannelStates> = {}): ChannelStates => ({
+    mic: { gainDb: 0, muted: false, solo: false },
+    tone: { gainDb: -6, muted: false, solo: false },
+    ...patch,
+  });
+
+  it('turns each fader into its linear gain', () => {
+    const gains = effectiveGains(channels());
+    expect(gains.mic).toBe(1);
+    expect(gains.tone).toBeCloseTo(0.501, 3);
+  });
+
+  it('silences a muted channel, and a fader at its bottom', () => {
+    expect(effectiveGains(channels({ mic: { gainDb: 0, muted: true, solo: false } })).mic).toBe(0);
+    expect(effectiveGains(channels({ mic: { gainDb: -60, muted: false, solo: false } })).mic).toBe(0);
+  });
+
+  it('while one channel is soloed, silences the others; two soloed are both heard', () => {
+    expect(effectiveGains(channels({ mic: { gainDb: 0, muted: false, solo: true } }))).toEqual({ mic: 1, tone: 0 });
+    const both = effectiveGains(channels({ mic: { gainDb: 0, muted: false, solo: true }, tone: { gainDb: 0, muted: false, solo: true } }));
+    expect(both).toEqual({ mic: 1, tone: 1 });
+  });
+
+  it('keeps a soloed but muted channel silent', () => {
+    expect(effectiveGains(channels({ tone: { gainDb: 0, muted: true, solo: true } }))).toEqual({ mic: 0, tone: 0 });
+  });
+});

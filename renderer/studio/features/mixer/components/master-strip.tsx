@@ -1,0 +1,30 @@
+import { useEffect, useState } from 'react';
+import { LIMITER_CEILING_DBFS } from '../../../../lib/mix/mixer-state.ts';
+import type { ProgramMix } from '../../../../lib/program-mix.ts';
+import { LevelMeterBar } from './level-meter-bar.tsx';
+
+/** The master: what listeners hear, after the limiter, and how hard the limiter works. */
+export function MasterStrip({ mix }: { mix: ProgramMix }) {
+  const [reduction, setReduction] = useState(0);
+  useEffect(() => {
+    let frame = 0;
+    const tick = () => {
+      setReduction(Math.round(mix.limiterReductionDb * 10) / 10);
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [mix]);
+  const limiting = reduction >= 0.1;
+  return (
+    <section className="strip master" aria-labelledby="strip-master-name">
+      <header className="strip-head">
+        <h3 id="strip-master-name">Program</h3>
+        <span className={`limiter${limiting ? ' active' : ''}`} role="status" aria-label="Limiter" data-reduction-db={reduction.toFixed(1)}>
+          Limiter {limiting ? `−${reduction.toFixed(1)} dB` : 'idle'} · ceiling {LIMITER_CEILING_DBFS} dBFS
+        </span>
+      </header>
+      <LevelMeterBar meter={mix.masterMeter} label="Program level" />
+    </section>
+  );
+}

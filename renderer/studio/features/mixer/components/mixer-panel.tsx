@@ -1,0 +1,60 @@
+import { useEffect } from 'react';
+import { describeError } from '../../../../lib/error-messages.ts';
+import type { ProgramMix } from '../../../../lib/program-mix.ts';
+import { TEST_TONE_DBFS, TEST_TONE_HZ } from '../../../../lib/mix/mixer-state.ts';
+import { useSettings, useUpdateSettings } from '../api/settings.ts';
+import { useMicrophone } from '../lib/use-microphone.ts';
+import { useMixer } from '../lib/use-mixer.ts';
+import { ChannelStrip } from './channel-strip.tsx';
+import { MasterStrip } from './master-strip.tsx';
+import './mixer.css';
+
+/** The studio's mixer: the microphone (with its device picker and mode), the test tone, and the program. */
+export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyChange: (ready: boolean) => void }) {
+  const settings = useSettings();
+  const update = useUpdateSettings();
+  const { mixer, loaded, setChannel, setMode, saveError } = useMixer(mix);
+  const chosen = settings.data?.microphoneId ?? null;
+  // The mic opens once the stored choice and mode are known, so it is opened once, the right way.
+  const mic = useMicrophone(mix, loaded ? chosen : null, mixer.mode, loaded);
+  useEffect(() => onReadyChange(mic.ready), [mic.ready, onReadyChange]);
+  const error = mic.error ?? update.error ?? saveError;
+  return (
+    <section className="panel mixer" aria-labelledby="mixer-heading">
+      <div className="mixer-head">
+        <h2 id="mixer-heading">Mixer</h2>
+        <div className="mode" role="radiogroup" aria-label="Microphone mode">
+          {(['voice', 'music'] as const).map((mode) => (
+            <label key={mode} className={mixer.mode === mode ? 'on' : ''} title={mode === 'voice' ? 'Echo cancellation, noise suppression and auto gain on' : 'Processing off: the microphone as it is'}>
+              <input type="radio" name="mic-mode" value={mode} checked={mixer.mode === mode} onChange={() => setMode(mode)} />
+              {mode === 'voice' ? 'Voice' : 'Music'}
+            </label>
+          ))}
+        </div>
+      </div>
+      <ChannelStrip name="Microphone" meterLabel="Microphone level" meter={mix.channels.mic.meter} state={mixer.channels.mic} onChange={(patch) => setChannel('mic', patch)}>
+        <label className="field compact">
+          <span>Input</span>
+          <select aria-label="Microphone" value={mic.active ?? ''} onChange={(e) => update.mutate({ microphoneId: e.target.value })} disabled={mic.devices.length === 0}>
+            {mic.devices.map((d) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </ChannelStrip>
+      <ChannelStrip name="Test tone" meterLabel="Test tone level" meter={mix.channels.tone.meter} state={mixer.channels.tone} onChange={(patch) => setChannel('tone', patch)}>
+        <p className="strip-note">
+          {TEST_TONE_HZ / 1000} kHz sine at {TEST_TONE_DBFS} dBFS, for level checks
+        </p>
+      </ChannelStrip>
+      <MasterStrip mix={mix} />
+      {error ? (
+        <p className="error" role="alert">
+          {describeError(error)}
+        </p>
+      ) : null}
+    </section>
+  );
+}

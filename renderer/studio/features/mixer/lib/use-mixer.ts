@@ -1,0 +1,47 @@
+/**
+ * The mixer's state: read from the settings store, applied to the program mix
+ * at once on every change, and saved back (coalesced, so a fader drag is one
+ * write, not sixty).
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { DEFAULT_MIXER, type MixerSettings } from '../../../../../electron/contract.ts';
+import type { ChannelId, ChannelState } from '../../../../lib/mix/mixer-state.ts';
+import type { ProgramMix } from '../../../../lib/program-mix.ts';
+import { useSettings, useUpdateSettings } from '../api/settings.ts';
+
+const SAVE_AFTER_MS = 300;
+
+export function useMixer(mix: ProgramMix) {
+  const settings = useSettings();
+  const update = useUpdateSettings();
+  // Until the host changes something, the mixer is what the store holds.
+  const [local, setLocal] = useState<MixerSettings | null>(null);
+  const mixer = local ?? settings.data?.mixer ?? DEFAULT_MIXER;
+  const current = useRef(mixer);
+  current.current = mixer;
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  useEffect(() => mix.setChannels(mixer.channels), [mix, mixer.channels]);
+  useEffect(() => () => void (pending.current && clearTimeout(pending.current)), []);
+
+  const change = useCallback(
+    (next: MixerSettings) => {
+      current.current = next;
+      setLocal(next);
+      if (pending.current) clearTimeout(pending.current);
+      pending.current = setTimeout(() => update.mutate({ mixer: next }), SAVE_AFTER_MS);
+    },
+    [update],
+  );
+
+  const setChannel = useCallback(
+    (id: ChannelId, patch: Partial<ChannelState>) => {
+      const was = current.current;
+      change({ ...was, channels: { ...was.channels, [id]: { ...was.channels[id], ...patch } } });
+    },
+    [change],
+  );
+  const setMode = useCallback((mode: MixerSettings['mode']) => change({ ...current.current, mode }), [change]);
+
+  return { mixer, loaded: settings.isSuccess, setChannel, setMode, saveError: update.error };
+}

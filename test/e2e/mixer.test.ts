@@ -135,3 +135,85 @@ describe('master limiter', { timeout: 90_000 }, () => {
     expect(await host.getByRole('status', { name: 'Limiter' }).getAttribute('data-reduction-db')).toBe('0.0');
   });
 });
+
+/** The strip meter's numbers, as the studio shows them. */
+async function meterReading(host: Page, name: string): Promise<{ peakDbfs: number; rmsDbfs: number }> {
+  const meter = host.getByRole('meter', { name });
+  return { peakDbfs: Number(await meter.getAttribute('data-peak-dbfs')), rmsDbfs: Number(await meter.getAttribute('data-rms-dbfs')) };
+}
+
+describe('channel strips', { timeout: 90_000 }, () => {
+  it('meters the microphone as sox measures the same fixture (peak and RMS within 0.5 dB)', async () => {
+    for (const fixture of [fixtures.minus6, fixtures.minus20]) {
+      const sox = soxStats(fixture);
+      const { host } = await openStudio(fixture, MUSIC_MIXER());
+      // The meters post 30 times a second; several readings in a row must all agree with sox.
+      for (let i = 0; i < 5; i++) {
+        await expect.poll(async () => Math.abs((await meterReading(host, 'Microphone level')).rmsDbfs - sox.rmsDbfs), { timeout: 10_000 }).toBeLessThan(0.5);
+        const reading = await meterReading(host, 'Microphone level');
+        console.info(`meter: sox ${sox.peakDbfs} / ${sox.rmsDbfs}, studio ${reading.peakDbfs} / ${reading.rmsDbfs} dBFS (peak / RMS)`);
+        expect(Math.abs(reading.peakDbfs - sox.peakDbfs)).toBeLessThan(0.5);
+        expect(Math.abs(reading.rmsDbfs - sox.rmsDbfs)).toBeLessThan(0.5);
+      }
+      // The program meter (after the limiter) reads the same: nothing is limited at these levels.
+      const program = await meterReading(host, 'Program level');
+      expect(Math.abs(program.rmsDbfs - sox.rmsDbfs)).toBeLessThan(0.5);
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    }
+  });
+
+  it('lowers the level at a listener by 6 dB for a 6 dB fader move (keyboard), silences it on mute, and keeps both in settings', async () => {
+    const { browser, host } = await openStudio(fixtures.minus6, MUSIC_MIXER());
+    const listener = await liveWithListener(browser, host, 'Fader check');
+    const before = await steadyLevels(listener);
+    const fader = host.getByRole('slider', { name: 'Microphone gain' });
+    await fader.focus();
+    await host.keyboard.press('PageDown');
+    await expect.poll(() => fader.getAttribute('aria-valuetext')).toBe('−6.0 dB');
+    // The change reaches the listener within the jitter buffer's delay; wait until the level settles.
+    await expect.poll(async () => before.rmsDbfs - (await received(listener, 600)).rmsDbfs, { timeout: 10_000, interval: 0 }).toBeGreaterThan(5);
+    const after = await steadyLevels(listener);
+    const drop = before.rmsDbfs - after.rmsDbfs;
+    console.info(`fader: ${before.rmsDbfs.toFixed(2)} → ${after.rmsDbfs.toFixed(2)} dBFS RMS at the listener, a drop of ${drop.toFixed(2)} dB`);
+    expect(drop).toBeGreaterThan(5.5);
+    expect(drop).toBeLessThan(6.5);
+
+    await host.getByRole('button', { name: 'Silence Microphone' }).click();
+    await expect.poll(async () => (await received(listener, 600)).peakDbfs, { timeout: 10_000, interval: 0 }).toBeLessThan(-60);
+    const muted = await received(listener, 1500);
+    console.info(`mute: ${muted.peakDbfs.toFixed(1)} dBFS peak at the listener`);
+    expect(muted.peakDbfs).toBeLessThan(-60);
+
+    // Both are kept in the settings store (saved shortly after the last change).
+    await expect.poll(() => host.evaluate(() => window.studio.settings.get().then((s) => s.mixer.channels.mic)), { timeout: 5_000 }).toEqual({ gainDb: -6, muted: true, solo: false });
+    await host.reload();
+    await expect.poll(() => host.getByRole('slider', { name: 'Microphone gain' }).inputValue(), { timeout: 10_000 }).toBe('-6');
+    expect(await host.getByRole('button', { name: 'Silence Microphone' }).getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('solo on one channel silences the other at the listener', async () => {
+    const { browser, host } = await openStudio(fixtures.minus6, MUSIC_MIXER());
+    await host.getByRole('button', { name: 'Silence Test tone' }).click();
+    const listener = await liveWithListener(browser, host, 'Solo check');
+    const both = await steadyLevels(listener);
+    const [mic, tone] = [0, 1];
+    // Both tones arrive, the 1 kHz one 14 dB under the 440 Hz one (−20 against −6 dBFS peak).
+    expect(both.bandsDb[mic]! - both.bandsDb[tone]!).toBeGreaterThan(12);
+    expect(both.bandsDb[mic]! - both.bandsDb[tone]!).toBeLessThan(16);
+
+    await host.getByRole('button', { name: 'Solo Microphone' }).click();
+    await expect.poll(async () => both.bandsDb[tone]! - (await received(listener, 800)).bandsDb[tone]!, { timeout: 10_000, interval: 0 }).toBeGreaterThan(40);
+    const micSolo = await received(listener);
+    console.info(`solo mic: 440 Hz ${micSolo.bandsDb[mic]!.toFixed(1)} dB (was ${both.bandsDb[mic]!.toFixed(1)}), 1 kHz ${micSolo.bandsDb[tone]!.toFixed(1)} dB (was ${both.bandsDb[tone]!.toFixed(1)})`);
+    expect(Math.abs(micSolo.bandsDb[mic]! - both.bandsDb[mic]!)).toBeLessThan(1);
+
+    await host.getByRole('button', { name: 'Solo Microphone' }).click();
+    await host.getByRole('button', { name: 'Solo Test tone' }).click();
+    await expect.poll(async () => both.bandsDb[mic]! - (await received(listener, 800)).bandsDb[mic]!, { timeout: 10_000, interval: 0 }).toBeGreaterThan(40);
+    const toneSolo = await received(listener);
+    console.info(`solo tone: 440 Hz ${toneSolo.bandsDb[mic]!.toFixed(1)} dB, 1 kHz ${toneSolo.bandsDb[tone]!.toFixed(1)} dB, program ${toneSolo.peakDbfs.toFixed(2)} / ${toneSolo.rmsDbfs.toFixed(2)} dBFS`);
+    expect(Math.abs(toneSolo.bandsDb[tone]! - both.bandsDb[tone]!)).toBeLessThan(1);
+    // The test tone alone is a −20 dBFS sine: −23.01 dBFS RMS.
+    expect(Math.abs(toneSolo.rmsDbfs - -23.01)).toBeLessThan(0.5);
+  });
+});

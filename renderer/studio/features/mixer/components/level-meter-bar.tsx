@@ -1,15 +1,26 @@
+import { useRef } from 'react';
 import type { Levels } from '../../../../lib/mix/dsp.ts';
 import { useLevels } from './use-levels.ts';
 
 const FLOOR = -60;
 const position = (dbfs: number) => Math.max(0, Math.min(100, ((dbfs - FLOOR) / -FLOOR) * 100));
 const TICKS = [-48, -36, -24, -12, -6, 0];
-const show = (dbfs: number) => (dbfs <= FLOOR ? '−∞' : dbfs.toFixed(1).replace('-', '−'));
+const signed = (n: number, digits: number) => `${n > 0 ? '+' : ''}${n.toFixed(digits)}`.replace('-', '−');
+const show = (dbfs: number) => (dbfs <= FLOOR ? '−∞' : signed(dbfs, 1));
+/** How long the peak line holds its highest value before following the signal down. */
+const PEAK_HOLD_MS = 1500;
 
-/** A live meter: RMS as the bar, peak as a line, both in dBFS, with a scale and numeric readouts. */
+/**
+ * A live meter: RMS as the bar (green, amber from −18, red from −6 dBFS), the
+ * peak as a line that holds its highest value for 1.5 s, a scale and numeric
+ * readouts. `data-peak-dbfs` / `data-rms-dbfs` carry the latest measured values.
+ */
 export function LevelMeterBar({ meter, label }: { meter: { read(): Levels }; label: string }) {
   const level = useLevels(meter);
-  const zone = level.peakDbfs > -1.5 ? ' clip' : level.peakDbfs > -9 ? ' hot' : '';
+  const hold = useRef({ dbfs: -100, at: 0 });
+  const now = performance.now();
+  if (level.peakDbfs >= hold.current.dbfs || now - hold.current.at > PEAK_HOLD_MS) hold.current = { dbfs: level.peakDbfs, at: now };
+  const over = level.peakDbfs > 0;
   return (
     <div className="meter-block">
       <div
@@ -23,8 +34,9 @@ export function LevelMeterBar({ meter, label }: { meter: { read(): Levels }; lab
         data-peak-dbfs={level.peakDbfs.toFixed(1)}
         data-rms-dbfs={level.rmsDbfs.toFixed(1)}
       >
-        <div className={`meter-fill${zone}`} style={{ width: `${position(level.rmsDbfs)}%` }} />
-        <div className="meter-peak" style={{ left: `${position(level.peakDbfs)}%` }} />
+        <div className="meter-scale-colours" />
+        <div className="meter-cover" style={{ left: `${position(level.rmsDbfs)}%` }} />
+        <div className={`meter-peak${hold.current.dbfs > -6 ? ' hot' : ''}`} style={{ left: `calc(${position(hold.current.dbfs)}% - 2px)` }} />
         {TICKS.map((t) => (
           <div key={t} className="meter-tick" style={{ left: `${position(t)}%` }} aria-hidden="true" />
         ))}
@@ -32,12 +44,12 @@ export function LevelMeterBar({ meter, label }: { meter: { read(): Levels }; lab
       <div className="meter-scale" aria-hidden="true">
         {TICKS.map((t) => (
           <span key={t} style={{ left: `${position(t)}%` }}>
-            {t}
+            {signed(t, 0)}
           </span>
         ))}
       </div>
       <div className="meter-readouts" aria-hidden="true">
-        <span>
+        <span className={over ? 'over' : ''}>
           Peak <b>{show(level.peakDbfs)}</b>
         </span>
         <span>

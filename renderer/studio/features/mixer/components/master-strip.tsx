@@ -21,7 +21,7 @@ export function MasterStrip({ mix }: { mix: ProgramMix }) {
       <header className="strip-head">
         <h3 id="strip-master-name">Program</h3>
         <span className={`limiter${limiting ? ' active' : ''}`} role="status" aria-label="Limiter" data-reduction-db={reduction.toFixed(1)}>
-          Limiter {limiting ? `−${reduction.toFixed(1)} dB` : 'idle'} · ceiling {LIMITER_CEILING_DBFS} dBFS
+          Limiter {limiting ? `−${reduction.toFixed(1)} dB` : 'idle'} · ceiling {String(LIMITER_CEILING_DBFS).replace('-', '−')} dBFS
         </span>
       </header>
       <LevelMeterBar meter={mix.masterMeter} label="Program level" />

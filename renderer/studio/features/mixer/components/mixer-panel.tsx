@@ -46,7 +46,7 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
       </ChannelStrip>
       <ChannelStrip name="Test tone" meterLabel="Test tone level" meter={mix.channels.tone.meter} state={mixer.channels.tone} onChange={(patch) => setChannel('tone', patch)}>
         <p className="strip-note">
-          {TEST_TONE_HZ / 1000} kHz sine at {TEST_TONE_DBFS} dBFS, for level checks
+          {TEST_TONE_HZ / 1000} kHz sine at {String(TEST_TONE_DBFS).replace('-', '−')} dBFS, for level checks
         </p>
       </ChannelStrip>
       <MasterStrip mix={mix} />

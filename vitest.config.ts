@@ -8,5 +8,8 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    // Server children forked by tests (studio, supervisor) keep their database in memory,
+    // never in the developer's ~/.spacecraft. Database tests name their own folders.
+    env: { SPACECRAFT_DATA_DIR: 'memory://' },
   },
 });

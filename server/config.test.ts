@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from './config.ts';
 
 describe('server config', () => {
   it('has working defaults: loopback, port 4400, a generated studio token', () => {
@@ -58,6 +58,27 @@ describe('server config', () => {
     expect(message).toContain('SPACECRAFT_STUDIO_TOKEN');
     expect(message).toContain('"eighty"');
     expect(message).not.toContain(secret);
+  });
+
+  it('keeps the data in embedded PGlite by default, in memory for memory://, on PostgreSQL with DATABASE_URL', () => {
+    expect(loadConfig({}).database).toEqual({ kind: 'pglite', dataDir: DEFAULT_DATA_DIR });
+    expect(loadConfig({ SPACECRAFT_DATA_DIR: '/srv/spacecraft' }).database).toEqual({ kind: 'pglite', dataDir: '/srv/spacecraft' });
+    expect(loadConfig({ SPACECRAFT_DATA_DIR: 'memory://' }).database).toEqual({ kind: 'pglite', dataDir: null });
+    const url = 'postgres://spacecraft:pw@db.example.com:5432/spacecraft';
+    expect(loadConfig({ DATABASE_URL: url, SPACECRAFT_DATA_DIR: '/srv/x' }).database).toEqual({ kind: 'postgres', url });
+  });
+
+  it('names a bad DATABASE_URL but never shows it (it holds a password)', () => {
+    const url = 'mysql://root:hunter2-secret@db';
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: url });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('DATABASE_URL');
+    expect((error as ConfigError).message).not.toContain('hunter2');
   });
 
   it('reads allowed origins as normalised origins, and refuses what is not one', () => {

@@ -4,7 +4,8 @@
  * value is never echoed.
  */
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { logLevelField, portField as port, type LogLevel } from './config-fields.ts';
 
@@ -55,10 +56,29 @@ const schema = z.object({
   SPACECRAFT_HOST_GRACE_MS: count(0, 300_000).default(15_000),
   SPACECRAFT_HEARTBEAT_MS: count(100, 600_000).default(15_000),
   SPACECRAFT_STATE_INTERVAL_MS: count(10, 5000).default(300),
+  SPACECRAFT_DATA_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
 });
 
 /** Keys whose values are secrets: a config error names them but never shows them. */
-const SECRET_KEYS = new Set(['SPACECRAFT_STUDIO_TOKEN']);
+const SECRET_KEYS = new Set(['SPACECRAFT_STUDIO_TOKEN', 'DATABASE_URL']);
+
+/**
+ * The server's data folder when SPACECRAFT_DATA_DIR is not set: the same folder the studio
+ * uses (`~/.spacecraft`), so the bundled server and the studio keep their data together.
+ */
+export const DEFAULT_DATA_DIR = join(homedir(), '.spacecraft');
+/** `SPACECRAFT_DATA_DIR=memory://`: an embedded database that lives only as long as the process (tests, demos). */
+export const IN_MEMORY = 'memory://';
+
+/**
+ * Where the data lives: embedded PGlite in `<dataDir>/database` (null: in memory only), or a
+ * PostgreSQL server when DATABASE_URL is set (then the data folder holds no database).
+ */
+export type DatabaseConfig = { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string };
 
 export type ServerConfig = {
   host: string;
@@ -83,6 +103,7 @@ export type ServerConfig = {
   heartbeatMs: number;
   /** At most one `spaceState` per Space per this interval. */
   stateIntervalMs: number;
+  database: DatabaseConfig;
 };
 
 export class ConfigError extends Error {
@@ -124,5 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     hostGraceMs: e.SPACECRAFT_HOST_GRACE_MS,
     heartbeatMs: e.SPACECRAFT_HEARTBEAT_MS,
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL }
+      : { kind: 'pglite', dataDir: e.SPACECRAFT_DATA_DIR === IN_MEMORY ? null : (e.SPACECRAFT_DATA_DIR ?? DEFAULT_DATA_DIR) },
   };
 }

@@ -1,9 +1,11 @@
 /**
- * Boot order: media workers → Spaces → signalling → HTTP + WebSocket.
- * `close()` ends every live Space (listeners are told), stops HTTP, then the workers.
+ * Boot order: database (lock, connect, migrate) → media workers → Spaces → signalling → HTTP + WebSocket.
+ * `close()` ends every live Space (listeners are told), stops HTTP, then the workers, and closes
+ * the database last (releasing its data folder's lock).
  */
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from './config.ts';
+import { Database } from './db/database.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { MediaRoom } from './media/media-room.ts';
@@ -15,19 +17,28 @@ import { SpaceRegistry } from './spaces/space-registry.ts';
 export type RunningServer = {
   url: string;
   port: number;
+  /** The open database (tests read it directly). */
+  database: Database;
   close(): Promise<void>;
 };
 
 export const DEFAULT_LISTENER_DIR = fileURLToPath(new URL('../out/listener', import.meta.url));
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
-  const pool = await WorkerPool.create({
-    size: config.workers,
-    listenIp: config.rtc.listenIp,
-    announcedAddress: config.rtc.announcedAddress,
-    port: config.rtc.port,
-    logger,
-  });
+  const database = await Database.open(config.database, logger);
+  let pool: WorkerPool;
+  try {
+    pool = await WorkerPool.create({
+      size: config.workers,
+      listenIp: config.rtc.listenIp,
+      announcedAddress: config.rtc.announcedAddress,
+      port: config.rtc.port,
+      logger,
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const registry = new SpaceRegistry(
     {
       liveSpacesPerToken: config.limits.liveSpacesPerToken,
@@ -44,6 +55,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   } catch (error) {
     hub.close();
     pool.close();
+    await database.close();
     throw error;
   }
   const address = app.server.address();
@@ -57,12 +69,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   return {
     url,
     port,
+    database,
     close: () =>
       (closing ??= (async () => {
         await registry.endAll('server-shutdown');
         hub.close();
         await app.close();
         pool.close();
+        await database.close();
         logger.info('server closed');
       })()),
   };

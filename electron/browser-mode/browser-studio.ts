@@ -43,7 +43,8 @@ export async function startBrowserStudio(
     : new ServerSupervisor({
         spawn: forkServer({ logFile: join(config.dataDir, 'logs', 'server.log'), ...(options.serverLog ? { rotation: options.serverLog } : {}) }),
         port: config.serverPort,
-        env: { ...options.serverEnv, SPACECRAFT_ALLOWED_ORIGINS: allowedOrigins(options.serverEnv?.['SPACECRAFT_ALLOWED_ORIGINS'], bridge.origin) },
+        // The server's database lives in the studio's data folder unless the caller says otherwise.
+        env: { SPACECRAFT_DATA_DIR: config.dataDir, ...options.serverEnv, SPACECRAFT_ALLOWED_ORIGINS: allowedOrigins(options.serverEnv?.['SPACECRAFT_ALLOWED_ORIGINS'], bridge.origin) },
         logger: logger.child({ module: 'supervisor' }),
       });
   bridge.serve(createStudioServices({ settings, supervisor, remote: config.remote }));

@@ -46,6 +46,8 @@ const supervisor = config.remote
         SPACECRAFT_LISTENER_DIR: join(import.meta.dirname, '../listener'),
         // The studio page's origin, so the server lets its signalling in.
         SPACECRAFT_ALLOWED_ORIGINS: page.origin,
+        // Its database lives in the app's data folder, beside the studio's settings and logs.
+        SPACECRAFT_DATA_DIR: config.dataDir,
       },
       logger: logger.child({ module: 'supervisor' }),
     });

@@ -9,6 +9,6 @@ export function startTestStudio(serverEnv: Record<string, string> = {}): Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'spacecraft-studio-'));
   return startBrowserStudio(
     { remote: null, serverPort: 0, bridgePort: 0, dataDir, logLevel: 'warn' },
-    { logger: pino({ level: 'warn' }), inMemorySettings: true, serverEnv: { SPACECRAFT_LOG_LEVEL: 'warn', ...serverEnv } },
+    { logger: pino({ level: 'warn' }), inMemorySettings: true, serverEnv: { SPACECRAFT_LOG_LEVEL: 'warn', SPACECRAFT_DATA_DIR: 'memory://', ...serverEnv } },
   );
 }

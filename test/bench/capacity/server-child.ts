@@ -31,6 +31,8 @@ export async function startServerChild(root: string, options: { execArgv?: strin
       SPACECRAFT_WORKERS: '1',
       SPACECRAFT_STUDIO_TOKEN: BENCH_STUDIO_TOKEN,
       SPACECRAFT_LOG_LEVEL: 'warn',
+      // Benchmarks never touch the developer's data folder (nor take its lock).
+      SPACECRAFT_DATA_DIR: 'memory://',
       // Per-IP limits (all bench clients come from 127.0.0.1): raised far past the load.
       SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '1000000',
       SPACECRAFT_IP_JOINS_PER_MINUTE: '1000000',

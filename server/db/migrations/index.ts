@@ -1,0 +1,15 @@
+/**
+ * Every migration, in order, imported statically: the server is also bundled into one file for
+ * the desktop app (electron-vite), where a folder of migration files cannot be read at run time.
+ * Add a file `NNNN-what.ts` and a line here; never edit one that has shipped.
+ */
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as accounts from './0001-accounts.ts';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-accounts': accounts,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};

@@ -68,6 +68,13 @@ describe('server config', () => {
     expect(loadConfig({ DATABASE_URL: url, SPACECRAFT_DATA_DIR: '/srv/x' }).database).toEqual({ kind: 'postgres', url });
   });
 
+  it('reads the account settings: 600 followers to host by default', () => {
+    expect(loadConfig({}).accounts).toEqual({ hostMinFollowers: 600, sessionDays: 30, limits: { attemptsPerIp: 30, failedSignInsPerHandle: 10 } });
+    const config = loadConfig({ SPACECRAFT_HOST_MIN_FOLLOWERS: '0', SPACECRAFT_SESSION_DAYS: '7', SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: '5', SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: '3' });
+    expect(config.accounts).toEqual({ hostMinFollowers: 0, sessionDays: 7, limits: { attemptsPerIp: 5, failedSignInsPerHandle: 3 } });
+    expect(() => loadConfig({ SPACECRAFT_HOST_MIN_FOLLOWERS: '-1', SPACECRAFT_SESSION_DAYS: '0' })).toThrow(/SPACECRAFT_HOST_MIN_FOLLOWERS[\s\S]*SPACECRAFT_SESSION_DAYS/);
+  });
+
   it('names a bad DATABASE_URL but never shows it (it holds a password)', () => {
     const url = 'mysql://root:hunter2-secret@db';
     let error: unknown;

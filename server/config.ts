@@ -57,6 +57,10 @@ const schema = z.object({
   SPACECRAFT_HEARTBEAT_MS: count(100, 600_000).default(15_000),
   SPACECRAFT_STATE_INTERVAL_MS: count(10, 5000).default(300),
   SPACECRAFT_DATA_DIR: z.string().min(1).optional(),
+  SPACECRAFT_HOST_MIN_FOLLOWERS: count(0, 100_000_000).default(600),
+  SPACECRAFT_SESSION_DAYS: count(1, 365).default(30),
+  SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: count(1, 1_000_000).default(30),
+  SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL')
@@ -104,6 +108,13 @@ export type ServerConfig = {
   /** At most one `spaceState` per Space per this interval. */
   stateIntervalMs: number;
   database: DatabaseConfig;
+  accounts: {
+    /** Followers an account needs before it may host. */
+    hostMinFollowers: number;
+    /** How long a sign-in lasts. */
+    sessionDays: number;
+    limits: { attemptsPerIp: number; failedSignInsPerHandle: number };
+  };
 };
 
 export class ConfigError extends Error {
@@ -148,5 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.SPACECRAFT_DATA_DIR === IN_MEMORY ? null : (e.SPACECRAFT_DATA_DIR ?? DEFAULT_DATA_DIR) },
+    accounts: {
+      hostMinFollowers: e.SPACECRAFT_HOST_MIN_FOLLOWERS,
+      sessionDays: e.SPACECRAFT_SESSION_DAYS,
+      limits: { attemptsPerIp: e.SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP, failedSignInsPerHandle: e.SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE },
+    },
   };
 }

@@ -5,7 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from './config.ts';
+import { AccountService } from './accounts/account-service.ts';
+import { KyselyAccountStore } from './db/account-store.ts';
 import { Database } from './db/database.ts';
+import { registerAccountRoutes } from './http/account-routes.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { MediaRoom } from './media/media-room.ts';
@@ -50,6 +53,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   );
   const hub = new SessionHub(handlers, { registry, config, logger });
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR });
+  // Accounts do not yet decide who hosts (the studio token still does): the next slice joins them.
+  registerAccountRoutes(app, new AccountService(new KyselyAccountStore(database.db), config.accounts));
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -27,13 +27,14 @@ const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'spacecraft-mixer-'));
-  // 10 s of 440 Hz is a whole number of cycles, so Chromium's looping of the file is seamless.
+  // 30 s of 440 Hz: a whole number of cycles, and Chromium loops the file rarely within a test (at each
+  // loop its fake microphone seems to drop about 10 ms: a 300 ms RMS window over it reads 0.17 dB low).
   fixtures.fullScale = join(dir, 'full-scale.wav');
-  writeSine(fixtures.fullScale, MIC_HZ, 10, 1);
+  writeSine(fixtures.fullScale, MIC_HZ, 30, 1);
   fixtures.minus20 = join(dir, 'minus-20.wav');
-  writeSine(fixtures.minus20, MIC_HZ, 10, 0.1);
+  writeSine(fixtures.minus20, MIC_HZ, 30, 0.1);
   fixtures.minus6 = join(dir, 'minus-6.wav');
-  writeSine(fixtures.minus6, MIC_HZ, 10, 0.5);
+  writeSine(fixtures.minus6, MIC_HZ, 30, 0.5);
 });
 
 afterAll(() => {
@@ -104,10 +105,11 @@ describe('master limiter', { timeout: 90_000 }, () => {
     expect(soxStats(fixtures.fullScale).peakDbfs).toBeCloseTo(0, 1);
     const listener = await liveWithListener(browser, host, 'Limiter check');
     await steadyLevels(listener);
-    // Once in five runs so far one 1.5 s window arrived at −0.33 dBFS while every other sat at −1.42:
-    // not yet explained (a guess: a glitch on these two loaded cores, concealed by the listener's
-    // jitter buffer, with Opus overshooting on it). So the test waits for a clean window; without the
-    // limiter none comes (the program sits at full scale).
+    // Each time Chromium loops the fixture file (a 10 s one, in a 20 s probe), one window arrives at about −0.5 to −0.75 dBFS
+    // while every other sits at −1.44: the limiter's output is true-peak limited (see dsp.test.ts),
+    // so the overshoot is made downstream (a guess: Opus at 64 kbps coding the loop's jump, or the
+    // listener's jitter buffer concealing it); not yet explained. So the test waits for a clean
+    // window; without the limiter none comes (the program sits at full scale).
     let levels = await received(listener);
     await expect
       .poll(
@@ -147,14 +149,24 @@ describe('channel strips', { timeout: 90_000 }, () => {
     for (const fixture of [fixtures.minus6, fixtures.minus20]) {
       const sox = soxStats(fixture);
       const { host } = await openStudio(fixture, MUSIC_MIXER());
-      // The meters post 30 times a second; several readings in a row must all agree with sox.
-      for (let i = 0; i < 5; i++) {
-        await expect.poll(async () => Math.abs((await meterReading(host, 'Microphone level')).rmsDbfs - sox.rmsDbfs), { timeout: 10_000 }).toBeLessThan(0.5);
-        const reading = await meterReading(host, 'Microphone level');
-        console.info(`meter: sox ${sox.peakDbfs} / ${sox.rmsDbfs}, studio ${reading.peakDbfs} / ${reading.rmsDbfs} dBFS (peak / RMS)`);
-        expect(Math.abs(reading.peakDbfs - sox.peakDbfs)).toBeLessThan(0.5);
-        expect(Math.abs(reading.rmsDbfs - sox.rmsDbfs)).toBeLessThan(0.5);
-      }
+      // The meters post 30 times a second: five readings in a row, 100 ms apart, must all agree with sox.
+      // (Polled: on two loaded cores the fake microphone can underrun for a while, and the gaps it leaves
+      // are real silence the meter rightly reads as a lower RMS.)
+      const worstOfFive = async () => {
+        // Sampled in the page, like the audio probe: five readings of the meter's data attributes.
+        const readings = await host.evaluate(async () => {
+          const meter = document.querySelector('[role="meter"][aria-label="Microphone level"]')!;
+          const out: Array<{ peakDbfs: number; rmsDbfs: number }> = [];
+          for (let i = 0; i < 5; i++) {
+            out.push({ peakDbfs: Number(meter.getAttribute('data-peak-dbfs')), rmsDbfs: Number(meter.getAttribute('data-rms-dbfs')) });
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          return out;
+        });
+        console.info(`meter: sox ${sox.peakDbfs} / ${sox.rmsDbfs}, studio ${readings.map((r) => `${r.peakDbfs} / ${r.rmsDbfs}`).join(', ')} dBFS (peak / RMS)`);
+        return Math.max(...readings.map((r) => Math.max(Math.abs(r.peakDbfs - sox.peakDbfs), Math.abs(r.rmsDbfs - sox.rmsDbfs))));
+      };
+      await expect.poll(worstOfFive, { timeout: 20_000, interval: 0 }).toBeLessThan(0.5);
       // The program meter (after the limiter) reads the same: nothing is limited at these levels.
       const program = await meterReading(host, 'Program level');
       expect(Math.abs(program.rmsDbfs - sox.rmsDbfs)).toBeLessThan(0.5);

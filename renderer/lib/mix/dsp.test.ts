@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { fromDb, LevelAccumulator, PeakLimiter, SILENCE_DBFS, toDbfs } from './dsp.ts';
+import { fromDb, LevelAccumulator, PeakLimiter, SILENCE_DBFS, toDbfs, TruePeakDetector } from './dsp.ts';
 import { effectiveGains, type ChannelStates } from './mixer-state.ts';
 
 const RATE = 48000;
 const sine = (seconds: number, hz: number, amplitude: number) => Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / RATE));
 const peakOf = (x: Float32Array) => x.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
+/** A reference true peak, independent of the limiter's detector: 16× oversampling by a 64-tap-a-side Blackman-windowed sinc. */
+function truePeakOf(x: Float32Array, from = 0): number {
+  const H = 64;
+  let peak = 0;
+  for (let k = Math.max(from, H); k < x.length - H; k++) {
+    for (let p = 0; p < 16; p++) {
+      const f = p / 16;
+      let y = 0;
+      for (let j = -H + 1; j <= H; j++) {
+        const u = j - f;
+        const sinc = u === 0 ? 1 : Math.sin(Math.PI * u) / (Math.PI * u);
+        const w = 0.42 + 0.5 * Math.cos((Math.PI * u) / H) + 0.08 * Math.cos((2 * Math.PI * u) / H);
+        y += x[k + j]! * sinc * w;
+      }
+      peak = Math.max(peak, Math.abs(y));
+    }
+  }
+  return peak;
+}
 const rmsOf = (x: Float32Array) => Math.sqrt(x.reduce((a, s) => a + s * s, 0) / x.length);
 
 /** Feeds a signal in render quanta of 128 and collects every report. */
@@ -70,10 +89,39 @@ describe('master limiter', () => {
     expect(toDbfs(peakOf(limit(signal).out))).toBeLessThanOrEqual(-1 + 1e-6);
   });
 
+  it('limits the true peak between samples: a 12 kHz sine whose samples miss its crests', () => {
+    // Sampled 45° off its crests, a full-scale 12 kHz sine has sample peaks of −3 dBFS but a true peak of 0 dBFS.
+    const signal = Float32Array.from({ length: 9600 }, (_, i) => Math.sin((2 * Math.PI * 12000 * i) / RATE + Math.PI / 4));
+    expect(toDbfs(peakOf(signal))).toBeCloseTo(-3.01, 1);
+    expect(toDbfs(truePeakOf(signal, 4800))).toBeCloseTo(0, 1);
+    const { out } = limit(signal);
+    expect(toDbfs(truePeakOf(out, 4800))).toBeLessThan(-1 + 0.1);
+  });
+
+  it('keeps the waveform rebuilt around a sudden jump (a click, a looped file) under the ceiling', () => {
+    // A −1.5 dBFS sine that jumps from its crest to its trough: the jump's ringing overshoots the samples.
+    const a = fromDb(-1.5);
+    const signal = Float32Array.from({ length: 9600 }, (_, i) => (i < 4800 ? a * Math.sin((2 * Math.PI * 440 * i) / RATE) : -a * Math.sin((2 * Math.PI * 440 * (i - 4800)) / RATE + Math.PI / 2)));
+    const jumpFrom = signal[4799]!;
+    expect(Math.abs(jumpFrom - signal[4800]!)).toBeGreaterThan(0.5);
+    // Its samples never pass −1.5 dBFS, yet the waveform between them does pass the −1 dBFS ceiling.
+    expect(toDbfs(truePeakOf(signal, 4000))).toBeGreaterThan(-0.9);
+    const { out } = limit(signal);
+    expect(toDbfs(truePeakOf(out, 4000))).toBeLessThan(-1 + 0.1);
+  });
+
+  it('detects the true peak of a sine between its samples within 0.2 dB', () => {
+    const detector = new TruePeakDetector();
+    let level = 0;
+    for (let i = 0; i < 4800; i++) level = Math.max(level, detector.push(Math.sin((2 * Math.PI * 12000 * i) / RATE + Math.PI / 4)).level);
+    expect(toDbfs(level)).toBeGreaterThan(-0.2);
+    expect(toDbfs(level)).toBeLessThan(0.2);
+  });
+
   it('passes a −20 dBFS tone unchanged, only delayed by its look-ahead', () => {
     const input = sine(0.5, 1000, fromDb(-20));
     const { out, latency } = limit(input);
-    expect(latency).toBe(71);
+    expect(latency).toBe(8 + 71);
     for (let i = latency; i < input.length; i++) expect(out[i]).toBeCloseTo(input[i - latency]!, 6);
   });
 

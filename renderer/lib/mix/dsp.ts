@@ -68,20 +68,78 @@ export class LevelAccumulator {
 }
 
 /**
- * A look-ahead peak limiter: no output sample exceeds `ceiling`.
+ * The true peak of a sample stream (as BS.1770 means it: the peak of the
+ * band-limited waveform between samples, not only at them), H samples late:
+ * each sample's level is the largest of |x[k]| and the waveform at ¼, ½, ¾ of
+ * the way to both neighbours, interpolated by a Hann-windowed sinc of 2H taps.
+ * A codec rebuilds that waveform, so its peaks are what a listener receives.
+ */
+export class TruePeakDetector {
+  static readonly PHASES = [0.25, 0.5, 0.75];
+  readonly halfLength: number;
+  readonly #taps: Float64Array[];
+  readonly #history: Float32Array;
+  #previousSegment = 0;
+
+  constructor(halfLength = 8) {
+    this.halfLength = halfLength;
+    this.#history = new Float32Array(2 * halfLength);
+    this.#taps = TruePeakDetector.PHASES.map((f) => {
+      const taps = new Float64Array(2 * halfLength);
+      let sum = 0;
+      for (let i = 0; i < taps.length; i++) {
+        // Tap i weighs x[k + j], j = i - H + 1; the interpolated point is k + f.
+        const u = i - halfLength + 1 - f;
+        const sinc = u === 0 ? 1 : Math.sin(Math.PI * u) / (Math.PI * u);
+        const window = 0.5 * (1 + Math.cos((Math.PI * u) / halfLength));
+        taps[i] = sinc * window;
+        sum += taps[i]!;
+      }
+      for (let i = 0; i < taps.length; i++) taps[i]! /= sum;
+      return taps;
+    });
+  }
+
+  /** Pushes x[t]; returns x[t - H] and its true-peak level. */
+  push(x: number): { sample: number; level: number } {
+    const history = this.#history;
+    history.copyWithin(0, 1);
+    history[history.length - 1] = x;
+    // history[i] = x[t - 2H + 1 + i]; the sample judged is k = t - H, at index H - 1.
+    const sample = history[this.halfLength - 1]!;
+    let segment = 0;
+    for (const taps of this.#taps) {
+      let y = 0;
+      for (let i = 0; i < taps.length; i++) y += taps[i]! * history[i]!;
+      const a = y < 0 ? -y : y;
+      if (a > segment) segment = a;
+    }
+    const own = sample < 0 ? -sample : sample;
+    const level = Math.max(own, segment, this.#previousSegment);
+    this.#previousSegment = segment;
+    return { sample, level };
+  }
+}
+
+/**
+ * A look-ahead true-peak limiter: no output sample, and (within the
+ * interpolator's accuracy) no peak between samples, exceeds `ceiling`.
  *
- * The signal is delayed by `lookahead - 1` samples. The gain each sample needs
- * (ceiling / |x|, at most 1) goes through a sliding minimum over `lookahead`
- * samples, a release (the gain recovers towards 1 with a time constant), then
- * a moving average over `lookahead` samples. Every value the average covers
- * is a minimum over a window containing the delayed sample, so the gain
- * applied to it is never more than it needs: the ceiling holds exactly, and
- * the gain ramps smoothly over the look-ahead instead of jumping (no clicks).
+ * Each sample's true-peak level comes from a TruePeakDetector (H samples
+ * late), and the signal is delayed by a further `lookahead - 1` samples. The
+ * gain each sample needs (ceiling / level, at most 1) goes through a sliding
+ * minimum over `lookahead` samples, a release (the gain recovers towards 1
+ * with a time constant), then a moving average over `lookahead` samples.
+ * Every value the average covers is a minimum over a window containing the
+ * delayed sample, so the gain applied to it is never more than it needs: the
+ * ceiling holds, and the gain ramps smoothly over the look-ahead instead of
+ * jumping (no clicks).
  */
 export class PeakLimiter {
   readonly #ceiling: number;
   readonly #lookahead: number;
   readonly #releaseCoefficient: number;
+  readonly #detector = new TruePeakDetector();
   /** Delay line for the signal (length lookahead). */
   readonly #delay: Float32Array;
   /** Needed gains of the last `lookahead` samples, for the sliding minimum. */
@@ -106,15 +164,14 @@ export class PeakLimiter {
 
   /** Latency in samples. */
   get latency(): number {
-    return this.#lookahead - 1;
+    return this.#detector.halfLength + this.#lookahead - 1;
   }
 
   /** Limits `input` into `output` (may be the same array). */
   process(input: Float32Array, output: Float32Array): void {
     const n = this.#lookahead;
     for (let i = 0; i < input.length; i++) {
-      const x = input[i]!;
-      const a = x < 0 ? -x : x;
+      const { sample: x, level: a } = this.#detector.push(input[i]!);
       const need = a > this.#ceiling ? this.#ceiling / a : 1;
       const slot = this.#index;
       this.#needed[slot] = need;

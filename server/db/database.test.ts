@@ -105,3 +105,12 @@ describe('database in memory', () => {
     await second.close();
   });
 });
+
+describe('database on an unreachable PostgreSQL', () => {
+  it('fails at start with a typed error that never shows the password', async () => {
+    const url = 'postgres://spacecraft:hunter2-secret@127.0.0.1:1/spacecraft';
+    const error = await Database.open({ kind: 'postgres', url }, logger).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('could not be brought up to date') as unknown });
+    expect(String((error as Error).message)).not.toContain('hunter2');
+  });
+});

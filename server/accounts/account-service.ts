@@ -6,7 +6,7 @@
  * the same API over Redis when nodes must share counts): a guesser is slowed whatever addresses
  * or handles they rotate.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import {
   assertMayFollow,
   hostingEligibility,
@@ -18,7 +18,7 @@ import {
   type Profile,
 } from '../domain/account.ts';
 import { NotFoundError, PermissionError, SpacecraftError } from '../errors.ts';
-import { RateLimitedError } from '../signalling/limits.ts';
+import { RateLimitedError, take } from '../signalling/limits.ts';
 import { decoyHash, hashPassword, verifyPassword, type ScryptParams } from './password.ts';
 import { hashSessionToken, newSessionToken, SESSION_TOKEN_PATTERN } from './session-token.ts';
 
@@ -126,14 +126,5 @@ export class AccountService {
     const expiresAt = new Date(Date.now() + this.#options.sessionDays * 24 * 3600 * 1000);
     await this.#store.createSession({ tokenHash: hash, accountId: account.id, expiresAt });
     return { token, expiresAt, account };
-  }
-}
-
-async function take(limiter: RateLimiterMemory, key: string, message: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw new RateLimitedError(message, rejection.msBeforeNext);
-    throw rejection;
   }
 }

@@ -16,7 +16,8 @@ export class RateLimitedError extends SpacecraftError {
   }
 }
 
-async function take(limiter: RateLimiterMemory, key: string, message: string): Promise<void> {
+/** Takes one point from `key`, or throws RATE_LIMITED with the time until the next one. */
+export async function take(limiter: RateLimiterMemory, key: string, message: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (rejection) {

@@ -11,15 +11,11 @@
  * disconnected (the track is silent) so nothing unlimited ever goes out.
  */
 import { SILENCE_DBFS, type Levels } from './mix/dsp.ts';
-import { CHANNEL_IDS, effectiveGains, LIMITER_CEILING_DBFS, TEST_TONE_DBFS, TEST_TONE_HZ, type ChannelId, type ChannelStates } from './mix/mixer-state.ts';
+import { CHANNEL_IDS, effectiveGains, LIMITER_THRESHOLD_DBFS, TEST_TONE_DBFS, TEST_TONE_HZ, type ChannelId, type ChannelStates } from './mix/mixer-state.ts';
 import workletUrl from './mix/program-mix.worklet.ts?worker&url';
 
-/**
- * Where the limiter holds the program's samples: 0.5 dB under the ceiling,
- * because Opus's decoded waveform overshoots its input (measured: a sine
- * limited at exactly −1 dBFS arrived at −0.94 dBFS at a listener).
- */
-export const LIMITER_THRESHOLD_DBFS = LIMITER_CEILING_DBFS - 0.5;
+/** Where the limiter holds the program's true peak: the ceiling less a margin for Opus's overshoot (see mixer-state.ts). */
+export { LIMITER_THRESHOLD_DBFS };
 /** Gain changes glide over this time constant, so a fader or mute never clicks. */
 const GLIDE_SECONDS = 0.005;
 

@@ -93,3 +93,21 @@ export async function measureReceivedLevels(args: { durationMs: number; selector
   const db = (x: number) => (x > 0 ? 20 * Math.log10(x) : -100);
   return { peakDbfs: db(peak), rmsDbfs: db(Math.sqrt(squares / count)), bandsDb: bandSums.map((s) => s / reads), reads, readPeaksDbfs: readPeaks.map(db) };
 }
+
+/**
+ * The highest `attribute` (a number, e.g. a meter's `data-peak-dbfs`) the
+ * element at `selector` shows over `durationMs`: every change is observed, not
+ * sampled, so a peak reported for one frame is not missed.
+ */
+export async function highestAttributeOver(args: { durationMs: number; selector: string; attribute: string }): Promise<number> {
+  const element = document.querySelector(args.selector);
+  if (!element) throw new Error(`no element ${args.selector}`);
+  let highest = Number(element.getAttribute(args.attribute));
+  const observer = new MutationObserver(() => {
+    highest = Math.max(highest, Number(element.getAttribute(args.attribute)));
+  });
+  observer.observe(element, { attributes: true, attributeFilter: [args.attribute] });
+  await new Promise((r) => setTimeout(r, args.durationMs));
+  observer.disconnect();
+  return highest;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromDb, LevelAccumulator, PeakLimiter, SILENCE_DBFS, toDbfs, TruePeakDetector } from './dsp.ts';
-import { effectiveGains, type ChannelStates } from './mixer-state.ts';
+import { CODEC_MARGIN_DB, effectiveGains, LIMITER_CEILING_DBFS, LIMITER_THRESHOLD_DBFS, type ChannelStates } from './mixer-state.ts';
 
 const RATE = 48000;
 const sine = (seconds: number, hz: number, amplitude: number) => Float32Array.from({ length: Math.round(seconds * RATE) }, (_, i) => amplitude * Math.sin((2 * Math.PI * hz * i) / RATE));
@@ -108,6 +108,21 @@ describe('master limiter', () => {
     expect(toDbfs(truePeakOf(signal, 4000))).toBeGreaterThan(-0.9);
     const { out } = limit(signal);
     expect(toDbfs(truePeakOf(out, 4000))).toBeLessThan(-1 + 0.1);
+  });
+
+  it('holds a +6 dB sine through a fake microphone loop point (10 ms dropped) at its threshold, a codec margin under the ceiling', () => {
+    // The worst Opus overshoot measured at a listener at such a loop point: +1.58 dB over the limiter's output.
+    const worstCodecOvershootDb = 1.58;
+    expect(LIMITER_THRESHOLD_DBFS).toBe(LIMITER_CEILING_DBFS - CODEC_MARGIN_DB);
+    expect(LIMITER_THRESHOLD_DBFS + worstCodecOvershootDb).toBeLessThan(LIMITER_CEILING_DBFS - 0.5);
+    const a = fromDb(6);
+    const dropped = Math.round(0.0103 * RATE);
+    const signal = Float32Array.from({ length: RATE }, (_, i) => a * Math.sin((2 * Math.PI * 440 * (i < RATE / 2 ? i : i + dropped)) / RATE));
+    const { out } = limit(signal, LIMITER_THRESHOLD_DBFS);
+    expect(toDbfs(peakOf(out))).toBeLessThanOrEqual(LIMITER_THRESHOLD_DBFS + 1e-6);
+    expect(toDbfs(truePeakOf(out.subarray(RATE / 2 - 2400, RATE / 2 + 2400)))).toBeLessThan(LIMITER_THRESHOLD_DBFS + 0.1);
+    // Still loud: a sine held there is about 3 dB under it in RMS.
+    expect(toDbfs(rmsOf(out.subarray(RATE / 4)))).toBeGreaterThan(LIMITER_THRESHOLD_DBFS - 3.2);
   });
 
   it('detects the true peak of a sine between its samples within 0.2 dB', () => {

@@ -8,6 +8,20 @@ export type ChannelStates = Record<ChannelId, ChannelState>;
 
 /** What no listener ever receives above (the master limiter's promise). */
 export const LIMITER_CEILING_DBFS = -1;
+/**
+ * How far under the ceiling the limiter holds the program's true peak: Opus
+ * (64 kbps) rebuilds the limited waveform with overshoot. On a steady sine it
+ * is small (held at −1.5, a listener got −1.43 dBFS), but a discontinuity (the
+ * fake microphone's loop point: about 10 ms dropped) makes a broadband frame
+ * whose decoded peaks, spread over about ±20 ms (one Opus frame), reached
+ * −0.25 dBFS: +1.25 dB over the limiter's output, while the studio's program
+ * meter stayed at −1.5 (the same happens offline, libopus at 64 kbps: +0.5 dB
+ * at a 10 ms splice). Held at −3, the worst of a dozen loop points arrived at
+ * −1.42 (+1.58 dB). The margin keeps that worst case about 0.9 dB under the ceiling.
+ */
+export const CODEC_MARGIN_DB = 2.5;
+/** Where the limiter holds the program's true peak. */
+export const LIMITER_THRESHOLD_DBFS = LIMITER_CEILING_DBFS - CODEC_MARGIN_DB;
 /** The test tone channel: 1 kHz at −20 dBFS, a second source to check solo and levels against. */
 export const TEST_TONE_HZ = 1000;
 export const TEST_TONE_DBFS = -20;

@@ -18,7 +18,7 @@ import {
   type Profile,
 } from '../domain/account.ts';
 import { NotFoundError, PermissionError, SpacecraftError } from '../errors.ts';
-import { RateLimitedError, take } from '../signalling/limits.ts';
+import { FailureLock, take } from '../signalling/limits.ts';
 import { decoyHash, hashPassword, verifyPassword, type ScryptParams } from './password.ts';
 import { hashSessionToken, newSessionToken, SESSION_TOKEN_PATTERN } from './session-token.ts';
 
@@ -46,13 +46,13 @@ export class AccountService {
   readonly #store: AccountStore;
   readonly #options: AccountServiceOptions;
   readonly #attemptsPerIp: RateLimiterMemory;
-  readonly #failuresPerHandle: RateLimiterMemory;
+  readonly #failuresPerHandle: FailureLock;
 
   constructor(store: AccountStore, options: AccountServiceOptions) {
     this.#store = store;
     this.#options = options;
     this.#attemptsPerIp = new RateLimiterMemory({ keyPrefix: 'account-ip', points: options.limits.attemptsPerIp, duration: 600 });
-    this.#failuresPerHandle = new RateLimiterMemory({ keyPrefix: 'signin-handle', points: options.limits.failedSignInsPerHandle, duration: 900 });
+    this.#failuresPerHandle = new FailureLock({ keyPrefix: 'signin-handle', points: options.limits.failedSignInsPerHandle, seconds: 900 });
   }
 
   async signUp(ip: string, input: { handle: string; displayName: string; password: string }): Promise<Session> {
@@ -68,15 +68,12 @@ export class AccountService {
     await take(this.#attemptsPerIp, ip, 'Too many sign-in attempts from your address; wait a few minutes and try again.');
     const handle = toHandle(input.handle);
     const key = handle ?? input.handle.trim().toLowerCase().slice(0, 64);
-    const used = await this.#failuresPerHandle.get(key);
-    if (used && used.consumedPoints >= this.#options.limits.failedSignInsPerHandle) {
-      throw new RateLimitedError('Too many failed sign-ins for this handle; wait a few minutes and try again.', used.msBeforeNext);
-    }
+    await this.#failuresPerHandle.assertOpen(key, 'Too many failed sign-ins for this handle; wait a few minutes and try again.');
     const found = handle ? await this.#store.findByHandle(handle) : null;
     // An unknown handle costs the same scrypt as a wrong password: timing does not tell which.
     const matches = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()));
     if (!found || !matches) {
-      await this.#failuresPerHandle.penalty(key, 1);
+      await this.#failuresPerHandle.failed(key);
       throw new PermissionError(SIGN_IN_FAILED);
     }
     return this.#openSession({ id: found.id, handle: found.handle, displayName: found.displayName, createdAt: found.createdAt });

@@ -26,10 +26,33 @@ export async function take(limiter: RateLimiterMemory, key: string, message: str
   }
 }
 
+/**
+ * Failed attempts per key (an address, a handle): after `points` failures within `seconds`,
+ * every attempt is refused with RATE_LIMITED until the window passes, even a right one.
+ */
+export class FailureLock {
+  readonly #failures: RateLimiterMemory;
+  readonly #points: number;
+
+  constructor(options: { keyPrefix: string; points: number; seconds: number }) {
+    this.#points = options.points;
+    this.#failures = new RateLimiterMemory({ keyPrefix: options.keyPrefix, points: options.points, duration: options.seconds });
+  }
+
+  async assertOpen(key: string, message: string): Promise<void> {
+    const used = await this.#failures.get(key);
+    if (used && used.consumedPoints >= this.#points) throw new RateLimitedError(message, used.msBeforeNext);
+  }
+
+  async failed(key: string): Promise<void> {
+    await this.#failures.penalty(key, 1);
+  }
+}
+
 export class EdgeLimits {
   readonly #connections: RateLimiterMemory;
   readonly #joins: RateLimiterMemory;
-  readonly #failedHosting = new RateLimiterMemory({ keyPrefix: 'host-fail', points: FAILED_HOST_ATTEMPTS_PER_MINUTE, duration: 60 });
+  readonly #failedHosting = new FailureLock({ keyPrefix: 'host-fail', points: FAILED_HOST_ATTEMPTS_PER_MINUTE, seconds: 60 });
 
   constructor(limits: { connectionsPerIpPerMinute: number; joinsPerIpPerMinute: number }) {
     this.#connections = new RateLimiterMemory({ keyPrefix: 'conn', points: limits.connectionsPerIpPerMinute, duration: 60 });
@@ -45,14 +68,11 @@ export class EdgeLimits {
   }
 
   /** Refuses hosting from an address that has used up its failed attempts. */
-  async assertMayTryHosting(ip: string): Promise<void> {
-    const used = await this.#failedHosting.get(ip);
-    if (used && used.consumedPoints >= FAILED_HOST_ATTEMPTS_PER_MINUTE) {
-      throw new RateLimitedError('Too many failed attempts to host from your address; wait a minute.', used.msBeforeNext);
-    }
+  assertMayTryHosting(ip: string): Promise<void> {
+    return this.#failedHosting.assertOpen(ip, 'Too many failed attempts to host from your address; wait a minute.');
   }
 
-  async hostingFailed(ip: string): Promise<void> {
-    await this.#failedHosting.penalty(ip, 1);
+  hostingFailed(ip: string): Promise<void> {
+    return this.#failedHosting.failed(ip);
   }
 }

@@ -7,13 +7,25 @@ import { GreenRoom } from './green-room.tsx';
 
 afterEach(cleanup);
 
+class StoppableTrack {
+  stopped = false;
+  stop() {
+    this.stopped = true;
+  }
+}
+
 class ScriptedMic implements MicCheckLike {
   levelNow: MicLevel = { rmsDbfs: -100, peakDbfs: -100 };
   echo: boolean[] = [];
   closed = false;
   handedOver = false;
-  readonly track = { stopped: false, stop() { this.stopped = true; } } as unknown as MediaStreamTrack & { stopped: boolean };
-  constructor(readonly deviceId = 'mic-1', readonly label = 'Built-in Microphone') {}
+  readonly track = new StoppableTrack() as unknown as MediaStreamTrack & { stopped: boolean };
+  readonly deviceId: string;
+  readonly label: string;
+  constructor(deviceId = 'mic-1', label = 'Built-in Microphone') {
+    this.deviceId = deviceId;
+    this.label = label;
+  }
   level() {
     return this.levelNow;
   }

@@ -16,7 +16,23 @@ export const serverStatusSchema = z.object({
   message: z.string().nullable(),
 });
 
-export const serverConnectionSchema = z.object({ url: z.string(), studioToken: z.string() });
+export const serverConnectionSchema = z.object({ url: z.string() });
+
+/**
+ * The account the studio is signed in as on its server, kept across restarts by the settings
+ * store. `sessionToken` signs the studio's signalling connection in (hosting needs it).
+ */
+export const studioAccountSchema = z.object({
+  id: z.string(),
+  handle: z.string(),
+  displayName: z.string(),
+  followers: z.number().int().nonnegative(),
+  mayHost: z.boolean(),
+  followersNeeded: z.number().int().nonnegative(),
+  sessionToken: z.string(),
+});
+export const signInInputSchema = z.object({ handle: z.string().trim().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
+export const signUpInputSchema = signInInputSchema.extend({ displayName: z.string().trim().min(1).max(200) }).strict();
 
 /** One mixer channel's strip: fader in dB (−60 is off), mute, solo. */
 export const channelSettingsSchema = z.object({
@@ -25,16 +41,86 @@ export const channelSettingsSchema = z.object({
   solo: z.boolean(),
 });
 
-/** The mixer: the microphone's mode (voice: echo cancellation, noise suppression, auto gain on; music: off) and each channel's strip. */
-export const mixerSettingsSchema = z.object({
-  mode: z.enum(['voice', 'music']),
-  channels: z.object({ mic: channelSettingsSchema, tone: channelSettingsSchema }),
+const channelDefault = (muted: boolean) => channelSettingsSchema.default({ gainDb: 0, muted, solo: false });
+
+/** Mic processing: a noise gate and a compressor; `preset` names the preset the values came from ('custom' once edited). */
+export const micProcessingSchema = z.object({
+  preset: z.enum(['raw', 'podcast', 'loud-room', 'custom']),
+  gate: z.object({ enabled: z.boolean(), thresholdDb: z.number().min(-90).max(0) }),
+  compressor: z.object({
+    enabled: z.boolean(),
+    thresholdDb: z.number().min(-60).max(0),
+    ratio: z.number().min(1).max(20),
+    attackMs: z.number().min(0.1).max(200),
+    releaseMs: z.number().min(5).max(2000),
+    makeupDb: z.number().min(0).max(24),
+  }),
 });
 
-/** A new studio's mixer: voice mode, the mic at unity, the test tone muted. */
+/** Ducking: the music (track and pads) dips by `depthDb` while the mic is above `thresholdDb`, and comes back over `releaseMs`. */
+export const duckingSchema = z.object({
+  enabled: z.boolean(),
+  depthDb: z.number().min(0).max(40),
+  thresholdDb: z.number().min(-70).max(0),
+  releaseMs: z.number().min(50).max(5000),
+});
+
+/** Monitoring: what the host hears (nothing, the program, or the mic alone), on which output, how loud. */
+export const monitorSchema = z.object({
+  source: z.enum(['off', 'program', 'mic']),
+  deviceId: z.string().max(512).nullable(),
+  gainDb: z.number().min(-60).max(12),
+});
+
+/** A sound pad: on key 1–9 by its place in the list; its clip's bytes live in the renderer's clip store under `clipId`. */
+export const padSchema = z.object({
+  name: z.string().trim().max(40),
+  gainDb: z.number().min(-60).max(12),
+  clipId: z.string().max(64).nullable(),
+  clipName: z.string().max(200).nullable(),
+});
+
+export const PAD_COUNT = 9;
+const emptyPads = () => Array.from({ length: PAD_COUNT }, (_, i) => ({ name: `Pad ${i + 1}`, gainDb: 0, clipId: null, clipName: null }));
+
+export const DEFAULT_PROCESSING: z.output<typeof micProcessingSchema> = {
+  preset: 'raw',
+  gate: { enabled: false, thresholdDb: -50 },
+  compressor: { enabled: false, thresholdDb: -18, ratio: 3, attackMs: 10, releaseMs: 150, makeupDb: 0 },
+};
+export const DEFAULT_DUCKING: z.output<typeof duckingSchema> = { enabled: true, depthDb: 12, thresholdDb: -40, releaseMs: 600 };
+export const DEFAULT_MONITOR: z.output<typeof monitorSchema> = { source: 'off', deviceId: null, gainDb: -6 };
+
+/**
+ * The mixer: the mode (voice: echo cancellation, noise suppression, auto gain
+ * on, mono 64 kbps; music: off, stereo 256 kbps), each channel's strip, the
+ * track player's loop, the pads, mic processing, ducking and monitoring. Every
+ * field added after the first release has a default, so older settings load.
+ */
+export const mixerSettingsSchema = z.object({
+  mode: z.enum(['voice', 'music']),
+  channels: z.object({ mic: channelSettingsSchema, tone: channelSettingsSchema, track: channelDefault(false), pads: channelDefault(false) }),
+  track: z.object({ loop: z.boolean() }).default({ loop: false }),
+  pads: z.array(padSchema).length(PAD_COUNT).default(emptyPads),
+  processing: micProcessingSchema.default(DEFAULT_PROCESSING),
+  ducking: duckingSchema.default(DEFAULT_DUCKING),
+  monitor: monitorSchema.default(DEFAULT_MONITOR),
+});
+
+/** A new studio's mixer: voice mode, the mic at unity, the test tone muted, no processing, ducking on, monitoring off. */
 export const DEFAULT_MIXER: z.output<typeof mixerSettingsSchema> = {
   mode: 'voice',
-  channels: { mic: { gainDb: 0, muted: false, solo: false }, tone: { gainDb: 0, muted: true, solo: false } },
+  channels: {
+    mic: { gainDb: 0, muted: false, solo: false },
+    tone: { gainDb: 0, muted: true, solo: false },
+    track: { gainDb: 0, muted: false, solo: false },
+    pads: { gainDb: 0, muted: false, solo: false },
+  },
+  track: { loop: false },
+  pads: emptyPads(),
+  processing: DEFAULT_PROCESSING,
+  ducking: DEFAULT_DUCKING,
+  monitor: DEFAULT_MONITOR,
 };
 
 export const settingsSchema = z.object({
@@ -48,6 +134,10 @@ export const settingsPatchSchema = settingsSchema.partial().strict();
 export const methods = {
   'studio:server:getStatus': { input: z.undefined(), output: serverStatusSchema },
   'studio:server:getConnection': { input: z.undefined(), output: serverConnectionSchema },
+  'studio:account:get': { input: z.undefined(), output: studioAccountSchema.nullable() },
+  'studio:account:signIn': { input: signInInputSchema, output: studioAccountSchema },
+  'studio:account:signUp': { input: signUpInputSchema, output: studioAccountSchema },
+  'studio:account:signOut': { input: z.undefined(), output: z.null() },
   'studio:settings:get': { input: z.undefined(), output: settingsSchema },
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
 } as const;
@@ -64,6 +154,7 @@ export type MethodOutput<C extends Channel> = z.output<Methods[C]['output']>;
 export type EventData<E extends EventChannel> = z.output<(typeof events)[E]>;
 export type ServerStatus = z.output<typeof serverStatusSchema>;
 export type ServerConnection = z.output<typeof serverConnectionSchema>;
+export type StudioAccount = z.output<typeof studioAccountSchema>;
 export type Settings = z.output<typeof settingsSchema>;
 export type MixerSettings = z.output<typeof mixerSettingsSchema>;
 

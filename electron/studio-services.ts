@@ -7,6 +7,8 @@ import type { EventChannel, EventData, ServerStatus } from './contract.ts';
 import type { StudioHandlers } from './ipc/dispatcher.ts';
 import type { ServerSupervisor } from './server-supervisor.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
+import { StudioAccounts } from './studio-account.ts';
+import type { Fetch } from './server-api.ts';
 
 export type StudioServices = {
   handlers: StudioHandlers;
@@ -17,20 +19,30 @@ export type StudioServices = {
 export function createStudioServices(deps: {
   settings: SettingsStore;
   supervisor: ServerSupervisor | null;
-  remote: { url: string; studioToken: string } | null;
+  remote: { url: string } | null;
+  /** The HTTP client for the server's API (tests pass their own). */
+  fetch?: Fetch;
 }): StudioServices {
   const { settings, supervisor, remote } = deps;
+  const accounts = new StudioAccounts(settings, deps.fetch);
   const status = (): ServerStatus =>
     remote ? { state: 'remote', url: remote.url, restarts: 0, message: null } : supervisor!.status;
 
+  /** The server the studio works with: the remote one, or the bundled one once it runs. */
+  const serverUrl = (): string => {
+    if (remote) return remote.url;
+    const connection = supervisor!.connection();
+    if (!connection) throw new SpacecraftError('UNAVAILABLE', 'The server is not running yet.');
+    return connection.url;
+  };
+
   const handlers: StudioHandlers = {
     'studio:server:getStatus': async () => status(),
-    'studio:server:getConnection': async () => {
-      if (remote) return remote;
-      const connection = supervisor!.connection();
-      if (!connection) throw new SpacecraftError('UNAVAILABLE', 'The server is not running yet.');
-      return connection;
-    },
+    'studio:server:getConnection': async () => ({ url: serverUrl() }),
+    'studio:account:get': async () => accounts.current(serverUrl()),
+    'studio:account:signIn': async (input) => accounts.signIn(serverUrl(), input),
+    'studio:account:signUp': async (input) => accounts.signUp(serverUrl(), input),
+    'studio:account:signOut': async () => accounts.signOut(serverUrl()),
     'studio:settings:get': async () => settings.get(),
     'studio:settings:update': async (patch) => {
       if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change.');

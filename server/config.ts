@@ -52,13 +52,14 @@ const schema = z.object({
   SPACECRAFT_LOG_LEVEL: logLevelField.default('info'),
   SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: count(1, 1_000_000).default(300),
   SPACECRAFT_IP_JOINS_PER_MINUTE: count(1, 1_000_000).default(300),
-  SPACECRAFT_LIVE_SPACES_PER_TOKEN: count(1, 1000).default(3),
+  SPACECRAFT_LIVE_SPACES_PER_ACCOUNT: count(1, 1000).default(3),
   SPACECRAFT_HOST_GRACE_MS: count(0, 300_000).default(15_000),
   SPACECRAFT_HEARTBEAT_MS: count(100, 600_000).default(15_000),
   SPACECRAFT_STATE_INTERVAL_MS: count(10, 5000).default(300),
   SPACECRAFT_DATA_DIR: z.string().min(1).optional(),
   SPACECRAFT_HOST_MIN_FOLLOWERS: count(0, 100_000_000).default(600),
   SPACECRAFT_SESSION_DAYS: count(1, 365).default(30),
+  SPACECRAFT_DEMO_DATA: z.stringbool().default(false),
   SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: count(1, 1_000_000).default(30),
   SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
   DATABASE_URL: z
@@ -99,7 +100,7 @@ export type ServerConfig = {
   limits: {
     connectionsPerIpPerMinute: number;
     joinsPerIpPerMinute: number;
-    liveSpacesPerToken: number;
+    liveSpacesPerAccount: number;
   };
   /** How long a host whose connection dropped may take to come back before the Space ends. */
   hostGraceMs: number;
@@ -114,6 +115,8 @@ export type ServerConfig = {
     /** How long a sign-in lasts. */
     sessionDays: number;
     limits: { attemptsPerIp: number; failedSignInsPerHandle: number };
+    /** Create the demo creator and listeners at start (`npm run seed`'s data), for a new user's first try and for tests. */
+    demoData: boolean;
   };
 };
 
@@ -151,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     limits: {
       connectionsPerIpPerMinute: e.SPACECRAFT_IP_CONNECTIONS_PER_MINUTE,
       joinsPerIpPerMinute: e.SPACECRAFT_IP_JOINS_PER_MINUTE,
-      liveSpacesPerToken: e.SPACECRAFT_LIVE_SPACES_PER_TOKEN,
+      liveSpacesPerAccount: e.SPACECRAFT_LIVE_SPACES_PER_ACCOUNT,
     },
     hostGraceMs: e.SPACECRAFT_HOST_GRACE_MS,
     heartbeatMs: e.SPACECRAFT_HEARTBEAT_MS,
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       hostMinFollowers: e.SPACECRAFT_HOST_MIN_FOLLOWERS,
       sessionDays: e.SPACECRAFT_SESSION_DAYS,
       limits: { attemptsPerIp: e.SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP, failedSignInsPerHandle: e.SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE },
+      demoData: e.SPACECRAFT_DEMO_DATA,
     },
   };
 }

@@ -8,6 +8,7 @@ import type { ServerConfig } from './config.ts';
 import { AccountService } from './accounts/account-service.ts';
 import { KyselyAccountStore } from './db/account-store.ts';
 import { Database } from './db/database.ts';
+import { DEMO_CREATOR, seedDemo } from './db/seed.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
@@ -16,6 +17,7 @@ import { WorkerPool } from './media/worker-pool.ts';
 import { handlers } from './signalling/handlers/all-handlers.ts';
 import { SessionHub } from './signalling/session-hub.ts';
 import { SpaceRegistry } from './spaces/space-registry.ts';
+import { MemorySpaceRecords } from './spaces/space-records.ts';
 
 export type RunningServer = {
   url: string;
@@ -42,19 +44,24 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await database.close();
     throw error;
   }
+  if (config.accounts.demoData) {
+    const { creatorFollowers } = await seedDemo(database.db, { followers: config.accounts.hostMinFollowers });
+    logger.info({ creator: DEMO_CREATOR.handle, creatorFollowers }, 'demo accounts ready');
+  }
+  const accounts = new AccountService(new KyselyAccountStore(database.db), config.accounts);
   const registry = new SpaceRegistry(
     {
-      liveSpacesPerToken: config.limits.liveSpacesPerToken,
+      liveSpacesPerAccount: config.limits.liveSpacesPerAccount,
+      records: new MemorySpaceRecords(),
       stateIntervalMs: config.stateIntervalMs,
       hostGraceMs: config.hostGraceMs,
       createMedia: () => MediaRoom.create(pool, logger),
     },
     logger,
   );
-  const hub = new SessionHub(handlers, { registry, config, logger });
+  const hub = new SessionHub(handlers, { registry, accounts, config, logger });
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR });
-  // Accounts do not yet decide who hosts (the studio token still does): the next slice joins them.
-  registerAccountRoutes(app, new AccountService(new KyselyAccountStore(database.db), config.accounts));
+  registerAccountRoutes(app, accounts);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -6,27 +6,38 @@
  * as empty instead of stopping the studio.
  */
 import Conf from 'conf';
+import { storedSessionSchema, type SessionKeeper, type StoredSession } from '../studio-account.ts';
 import { channelSettingsSchema, DEFAULT_MIXER, mixerSettingsSchema, settingsPatchSchema, settingsSchema, type MixerSettings, type Settings } from '../contract.ts';
 
-export interface SettingsStore {
+export interface SettingsStore extends SessionKeeper {
   get(): Settings;
   update(patch: Partial<Settings>): Settings;
 }
 
+/** The signed-in session lives beside the settings, never in what `settings:get` returns. */
+const SESSION_KEY = 'accountSession';
+
 export const DEFAULT_SETTINGS: Settings = { microphoneId: null, spaceTitle: 'My Space', mixer: DEFAULT_MIXER };
 
-/** A stored mixer read field by field: a file from before a field existed, or with one bad channel, keeps the rest. */
+/** A stored mixer read field by field: a file from before a field existed, or with one bad channel or field, keeps the rest. */
 function tolerantMixer(raw: unknown): MixerSettings {
   const whole = mixerSettingsSchema.safeParse(raw);
   if (whole.success) return whole.data;
   const stored = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const storedChannels = typeof stored['channels'] === 'object' && stored['channels'] !== null ? (stored['channels'] as Record<string, unknown>) : {};
-  const mode = mixerSettingsSchema.shape.mode.safeParse(stored['mode']);
   const channel = (id: keyof MixerSettings['channels']) => {
     const parsed = channelSettingsSchema.safeParse({ ...DEFAULT_MIXER.channels[id], ...(storedChannels[id] as object | undefined) });
     return parsed.success ? parsed.data : DEFAULT_MIXER.channels[id];
   };
-  return { mode: mode.success ? mode.data : DEFAULT_MIXER.mode, channels: { mic: channel('mic'), tone: channel('tone') } };
+  const mixer: Record<string, unknown> = { ...DEFAULT_MIXER };
+  for (const [key, field] of Object.entries(mixerSettingsSchema.shape)) {
+    if (key === 'channels' || !Object.hasOwn(stored, key)) continue;
+    const parsed = field.safeParse(stored[key]);
+    if (parsed.success) mixer[key] = parsed.data;
+  }
+  const ids = Object.keys(DEFAULT_MIXER.channels) as Array<keyof MixerSettings['channels']>;
+  mixer['channels'] = Object.fromEntries(ids.map((id) => [id, channel(id)]));
+  return mixer as MixerSettings;
 }
 
 /** What electron-store and conf have in common. */
@@ -60,6 +71,15 @@ export class KeyValueSettingsStore implements SettingsStore {
     const next = settingsSchema.parse({ ...this.get(), ...settingsPatchSchema.parse(patch) });
     this.#store.set(next);
     return next;
+  }
+
+  getSession(): StoredSession | null {
+    const parsed = storedSessionSchema.safeParse(this.#store.store[SESSION_KEY]);
+    return parsed.success ? parsed.data : null;
+  }
+
+  setSession(session: StoredSession | null): void {
+    this.#store.set({ [SESSION_KEY]: session });
   }
 }
 

@@ -8,6 +8,7 @@ const SENTENCES: Record<ErrorCode, string> = {
   UNKNOWN_METHOD: 'The server does not know how to do that; it may be a different version.',
   NOT_FOUND: 'That could not be found.',
   PERMISSION_DENIED: 'You are not allowed to do that.',
+  NOT_ELIGIBLE: 'Your account needs more followers to host.',
   LIMIT_EXCEEDED: 'That is more than one connection may have; close something first.',
   RATE_LIMITED: 'Too many attempts; wait a moment and try again.',
   INVALID_STATE: 'That cannot be done right now.',

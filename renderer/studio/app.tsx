@@ -1,10 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { ProgramMix } from '../lib/program-mix.ts';
+import { useAccount } from './features/account/api/account.ts';
+import { AccountCard } from './features/account/components/account-card.tsx';
+import { SignInPanel } from './features/account/components/sign-in-panel.tsx';
 import { useSettings } from './features/mixer/api/settings.ts';
 import { MixerPanel } from './features/mixer/components/mixer-panel.tsx';
 import { ServerStatusPill } from './features/server/components/server-status-pill.tsx';
 import { StagePanel } from './features/stage/components/stage-panel.tsx';
 import { useProgramMix } from './use-program-mix.ts';
+import { describeError } from '../lib/error-messages.ts';
 
 export function App() {
   const mix = useProgramMix();
@@ -21,6 +25,7 @@ export function App() {
 
 function Studio({ mix }: { mix: ProgramMix }) {
   const settings = useSettings();
+  const account = useAccount();
   const [micReady, setMicReady] = useState(false);
   useEffect(() => {
     // Browsers start audio only after a gesture; the first click anywhere wakes the mix.
@@ -32,7 +37,18 @@ function Studio({ mix }: { mix: ProgramMix }) {
   return (
     <main className="columns">
       <MixerPanel mix={mix} onReadyChange={setMicReady} />
-      <StagePanel track={mix.track} ready={micReady} defaultTitle={settings.data?.spaceTitle ?? 'My Space'} />
+      {account.data ? (
+        <div className="column">
+          <AccountCard account={account.data} />
+          <StagePanel track={mix.track} ready={micReady && account.data.mayHost} defaultTitle={settings.data?.spaceTitle ?? 'My Space'} />
+        </div>
+      ) : account.data === null ? (
+        <SignInPanel />
+      ) : account.isError ? (
+        <p className="error" role="alert">
+          {describeError(account.error)}
+        </p>
+      ) : null}
     </main>
   );
 }

@@ -104,6 +104,13 @@ export class AccountService {
     return { ...profile, ...hostingEligibility(profile.followers, this.#options.hostMinFollowers) };
   }
 
+  /** Whether an account may host, and how many followers it still needs. */
+  async eligibility(accountId: Account['id']): Promise<HostingEligibility> {
+    const profile = await this.#store.profileById(accountId);
+    if (!profile) throw new NotFoundError('This account no longer exists.');
+    return hostingEligibility(profile.followers, this.#options.hostMinFollowers);
+  }
+
   async follow(account: Account, handle: string): Promise<Profile> {
     const target = await this.profile(handle);
     assertMayFollow(account.id, target.id);

@@ -18,13 +18,8 @@ import { z } from 'zod';
 import type { AccountService, Session } from '../accounts/account-service.ts';
 import type { Account, Profile } from '../domain/account.ts';
 import { describeIssues, ValidationError } from '../errors.ts';
+import { signInBody, signUpBody } from './account-api.ts';
 
-const signUpBody = z.strictObject({
-  handle: z.string().max(64),
-  displayName: z.string().max(200),
-  password: z.string().max(1024),
-});
-const signInBody = z.strictObject({ handle: z.string().max(64), password: z.string().max(1024) });
 const handleParams = z.object({ handle: z.string().max(64) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

@@ -1,13 +1,14 @@
 /**
  * Per-IP rate limits at the edge (rate-limiter-flexible, in memory; the same
  * library speaks Redis when several nodes must share the counts):
- * new connections, joins, and failed attempts to host (a wrong studio token
- * five times in a minute locks hosting from that address for the minute).
+ * new connections, joins, and failed sign-ins over the socket (a wrong
+ * session token five times in a minute locks sign-in from that address for
+ * the minute).
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { SpacecraftError } from '../errors.ts';
 
-export const FAILED_HOST_ATTEMPTS_PER_MINUTE = 5;
+export const FAILED_SIGN_INS_PER_MINUTE = 5;
 
 export class RateLimitedError extends SpacecraftError {
   constructor(message: string, retryAfterMs: number) {
@@ -52,7 +53,7 @@ export class FailureLock {
 export class EdgeLimits {
   readonly #connections: RateLimiterMemory;
   readonly #joins: RateLimiterMemory;
-  readonly #failedHosting = new FailureLock({ keyPrefix: 'host-fail', points: FAILED_HOST_ATTEMPTS_PER_MINUTE, seconds: 60 });
+  readonly #failedSignIns = new FailureLock({ keyPrefix: 'ws-signin-fail', points: FAILED_SIGN_INS_PER_MINUTE, seconds: 60 });
 
   constructor(limits: { connectionsPerIpPerMinute: number; joinsPerIpPerMinute: number }) {
     this.#connections = new RateLimiterMemory({ keyPrefix: 'conn', points: limits.connectionsPerIpPerMinute, duration: 60 });
@@ -67,12 +68,12 @@ export class EdgeLimits {
     return take(this.#joins, ip, 'Too many joins from your address; wait a moment and try again.');
   }
 
-  /** Refuses hosting from an address that has used up its failed attempts. */
-  assertMayTryHosting(ip: string): Promise<void> {
-    return this.#failedHosting.assertOpen(ip, 'Too many failed attempts to host from your address; wait a minute.');
+  /** Refuses signing in over the socket from an address that has used up its failed attempts (guessed session tokens). */
+  assertMayTrySignIn(ip: string): Promise<void> {
+    return this.#failedSignIns.assertOpen(ip, 'Too many failed sign-ins from your address; wait a minute.');
   }
 
-  hostingFailed(ip: string): Promise<void> {
-    return this.#failedHosting.failed(ip);
+  signInFailed(ip: string): Promise<void> {
+    return this.#failedSignIns.failed(ip);
   }
 }

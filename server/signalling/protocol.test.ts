@@ -23,7 +23,8 @@ const OPUS = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, chann
 /** A well-formed example of each request's data, as the studio and the listener page send it. */
 const VALID = {
   ping: {},
-  createSpace: { title: 'Morning show', studioToken: 'token' },
+  signIn: { sessionToken: 'token' },
+  createSpace: { title: 'Morning show' },
   joinSpace: { spaceId: 'space-1' },
   createTransport: { direction: 'recv' },
   connectTransport: { transportId: 'transport-1', dtlsParameters: { role: 'client', fingerprints: [FINGERPRINT] } },
@@ -73,7 +74,8 @@ describe('signalling protocol', () => {
   });
 
   it('rejects request data for the one field that is wrong, extra fields included', () => {
-    expect(dataIssues('createSpace', { studioToken: '' })).toEqual([{ path: 'studioToken', code: 'too_small' }]);
+    expect(dataIssues('signIn', { sessionToken: '' })).toEqual([{ path: 'sessionToken', code: 'too_small' }]);
+    expect(dataIssues('createSpace', { scheduledSpaceId: '' })).toEqual([{ path: 'scheduledSpaceId', code: 'too_small' }]);
     expect(dataIssues('createSpace', { admin: true })).toEqual([{ path: '', code: 'unrecognized_keys' }]);
     expect(dataIssues('joinSpace', { spaceId: 'x'.repeat(65) })).toEqual([{ path: 'spaceId', code: 'too_big' }]);
     expect(dataIssues('joinSpace', { spaceId: '' })).toEqual([{ path: 'spaceId', code: 'too_small' }]);

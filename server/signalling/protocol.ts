@@ -73,14 +73,24 @@ export const spaceStateSchema = z.object({
 export const spaceInfoSchema = spaceStateSchema.extend({ routerRtpCapabilities: rtpCapabilitiesSchema.nullable() });
 export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
 
+/** The account a connection is signed in as. */
+export const signedInAccountSchema = z.object({ id: z.string(), handle: z.string(), displayName: z.string() });
+export type SignedInAccount = z.infer<typeof signedInAccountSchema>;
+
 /** What the host gets on starting or resuming a Space. `hostKey` lets the host come back after a dropped connection. */
 const hostedSpace = z.object({ space: spaceStateSchema, listenerPath: z.string(), hostKey: z.string(), routerRtpCapabilities: rtpCapabilitiesSchema });
 
 /** Every request: its data and its result. */
 export const requests = {
   ping: { data: z.object({}).strict(), result: z.object({ now: z.number() }) },
+  /** Binds a signed-in account (an HTTP sign-in's session token) to this connection: hosting, asking to speak and reacting need one. */
+  signIn: {
+    data: z.object({ sessionToken: z.string().min(1).max(200) }).strict(),
+    result: z.object({ account: signedInAccountSchema, mayHost: z.boolean(), followersNeeded: z.number().int().nonnegative() }),
+  },
+  /** Starts a Space now, hosted by the signed-in account (which needs enough followers); `scheduledSpaceId` starts one of its scheduled Spaces. */
   createSpace: {
-    data: z.object({ title: z.string().trim().min(1).max(120), studioToken: z.string().min(1).max(200) }).strict(),
+    data: z.object({ title: z.string().trim().min(1).max(120), scheduledSpaceId: id.optional() }).strict(),
     result: hostedSpace,
   },
   /** The host's connection dropped: take the Space back on this connection, within the grace period. */

@@ -5,6 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import { STUDIO_APP_ORIGIN } from '../config-fields.ts';
+import type { AccountService } from '../accounts/account-service.ts';
 import type { ServerConfig } from '../config.ts';
 import { PermissionError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -22,15 +23,18 @@ export function allowedOrigins(serverUrl: string, extra: readonly string[]): Set
   return origins;
 }
 
+/** What every handler gets besides its session. */
+export type HubContext = { registry: SpaceRegistry; accounts: AccountService; config: ServerConfig; logger: Logger };
+
 export class SessionHub {
   readonly limits: EdgeLimits;
   readonly #sessions = new Set<Session>();
   readonly #handlers: Handlers;
-  readonly #context: { registry: SpaceRegistry; config: ServerConfig; logger: Logger };
+  readonly #context: HubContext;
   readonly #heartbeat: NodeJS.Timeout;
   #origins = new Set<string>();
 
-  constructor(handlers: Handlers, context: { registry: SpaceRegistry; config: ServerConfig; logger: Logger }) {
+  constructor(handlers: Handlers, context: HubContext) {
     this.#handlers = handlers;
     this.#context = context;
     this.limits = new EdgeLimits(context.config.limits);

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { ServerConfig } from '../config.ts';
+import type { AccountService } from '../accounts/account-service.ts';
 import type { SpaceRegistry } from '../spaces/space-registry.ts';
 import type { Handlers } from './handlers/handler.ts';
 import { EdgeLimits } from './limits.ts';
@@ -33,6 +34,7 @@ function session(handlers: Partial<Handlers> = {}): { socket: FakeSocket; sessio
   const socket = new FakeSocket();
   const context = {
     registry: {} as SpaceRegistry,
+    accounts: {} as AccountService,
     limits: new EdgeLimits({ connectionsPerIpPerMinute: 100, joinsPerIpPerMinute: 100 }),
     config: {} as ServerConfig,
     logger: pino({ level: 'silent' }),

@@ -18,7 +18,7 @@ import type { LiveSpace } from '../spaces/live-space.ts';
 import { SerialQueue } from '../spaces/serial-queue.ts';
 import type { SpacePeer } from '../spaces/space-peer.ts';
 import type { HandlerContext, Handlers } from './handlers/handler.ts';
-import { isMethod, requestEnvelopeSchema, requests, type NotificationFrame, type ServerMessage } from './protocol.ts';
+import { isMethod, requestEnvelopeSchema, requests, type NotificationFrame, type ServerMessage, type SignedInAccount } from './protocol.ts';
 
 /** Requests a connection may have waiting or running; more get RATE_LIMITED at once. */
 export const MAX_REQUESTS_IN_FLIGHT = 16;
@@ -37,6 +37,8 @@ export class Session implements SpacePeer {
   readonly info: ConnectionInfo;
   /** The Space this connection is in, and as what. */
   space: LiveSpace | null = null;
+  /** The account this connection signed in as (`signIn`), or null for a guest. One per connection. */
+  account: SignedInAccount | null = null;
   readonly #socket: WebSocket;
   readonly #handlers: Handlers;
   readonly #context: Omit<HandlerContext, 'session'>;

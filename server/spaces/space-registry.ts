@@ -1,22 +1,24 @@
 /**
- * The Spaces this server carries. Live Spaces are kept in memory (they are
- * rebuilt from the database once Spaces are stored); ended ones leave a small
- * record so a listener opening an old link learns that the Space has ended.
- * A studio token may have at most `liveSpacesPerToken` Spaces live at once.
+ * The Spaces this server carries. Live Spaces are kept in memory and stored
+ * (SpaceRecords): a Space's record is made when it starts (or a scheduled one
+ * goes live) and closed when it ends. Ended ones also leave a small record in
+ * memory so a listener opening an old link learns that the Space has ended.
+ * An account may have at most `liveSpacesPerAccount` Spaces live at once.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { SpaceId } from '../domain/space.ts';
 import { NotFoundError, SpacecraftError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SpaceInfo, SpaceState } from '../signalling/protocol.ts';
 import { LiveSpace, type LiveSpaceOptions } from './live-space.ts';
 import type { SpaceMedia } from './space-media.ts';
+import type { SpaceRecords } from './space-records.ts';
 import type { SpacePeer } from './space-peer.ts';
 
 const ENDED_KEPT = 1000;
 
 export type RegistryOptions = LiveSpaceOptions & {
-  liveSpacesPerToken: number;
+  liveSpacesPerAccount: number;
+  records: SpaceRecords;
   /** Makes the media of a new Space (a mediasoup router on the next worker, or a fake in tests). */
   createMedia: () => Promise<SpaceMedia>;
 };
@@ -26,8 +28,10 @@ export class SpaceRegistry {
   readonly #logger: Logger;
   readonly #live = new Map<SpaceId, LiveSpace>();
   readonly #ended = new Map<SpaceId, SpaceState>();
-  /** Live and starting Spaces per studio token (keyed by the token's digest, never the token). */
-  readonly #perToken = new Map<string, number>();
+  /** Live and starting Spaces per host account. */
+  readonly #perAccount = new Map<string, number>();
+  /** Record writes still in flight (awaited before the database closes). */
+  readonly #writes = new Set<Promise<void>>();
 
   constructor(options: RegistryOptions, logger: Logger) {
     this.#options = options;
@@ -38,26 +42,39 @@ export class SpaceRegistry {
     return this.#live.size;
   }
 
-  async start(host: SpacePeer, title: string, studioToken: string): Promise<LiveSpace> {
-    const tokenKey = createHash('sha256').update(studioToken).digest('base64url');
-    const count = this.#perToken.get(tokenKey) ?? 0;
-    if (count >= this.#options.liveSpacesPerToken) {
-      throw new SpacecraftError('LIMIT_EXCEEDED', `This studio already has ${count} Spaces live; end one before starting another.`, { limit: this.#options.liveSpacesPerToken });
+  /** Starts a Space hosted by `hostAccountId` now, or one of its scheduled Spaces (`scheduledSpaceId`). */
+  async start(host: SpacePeer, input: { title: string; hostAccountId: string; scheduledSpaceId?: string }): Promise<LiveSpace> {
+    const { hostAccountId } = input;
+    const count = this.#perAccount.get(hostAccountId) ?? 0;
+    if (count >= this.#options.liveSpacesPerAccount) {
+      throw new SpacecraftError('LIMIT_EXCEEDED', `You already have ${count} Spaces live; end one before starting another.`, { limit: this.#options.liveSpacesPerAccount });
     }
-    this.#perToken.set(tokenKey, count + 1);
+    this.#perAccount.set(hostAccountId, count + 1);
     const release = () => {
-      const left = (this.#perToken.get(tokenKey) ?? 1) - 1;
-      if (left > 0) this.#perToken.set(tokenKey, left);
-      else this.#perToken.delete(tokenKey);
+      const left = (this.#perAccount.get(hostAccountId) ?? 1) - 1;
+      if (left > 0) this.#perAccount.set(hostAccountId, left);
+      else this.#perAccount.delete(hostAccountId);
     };
     let media: SpaceMedia;
+    let id: SpaceId;
+    let title = input.title;
     try {
-      media = await this.#options.createMedia();
+      const { records } = this.#options;
+      const stored = input.scheduledSpaceId
+        ? await records.goLive(input.scheduledSpaceId as SpaceId, hostAccountId)
+        : await records.createLive({ hostAccountId, title: input.title });
+      id = stored.id;
+      title = stored.title;
+      try {
+        media = await this.#options.createMedia();
+      } catch (error) {
+        await records.markEnded(id, 'media-failure', new Date());
+        throw error;
+      }
     } catch (error) {
       release();
       throw error;
     }
-    const id = randomBytes(9).toString('base64url') as SpaceId;
     const space = new LiveSpace({ id, title, host, media, logger: this.#logger, options: this.#options });
     this.#live.set(id, space);
     space.on('ended', (state) => {
@@ -65,6 +82,12 @@ export class SpaceRegistry {
       this.#live.delete(id);
       this.#ended.set(id, state);
       if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
+      const reason = space.space.endReason ?? 'server-shutdown';
+      const stored = this.#options.records
+        .markEnded(id, reason, new Date())
+        .catch((error: unknown) => this.#logger.error({ err: error, spaceId: id }, 'could not store the end of a Space'))
+        .finally(() => this.#writes.delete(stored));
+      this.#writes.add(stored);
     });
     return space;
   }
@@ -87,5 +110,6 @@ export class SpaceRegistry {
 
   async endAll(reason: 'server-shutdown' | 'media-failure'): Promise<void> {
     await Promise.all([...this.#live.values()].map((space) => space.end('server', reason)));
+    await Promise.all(this.#writes);
   }
 }

@@ -16,7 +16,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
-import type { RunningServer } from '../../server/server.ts';
 import type { RequestData } from '../../server/signalling/protocol.ts';
 import {
   describeEvents,
@@ -33,7 +32,7 @@ import {
 } from '../support/disconnect-scenarios.ts';
 import { describeRouter, MediaLedger, type Census, type MediaEvent } from '../support/media-ledger.ts';
 import { clientDtlsParameters, opusRtpParameters, RawPeer, type Reply } from '../support/raw-peer.ts';
-import { startTestServer, TEST_STUDIO_TOKEN, wsUrl } from '../support/server-fixture.ts';
+import { startTestServer, wsUrl, type TestServer } from '../support/server-fixture.ts';
 
 const ENV = {
   // A host that drops ends its Space at once (no grace to come back).
@@ -41,16 +40,19 @@ const ENV = {
   // This file opens many connections and Spaces from one address on purpose; the limits have their own tests.
   SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '1000000',
   SPACECRAFT_IP_JOINS_PER_MINUTE: '1000000',
-  SPACECRAFT_LIVE_SPACES_PER_TOKEN: '1000',
+  SPACECRAFT_LIVE_SPACES_PER_ACCOUNT: '1000',
 };
 /** A host has no one ahead of it in its Space's queue. */
 const HOST_TIMINGS = TIMINGS.filter((t) => t.hold !== 'space');
 
+/** The demo creator's session token on the server under test (every host signs in with it). */
+let hostToken = '';
 type HostState = { spaceId?: string; transportId?: string };
 const HOST_STEPS: Step<HostState>[] = [
+  { method: 'signIn', send: (peer) => peer.send('signIn', { sessionToken: hostToken }) },
   {
     method: 'createSpace',
-    send: (peer, s) => keep(peer.send('createSpace', { title: 'Leak test', studioToken: TEST_STUDIO_TOKEN }), (d) => (s.spaceId = d.space.spaceId)),
+    send: (peer, s) => keep(peer.send('createSpace', { title: 'Leak test' }), (d) => (s.spaceId = d.space.spaceId)),
   },
   { method: 'createTransport', send: (peer, s) => keep(peer.send('createTransport', { direction: 'send' }), (d) => (s.transportId = d.id)) },
   { method: 'connectTransport', send: (peer, s) => peer.send('connectTransport', { transportId: s.transportId!, dtlsParameters: clientDtlsParameters() }) },
@@ -87,10 +89,11 @@ afterAll(() => {
 
 /** The server of one describe block, restarted when a scenario leaves something behind. */
 class ServerUnderTest {
-  server!: RunningServer;
+  server!: TestServer;
 
   async start(): Promise<void> {
     this.server = await startTestServer(ENV);
+    hostToken = this.server.hostToken;
     const worker = ledger.worker();
     worker.once('died', () => diedWorkers.push(worker.pid));
   }
@@ -195,12 +198,12 @@ describe('a host that disconnects during a request leaves nothing behind', () =>
 
   for (const hold of [false, true]) {
     for (const end of ['close', 'terminate'] as const) {
-      const name = `host createSpace + createTransport pipelined in one tick, then ${end}()${hold ? ', worker held' : ''}`;
+      const name = `host signIn + createSpace + createTransport pipelined in one tick, then ${end}()${hold ? ', worker held' : ''}`;
       it(name, () =>
         scenario(name, async () => {
           const peer = await RawPeer.open(wsUrl(sut.url), { origin: sut.url });
           const state: HostState = {};
-          return pipelineAndClose(ledger, peer, [() => HOST_STEPS[0]!.send(peer, state), () => HOST_STEPS[1]!.send(peer, state)], end, hold);
+          return pipelineAndClose(ledger, peer, HOST_STEPS.slice(0, 3).map((step) => () => step.send(peer, state)), end, hold);
         }),
       );
     }
@@ -211,9 +214,10 @@ describe('a host that disconnects during a request leaves nothing behind', () =>
     it(`${name}: no live Space, no router`, () =>
       scenario(name, async () => {
         const hosts = await Promise.all(Array.from({ length: 30 }, () => RawPeer.open(wsUrl(sut.url), { origin: sut.url })));
+        await Promise.all(hosts.map((host) => host.request('signIn', { sessionToken: hostToken })));
         const replies = await holdingWorker(ledger, hold, async () => {
           const replies = hosts.map((host) => {
-            const reply = host.send('createSpace', { title: 'Hit and run', studioToken: TEST_STUDIO_TOKEN });
+            const reply = host.send('createSpace', { title: 'Hit and run' });
             host.close();
             return reply;
           });
@@ -255,7 +259,8 @@ describe('a listener that disconnects during a request leaves nothing behind', (
   /** A live Space whose host stays connected and publishes Opus. */
   async function hostSpace(): Promise<HostedSpace> {
     const host = await RawPeer.open(wsUrl(sut.url), { origin: sut.url });
-    const created = await host.request('createSpace', { title: 'Listener leak test', studioToken: TEST_STUDIO_TOKEN });
+    await host.request('signIn', { sessionToken: hostToken });
+    const created = await host.request('createSpace', { title: 'Listener leak test' });
     const transport = await host.request('createTransport', { direction: 'send' });
     await host.request('connectTransport', { transportId: transport.id, dtlsParameters: clientDtlsParameters() });
     const { producerId } = await host.request('produce', { transportId: transport.id, kind: 'audio', rtpParameters: opusRtpParameters() });

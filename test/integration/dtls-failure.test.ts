@@ -10,9 +10,8 @@ import { Device } from 'mediasoup-client';
 import type { types as clientTypes } from 'mediasoup-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignallingClient } from '../../renderer/lib/signalling-client.ts';
-import type { RunningServer } from '../../server/server.ts';
 import { openRaw, type RawClient } from '../support/raw-client.ts';
-import { startTestServer, TEST_STUDIO_TOKEN } from '../support/server-fixture.ts';
+import { startTestServer, type TestServer } from '../support/server-fixture.ts';
 import { connectClient } from '../support/signalling.ts';
 
 const g = globalThis as Record<string, unknown>;
@@ -20,7 +19,7 @@ for (const name of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandida
   g[name] ??= (wrtc as unknown as Record<string, unknown>)[name];
 }
 
-let server: RunningServer | null = null;
+let server: TestServer | null = null;
 let host: RawClient | null = null;
 let listener: SignallingClient | null = null;
 let device: Device | null = null;
@@ -49,7 +48,8 @@ describe('DTLS failure', () => {
     mediasoup.observer.on('newworker', onWorker);
     server = await startTestServer();
     host = await openRaw(server.url, { origin: server.url });
-    const created = (await host.request('createSpace', { title: 'DTLS', studioToken: TEST_STUDIO_TOKEN })).data as { space: { spaceId: string } };
+    await host.request('signIn', { sessionToken: server.hostToken });
+    const created = (await host.request('createSpace', { title: 'DTLS' })).data as { space: { spaceId: string } };
     const send = (await host.request('createTransport', { direction: 'send' })).data as { id: string };
     const rtpParameters = { mid: '0', codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 2222 }], rtcp: { cname: 'h' } };
     const produced = (await host.request('produce', { transportId: send.id, kind: 'audio', rtpParameters })).data as { producerId: string };

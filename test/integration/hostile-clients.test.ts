@@ -5,15 +5,15 @@
  * server with real mediasoup workers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../server/server.ts';
+import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { MAX_REQUESTS_IN_FLIGHT } from '../../server/signalling/session.ts';
 import { openRaw, type RawClient, type Reply } from '../support/raw-client.ts';
-import { startTestServer, TEST_STUDIO_TOKEN } from '../support/server-fixture.ts';
+import { signIn, startTestServer, type TestServer } from '../support/server-fixture.ts';
 
-let server: RunningServer | null = null;
+let server: TestServer | null = null;
 const clients: RawClient[] = [];
 
-async function serve(env: Record<string, string> = {}): Promise<RunningServer> {
+async function serve(env: Record<string, string> = {}): Promise<TestServer> {
   server = await startTestServer(env);
   return server;
 }
@@ -37,10 +37,16 @@ const OPUS_RTP = {
   rtcp: { cname: 'host' },
 };
 
+/** Signs a connection in as the demo creator (who may host). */
+async function asHost(client: RawClient): Promise<RawClient> {
+  ok(await client.request('signIn', { sessionToken: server!.hostToken }));
+  return client;
+}
+
 /** A live Space whose host publishes (the producer exists; no media needs to flow for these tests). */
 async function publishingSpace(): Promise<{ host: RawClient; spaceId: string; producerId: string; hostKey: string }> {
-  const host = await open();
-  const created = ok(await host.request('createSpace', { title: 'Attack surface', studioToken: TEST_STUDIO_TOKEN }));
+  const host = await asHost(await open());
+  const created = ok(await host.request('createSpace', { title: 'Attack surface' }));
   const transport = ok(await host.request('createTransport', { direction: 'send' }));
   const produced = ok(await host.request('produce', { transportId: transport['id'], kind: 'audio', rtpParameters: OPUS_RTP }));
   const space = created['space'] as { spaceId: string };
@@ -73,18 +79,18 @@ describe('who may connect', () => {
       const client = await open({ origin });
       ok(await client.request('ping'));
     }
-    const studio = await open({ origin: 'https://studio.example' });
-    ok(await studio.request('createSpace', { title: 'From the studio', studioToken: TEST_STUDIO_TOKEN }));
+    const studio = await asHost(await open({ origin: 'https://studio.example' }));
+    ok(await studio.request('createSpace', { title: 'From the studio' }));
     for (const origin of ['http://127.0.0.1:4402', 'null', 'file://', 'app://evil']) {
       await expect(openRaw(server!.url, { origin }), origin).rejects.toMatchObject({ status: 403 });
     }
   });
 
-  it('lets a native client without an Origin listen, but not host, even with the studio token', async () => {
+  it("lets a native client without an Origin listen, but not host, even signed in as the host's account", async () => {
     await serve();
     const { spaceId, hostKey } = await publishingSpace();
-    const native = await open({ origin: null });
-    expect(await native.request('createSpace', { title: 'Stolen', studioToken: TEST_STUDIO_TOKEN })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+    const native = await asHost(await open({ origin: null }));
+    expect(await native.request('createSpace', { title: 'Stolen' })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
     expect(await native.request('resumeSpace', { spaceId, hostKey })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
     ok(await native.request('joinSpace', { spaceId }));
   });
@@ -152,24 +158,42 @@ describe('floods and brute force', () => {
     expect((refused.error!.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
   });
 
-  it('locks hosting from an address after five wrong studio tokens, even for the right one', async () => {
+  it('locks signing in from an address after five wrong session tokens, even for the right one', async () => {
     await serve();
     const guesser = await open();
     for (let i = 0; i < 5; i++) {
-      expect(await guesser.request('createSpace', { title: 'Guess', studioToken: `guess-${i}` })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+      expect(await guesser.request('signIn', { sessionToken: `guess-${i}` })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
     }
-    expect(await guesser.request('createSpace', { title: 'Guess', studioToken: TEST_STUDIO_TOKEN })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await guesser.request('signIn', { sessionToken: server!.hostToken })).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await guesser.request('createSpace', { title: 'Guess' })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
     expect((await (await fetch(`${server!.url}/health`)).json()) as object).toMatchObject({ liveSpaces: 0 });
   });
 
-  it('caps the Spaces one studio token keeps live, and frees a place when one ends', async () => {
-    await serve({ SPACECRAFT_LIVE_SPACES_PER_TOKEN: '2' });
-    const hosts = [await open(), await open(), await open()];
-    ok(await hosts[0]!.request('createSpace', { title: 'One', studioToken: TEST_STUDIO_TOKEN }));
-    ok(await hosts[1]!.request('createSpace', { title: 'Two', studioToken: TEST_STUDIO_TOKEN }));
-    expect(await hosts[2]!.request('createSpace', { title: 'Three', studioToken: TEST_STUDIO_TOKEN })).toMatchObject({ ok: false, error: { code: 'LIMIT_EXCEEDED' } });
+  it('lets only a signed-in account with enough followers host, and says how many followers are missing', async () => {
+    await serve();
+    const guest = await open();
+    expect(await guest.request('createSpace', { title: 'Anonymous' })).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED', message: 'Sign in to host a Space.' } });
+    const listener = await open();
+    const token = await signIn(server!.url, DEMO_LISTENERS[0]!.handle, DEMO_PASSWORD);
+    expect(ok(await listener.request('signIn', { sessionToken: token }))).toMatchObject({ mayHost: false, followersNeeded: 600 });
+    expect(await listener.request('createSpace', { title: 'Too early' })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_ELIGIBLE', message: 'Hosting needs 600 followers: you need 600 more.', details: { followersNeeded: 600, minFollowers: 600 } },
+    });
+    // One account per connection: signing in again as someone else is refused, and the first account stays.
+    expect(await listener.request('signIn', { sessionToken: server!.hostToken })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    expect(await listener.request('createSpace', { title: 'Borrowed' })).toMatchObject({ ok: false, error: { code: 'NOT_ELIGIBLE' } });
+    expect((await (await fetch(`${server!.url}/health`)).json()) as object).toMatchObject({ liveSpaces: 0 });
+  });
+
+  it('caps the Spaces one account keeps live, and frees a place when one ends', async () => {
+    await serve({ SPACECRAFT_LIVE_SPACES_PER_ACCOUNT: '2' });
+    const hosts = [await asHost(await open()), await asHost(await open()), await asHost(await open())];
+    ok(await hosts[0]!.request('createSpace', { title: 'One' }));
+    ok(await hosts[1]!.request('createSpace', { title: 'Two' }));
+    expect(await hosts[2]!.request('createSpace', { title: 'Three' })).toMatchObject({ ok: false, error: { code: 'LIMIT_EXCEEDED' } });
     ok(await hosts[0]!.request('endSpace'));
-    ok(await hosts[2]!.request('createSpace', { title: 'Three', studioToken: TEST_STUDIO_TOKEN }));
+    ok(await hosts[2]!.request('createSpace', { title: 'Three' }));
   });
 });
 
@@ -185,8 +209,8 @@ describe('dead peers and a host that comes back', () => {
 
   it('ends the Space with host-left once a half-open host misses its heartbeat and its grace runs out', async () => {
     await serve({ SPACECRAFT_HEARTBEAT_MS: '150', SPACECRAFT_HOST_GRACE_MS: '300', SPACECRAFT_STATE_INTERVAL_MS: '50' });
-    const host = await open({ autoPong: false });
-    const created = ok(await host.request('createSpace', { title: 'Half-open', studioToken: TEST_STUDIO_TOKEN }));
+    const host = await asHost(await open({ autoPong: false }));
+    const created = ok(await host.request('createSpace', { title: 'Half-open' }));
     const spaceId = (created['space'] as { spaceId: string }).spaceId;
     const { client: listener } = await listenerIn(spaceId);
     await expect.poll(() => listener.inbox.some((m) => m['notification'] === 'spaceState' && (m['data'] as { hostConnected: boolean }).hostConnected === false), { timeout: 5000 }).toBe(true);

@@ -87,9 +87,9 @@ describe('WebSocket bad input', () => {
     await stillWorks();
   });
 
-  it('refuses media requests before joining, and a wrong studio token', async () => {
+  it('refuses media requests before joining, and hosting without signing in', async () => {
     expect(await roundTrip(JSON.stringify({ id: 11, method: 'createTransport', data: { direction: 'recv' } }))).toMatchObject({ id: 11, ok: false, error: { code: 'INVALID_STATE' } });
-    expect(await roundTrip(JSON.stringify({ id: 12, method: 'createSpace', data: { title: 'Hi', studioToken: 'guess' } }))).toMatchObject({ id: 12, ok: false, error: { code: 'PERMISSION_DENIED' } });
+    expect(await roundTrip(JSON.stringify({ id: 12, method: 'createSpace', data: { title: 'Hi' } }))).toMatchObject({ id: 12, ok: false, error: { code: 'PERMISSION_DENIED' } });
     expect(await roundTrip(JSON.stringify({ id: 13, method: 'joinSpace', data: { spaceId: 'nope' } }))).toMatchObject({ id: 13, ok: false, error: { code: 'NOT_FOUND' } });
     await stillWorks();
   });

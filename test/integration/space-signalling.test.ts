@@ -6,11 +6,10 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SignallingClient } from '../../renderer/lib/signalling-client.ts';
-import type { RunningServer } from '../../server/server.ts';
-import { startTestServer, TEST_STUDIO_TOKEN } from '../support/server-fixture.ts';
+import { startTestServer, type TestServer } from '../support/server-fixture.ts';
 import { connectClient, nextNotification } from '../support/signalling.ts';
 
-let server: RunningServer;
+let server: TestServer;
 const clients: SignallingClient[] = [];
 const workers: types.Worker[] = [];
 const onWorker = (worker: types.Worker) => workers.push(worker);
@@ -36,7 +35,8 @@ afterEach(async () => {
 
 async function liveSpace() {
   const host = await client('host');
-  const created = await host.request('createSpace', { title: 'Integration', studioToken: TEST_STUDIO_TOKEN });
+  await host.request('signIn', { sessionToken: server.hostToken });
+  const created = await host.request('createSpace', { title: 'Integration' });
   return { host, spaceId: created.space.spaceId, created };
 }
 

@@ -1,10 +1,11 @@
 import type { Handlers } from './handler.ts';
 import { connectTransport, consume, createTransport, produce, resumeConsumer } from './media-handlers.ts';
-import { createSpace, endSpace, joinSpace, ping, resumeSpace, setMuted } from './space-handlers.ts';
+import { createSpace, endSpace, joinSpace, ping, resumeSpace, setMuted, signIn } from './space-handlers.ts';
 
 /** One handler per request in protocol.ts; the type makes a missing one a compile error. */
 export const handlers: Handlers = {
   ping,
+  signIn,
   createSpace,
   resumeSpace,
   joinSpace,

@@ -1,3 +1,4 @@
+import type { AccountService } from '../../accounts/account-service.ts';
 import type { ServerConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { SpaceRegistry } from '../../spaces/space-registry.ts';
@@ -8,6 +9,7 @@ import type { Session } from '../session.ts';
 export type HandlerContext = {
   session: Session;
   registry: SpaceRegistry;
+  accounts: AccountService;
   limits: EdgeLimits;
   config: ServerConfig;
   logger: Logger;

@@ -1,6 +1,6 @@
-/** Starting, resuming, joining, muting and ending a Space. */
-import { InvalidStateError, PermissionError } from '../../errors.ts';
-import { sameSecret } from '../../secret.ts';
+/** Signing in, starting, resuming, joining, muting and ending a Space. */
+import type { AccountId } from '../../domain/account.ts';
+import { InvalidStateError, PermissionError, SpacecraftError } from '../../errors.ts';
 import type { LiveSpace } from '../../spaces/live-space.ts';
 import type { RequestResult } from '../protocol.ts';
 import type { Handler, HandlerContext } from './handler.ts';
@@ -27,16 +27,42 @@ function hosted(space: LiveSpace): RequestResult<'createSpace'> {
 
 export const ping: Handler<'ping'> = async () => ({ now: Date.now() });
 
+/**
+ * Binds a signed-in account to this connection. Guessing tokens is locked per address after a few
+ * failures; a connection keeps one account (signing in again as someone else is refused).
+ */
+export const signIn: Handler<'signIn'> = async (ctx, data) => {
+  const { ip } = ctx.session.info;
+  await ctx.limits.assertMayTrySignIn(ip);
+  let account;
+  try {
+    account = await ctx.accounts.authenticate(data.sessionToken);
+  } catch (error) {
+    if (error instanceof PermissionError) await ctx.limits.signInFailed(ip);
+    throw error;
+  }
+  const current = ctx.session.account;
+  if (current && current.id !== account.id) throw new InvalidStateError('This connection is signed in as someone else; open a new one to switch accounts.');
+  const { mayHost, followersNeeded } = await ctx.accounts.eligibility(account.id);
+  ctx.session.account = { id: account.id, handle: account.handle, displayName: account.displayName };
+  return { account: ctx.session.account, mayHost, followersNeeded };
+};
+
+/** Hosting: a signed-in account with enough followers, from a page the server allows. */
 export const createSpace: Handler<'createSpace'> = async (ctx, data) => {
   assertMayHost(ctx);
-  const { ip } = ctx.session.info;
-  await ctx.limits.assertMayTryHosting(ip);
-  if (!sameSecret(data.studioToken, ctx.config.studioToken)) {
-    await ctx.limits.hostingFailed(ip);
-    throw new PermissionError('This studio may not host on this server.');
-  }
+  const account = ctx.session.account;
+  if (!account) throw new PermissionError('Sign in to host a Space.');
   notInSpace(ctx);
-  const space = await ctx.registry.start(ctx.session, data.title, data.studioToken);
+  const { mayHost, followersNeeded } = await ctx.accounts.eligibility(account.id as AccountId);
+  if (!mayHost) {
+    throw new SpacecraftError(
+      'NOT_ELIGIBLE',
+      `Hosting needs ${ctx.config.accounts.hostMinFollowers} followers: you need ${followersNeeded} more.`,
+      { followersNeeded, minFollowers: ctx.config.accounts.hostMinFollowers },
+    );
+  }
+  const space = await ctx.registry.start(ctx.session, { title: data.title, hostAccountId: account.id, ...(data.scheduledSpaceId ? { scheduledSpaceId: data.scheduledSpaceId } : {}) });
   ctx.session.space = space;
   return hosted(space);
 };

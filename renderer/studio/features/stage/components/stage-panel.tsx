@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { StudioError } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { LiveSession, type LiveSnapshot } from '../lib/live-session.ts';
 
@@ -87,8 +88,10 @@ export function StagePanel({ track, ready, defaultTitle }: { track: MediaStreamT
     setStarting(true);
     setError(null);
     try {
-      const { url, studioToken } = await window.studio.server.getConnection();
-      setSession(await LiveSession.start({ serverUrl: url, studioToken, title: title.trim() || 'My Space', track }));
+      const { url } = await window.studio.server.getConnection();
+      const account = await window.studio.account.get();
+      if (!account) throw new StudioError({ code: 'PERMISSION_DENIED', message: 'Sign in to host a Space.' });
+      setSession(await LiveSession.start({ serverUrl: url, sessionToken: account.sessionToken, title: title.trim() || 'My Space', track }));
     } catch (e) {
       setError(e);
     } finally {

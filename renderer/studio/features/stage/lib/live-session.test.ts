@@ -97,7 +97,7 @@ const host = (hostKey = 'key-1') =>
     return {};
   });
 
-const input = { serverUrl: 'http://127.0.0.1:4400', studioToken: 'studio-token-0123456789', title: 'Show', track: {} as MediaStreamTrack };
+const input = { serverUrl: 'http://127.0.0.1:4400', sessionToken: 'session-token-0123456789', title: 'Show', track: {} as MediaStreamTrack };
 
 describe('LiveSession.start', () => {
   it('closes its media session and connection when publishing fails', async () => {

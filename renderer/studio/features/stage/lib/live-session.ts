@@ -44,7 +44,8 @@ const FINAL_CODES = new Set(['NOT_FOUND', 'SPACE_ENDED', 'PERMISSION_DENIED', 'V
 
 type Connection = { signalling: SignallingClient; media: MediaSession; producer: types.Producer };
 
-type StartInput = { serverUrl: string; studioToken: string; title: string; track: MediaStreamTrack };
+/** `sessionToken`: the studio's signed-in session (hosting needs an account with enough followers). */
+type StartInput = { serverUrl: string; sessionToken: string; title: string; track: MediaStreamTrack };
 
 export class LiveSession {
   readonly #deps: LiveDeps;
@@ -61,7 +62,8 @@ export class LiveSession {
     const signalling = await all.connect(signallingUrl(input.serverUrl));
     let media: MediaSession | null = null;
     try {
-      const created = await signalling.request('createSpace', { title: input.title, studioToken: input.studioToken });
+      await signalling.request('signIn', { sessionToken: input.sessionToken });
+      const created = await signalling.request('createSpace', { title: input.title });
       media = await all.createMedia(signalling, created.routerRtpCapabilities);
       const producer = await media.publish(input.track);
       const listenerUrl = new URL(created.listenerPath, input.serverUrl).toString();

@@ -16,23 +16,7 @@ export const serverStatusSchema = z.object({
   message: z.string().nullable(),
 });
 
-export const serverConnectionSchema = z.object({ url: z.string() });
-
-/**
- * The account the studio is signed in as on its server, kept across restarts by the settings
- * store. `sessionToken` signs the studio's signalling connection in (hosting needs it).
- */
-export const studioAccountSchema = z.object({
-  id: z.string(),
-  handle: z.string(),
-  displayName: z.string(),
-  followers: z.number().int().nonnegative(),
-  mayHost: z.boolean(),
-  followersNeeded: z.number().int().nonnegative(),
-  sessionToken: z.string(),
-});
-export const signInInputSchema = z.object({ handle: z.string().trim().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
-export const signUpInputSchema = signInInputSchema.extend({ displayName: z.string().trim().min(1).max(200) }).strict();
+export const serverConnectionSchema = z.object({ url: z.string(), studioToken: z.string() });
 
 /** One mixer channel's strip: fader in dB (−60 is off), mute, solo. */
 export const channelSettingsSchema = z.object({
@@ -134,10 +118,6 @@ export const settingsPatchSchema = settingsSchema.partial().strict();
 export const methods = {
   'studio:server:getStatus': { input: z.undefined(), output: serverStatusSchema },
   'studio:server:getConnection': { input: z.undefined(), output: serverConnectionSchema },
-  'studio:account:get': { input: z.undefined(), output: studioAccountSchema.nullable() },
-  'studio:account:signIn': { input: signInInputSchema, output: studioAccountSchema },
-  'studio:account:signUp': { input: signUpInputSchema, output: studioAccountSchema },
-  'studio:account:signOut': { input: z.undefined(), output: z.null() },
   'studio:settings:get': { input: z.undefined(), output: settingsSchema },
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
 } as const;
@@ -154,7 +134,6 @@ export type MethodOutput<C extends Channel> = z.output<Methods[C]['output']>;
 export type EventData<E extends EventChannel> = z.output<(typeof events)[E]>;
 export type ServerStatus = z.output<typeof serverStatusSchema>;
 export type ServerConnection = z.output<typeof serverConnectionSchema>;
-export type StudioAccount = z.output<typeof studioAccountSchema>;
 export type Settings = z.output<typeof settingsSchema>;
 export type MixerSettings = z.output<typeof mixerSettingsSchema>;
 

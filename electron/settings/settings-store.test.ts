@@ -74,16 +74,33 @@ describe('settings store over conf (what browser mode ships)', () => {
       set: () => undefined,
     };
     expect(new KeyValueSettingsStore(partly).get().mixer).toEqual({
+      ...DEFAULT_MIXER,
       mode: 'music',
-      channels: { mic: DEFAULT_MIXER.channels.mic, tone: { ...DEFAULT_MIXER.channels.tone, gainDb: 3 } },
+      channels: { ...DEFAULT_MIXER.channels, mic: DEFAULT_MIXER.channels.mic, tone: { ...DEFAULT_MIXER.channels.tone, gainDb: 3 } },
     });
     const badMode: KeyValueStore = { store: { mixer: { mode: 'karaoke', channels: DEFAULT_MIXER.channels } }, set: () => undefined };
     expect(new KeyValueSettingsStore(badMode).get().mixer.mode).toBe('voice');
   });
 
+  it('reads a first-release mixer (mode and mic/tone strips only) with every later field at its default, and keeps a bad later field from spoiling the rest', () => {
+    const firstRelease = { mode: 'music', channels: { mic: { gainDb: -6, muted: false, solo: false }, tone: { gainDb: 0, muted: true, solo: false } } };
+    const store: KeyValueStore = { store: { mixer: firstRelease }, set: () => undefined };
+    expect(new KeyValueSettingsStore(store).get().mixer).toEqual({ ...DEFAULT_MIXER, mode: 'music', channels: { ...DEFAULT_MIXER.channels, mic: firstRelease.channels.mic } });
+    const badDucking: KeyValueStore = { store: { mixer: { ...firstRelease, ducking: { enabled: true, depthDb: 400 }, track: { loop: true } } }, set: () => undefined };
+    const read = new KeyValueSettingsStore(badDucking).get().mixer;
+    expect(read.ducking).toEqual(DEFAULT_MIXER.ducking);
+    expect(read.track).toEqual({ loop: true });
+    expect(read.channels.mic.gainDb).toBe(-6);
+  });
+
   it('keeps mixer gains and mutes through an update and a reopened file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spacecraft-settings-'));
-    const mixer = { mode: 'music' as const, channels: { mic: { gainDb: -6, muted: true, solo: false }, tone: { gainDb: -12, muted: false, solo: true } } };
+    const mixer = {
+      ...DEFAULT_MIXER,
+      mode: 'music' as const,
+      channels: { ...DEFAULT_MIXER.channels, mic: { gainDb: -6, muted: true, solo: false }, tone: { gainDb: -12, muted: false, solo: true } },
+      ducking: { enabled: true, depthDb: 18, thresholdDb: -35, releaseMs: 900 },
+    };
     confSettingsStore(dir).update({ mixer });
     expect(confSettingsStore(dir).get().mixer).toEqual(mixer);
     expect(() => confSettingsStore(dir).update({ mixer: { ...mixer, channels: { ...mixer.channels, mic: { gainDb: 40, muted: false, solo: false } } } })).toThrow(/gainDb/);

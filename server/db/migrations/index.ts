@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as accounts from './0001-accounts.ts';
+import * as spaces from './0002-spaces.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-accounts': accounts,
+  '0002-spaces': spaces,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -175,9 +175,11 @@ export function GreenRoom({ openMic, listMicrophones, onJoin, onLeave, meterInte
           </button>
         </div>
       )}
-      <p className="error" role="alert">
-        {error ? describeError(error) : null}
-      </p>
+      {error ? (
+        <p className="error" role="alert">
+          {describeError(error)}
+        </p>
+      ) : null}
     </section>
   );
 }

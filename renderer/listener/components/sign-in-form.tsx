@@ -116,9 +116,11 @@ export function SignInForm({ store, reason, onDone, onCancel }: { store: Account
         autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'}
         hint={mode === 'sign-up' ? 'At least 10 characters.' : undefined}
       />
-      <p className="error" role="alert" aria-live="assertive">
-        {generalError}
-      </p>
+      {generalError ? (
+        <p className="error" role="alert">
+          {generalError}
+        </p>
+      ) : null}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'One moment…' : mode === 'sign-in' ? 'Sign in' : 'Create account'}

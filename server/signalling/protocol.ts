@@ -12,6 +12,7 @@ import type { types } from 'mediasoup';
 import { z } from 'zod';
 import { CLOSE_REASONS, SPACE_STATUSES } from '../domain/space.ts';
 import { ERROR_CODES } from '../errors.ts';
+import { stageMemberSchema, stageNotifications, stageRequests } from './stage-protocol.ts';
 
 /** Largest frame the server reads; the socket is closed (1009) on a larger one. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -63,6 +64,8 @@ export const spaceStateSchema = z.object({
   hostConnected: z.boolean(),
   hostMuted: z.boolean(),
   hostProducerId: id.nullable(),
+  /** Everyone on stage (the host first): every producer here is one to consume. */
+  stage: z.array(stageMemberSchema).max(16),
 });
 
 /**
@@ -70,7 +73,14 @@ export const spaceStateSchema = z.object({
  * while it is live, the router's capabilities, so the page can prepare its media
  * before the listener presses play.
  */
-export const spaceInfoSchema = spaceStateSchema.extend({ routerRtpCapabilities: rtpCapabilitiesSchema.nullable() });
+export const spaceInfoSchema = spaceStateSchema.extend({
+  routerRtpCapabilities: rtpCapabilitiesSchema.nullable(),
+  /** A scheduled Space: when it is due to start (ISO 8601, UTC) and the IANA zone its host scheduled it in. */
+  scheduledFor: z.string().max(40).nullable().optional(),
+  timeZone: z.string().max(64).nullable().optional(),
+  /** The host's public name, for a Space the database knows. */
+  host: z.object({ handle: z.string().max(64), displayName: z.string().max(200) }).nullable().optional(),
+});
 export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
 
 /** The account a connection is signed in as. */
@@ -121,6 +131,7 @@ export const requests = {
   resumeConsumer: { data: z.object({ consumerId: id }).strict(), result: z.object({}) },
   setMuted: { data: z.object({ muted: z.boolean() }).strict(), result: z.object({}) },
   endSpace: { data: z.object({}).strict(), result: z.object({}) },
+  ...stageRequests,
 } as const;
 
 export type Requests = typeof requests;
@@ -132,6 +143,7 @@ export const METHODS = Object.keys(requests) as Method[];
 export const notifications = {
   spaceState: spaceStateSchema,
   spaceEnded: z.object({ spaceId: id, reason: closeReasonSchema }),
+  ...stageNotifications,
 } as const;
 
 export type Notifications = typeof notifications;
@@ -165,3 +177,6 @@ export function encodeNotification<N extends NotificationName>(name: N, data: No
 export function isMethod(name: string): name is Method {
   return Object.hasOwn(requests, name);
 }
+
+export type { SpeakRequestWire, StageMember, YourRole } from './stage-protocol.ts';
+export { REACTIONS, type Reaction, type Role } from '../domain/stage.ts';

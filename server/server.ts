@@ -9,8 +9,11 @@ import { AccountService } from './accounts/account-service.ts';
 import { KyselyAccountStore } from './db/account-store.ts';
 import { Database } from './db/database.ts';
 import { DEMO_CREATOR, seedDemo } from './db/seed.ts';
+import { KyselyInviteRecords } from './db/invite-store.ts';
+import { KyselySpaceRecords } from './db/space-store.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { createHttpApp } from './http/app.ts';
+import { registerSpaceRoutes, storedSpaceInfo } from './http/space-routes.ts';
 import type { Logger } from './logger.ts';
 import { MediaRoom } from './media/media-room.ts';
 import { WorkerPool } from './media/worker-pool.ts';
@@ -18,6 +21,7 @@ import { handlers } from './signalling/handlers/all-handlers.ts';
 import { SessionHub } from './signalling/session-hub.ts';
 import { SpaceRegistry } from './spaces/space-registry.ts';
 import { MemorySpaceRecords } from './spaces/space-records.ts';
+import { SpaceScheduler } from './spaces/space-scheduler.ts';
 
 export type RunningServer = {
   url: string;
@@ -60,8 +64,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger,
   );
   const hub = new SessionHub(handlers, { registry, accounts, config, logger });
-  const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR });
+  const scheduler = new SpaceScheduler({ accounts, spaces: new KyselySpaceRecords(database.db), invites: new KyselyInviteRecords(database.db) });
+  const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
   registerAccountRoutes(app, accounts);
+  registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -15,7 +15,7 @@ import type { ServerConfig } from '../config.ts';
 import { describeIssues, NotFoundError, SpacecraftError, toWireError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { WorkerPool } from '../media/worker-pool.ts';
-import { MAX_MESSAGE_BYTES } from '../signalling/protocol.ts';
+import { MAX_MESSAGE_BYTES, type SpaceInfo } from '../signalling/protocol.ts';
 import type { SessionHub } from '../signalling/session-hub.ts';
 import type { SpaceRegistry } from '../spaces/space-registry.ts';
 
@@ -58,6 +58,8 @@ export async function createHttpApp(deps: {
   registry: SpaceRegistry;
   hub: SessionHub;
   listenerDir: string;
+  /** A Space not on air (scheduled, cancelled, or ended before a restart), from the database. */
+  storedSpaceInfo?: (id: string) => Promise<SpaceInfo | null>;
 }): Promise<FastifyInstance> {
   const { pool, registry, hub, listenerDir } = deps;
   const log = deps.logger.child({ module: 'http' });
@@ -102,7 +104,13 @@ export async function createHttpApp(deps: {
   app.get('/api/spaces/:spaceId', async (request) => {
     const params = spaceParams.safeParse(request.params);
     if (!params.success) throw new SpacecraftError('VALIDATION', 'That is not a Space link.', describeIssues(params.error.issues));
-    return registry.info(params.data.spaceId);
+    try {
+      return registry.info(params.data.spaceId);
+    } catch (error) {
+      const stored = error instanceof NotFoundError ? await deps.storedSpaceInfo?.(params.data.spaceId) : null;
+      if (stored) return stored;
+      throw error;
+    }
   });
 
   // maxPayload at the protocol's limit: a larger frame closes the socket (1009) before it is buffered.

@@ -2,7 +2,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serverChildEnv, serverLogStream, type LogRotation } from './server-child.ts';
-import type { ServerProcess, SpawnServer } from './server-supervisor.ts';
+import type { ParentMessage, ServerProcess, SpawnServer } from './server-supervisor.ts';
 
 export const SERVER_ENTRY = fileURLToPath(new URL('../server/main.ts', import.meta.url));
 
@@ -23,11 +23,8 @@ export function forkServer(options: { logFile: string; entry?: string; rotation?
         if (child.exitCode !== null || child.signalCode !== null) listener(child.exitCode);
         else child.once('exit', (code) => listener(code));
       },
-      send: (message) => {
-        if (child.connected) child.send(message as object);
-      },
       shutdown: () => {
-        if (child.connected) child.send({ type: 'shutdown' });
+        if (child.connected) child.send({ type: 'shutdown' } satisfies ParentMessage);
         else child.kill('SIGTERM');
       },
       kill: () => child.kill('SIGKILL'),

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBrowserStudio } from './browser-mode/browser-studio.ts';
+import { DEMO_SIGN_IN_HINT } from './demo-data.ts';
 import { loadStudioConfig } from './studio-config.ts';
 
 /** The installed Electron binary, if any. (Requiring `electron` would try to download it.) */
@@ -37,7 +38,9 @@ if (binary) {
   process.stdout.write(
     `\nSpacecraft studio: open ${studio.url} in Chromium or Chrome.\n` +
       '(The link carries this run’s key: only a page opened with it can use the studio. Do not share it.)\n' +
-      `Server: ${studio.supervisor?.status.url ?? config.remote?.url}\nPress Ctrl+C to stop.\n`,
+      `Server: ${studio.supervisor?.status.url ?? config.remote?.url}\n` +
+      (studio.demoData ? DEMO_SIGN_IN_HINT : '') +
+      'Press Ctrl+C to stop.\n',
   );
   const stop = () => void studio.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -11,7 +11,9 @@ describe("the bundled server's environment", () => {
     NODE_ENV: 'production',
     MEDIASOUP_WORKER_BIN: '/opt/mediasoup-worker',
     SPACECRAFT_WORKERS: '2',
-    SPACECRAFT_STUDIO_TOKEN: 'secret-token-0123456789',
+    SPACECRAFT_STRIPE_SECRET_KEY: 'sk_test_0123456789',
+    SPACECRAFT_SESSION_TOKEN: 'session-token-0123456789',
+    SPACECRAFT_DB_PASSWORD: 'hunter2',
     SPACECRAFT_SOME_SECRET: 'x',
     NODE_OPTIONS: '--require /tmp/evil.js',
     AWS_SECRET_ACCESS_KEY: 'aws',
@@ -35,6 +37,7 @@ describe("the bundled server's environment", () => {
   });
 
   it('refuses a secret passed as a setting', () => {
-    expect(() => serverChildEnv(parent, { SPACECRAFT_STUDIO_TOKEN: 'x' })).toThrow(/SPACECRAFT_STUDIO_TOKEN is a secret/);
+    expect(() => serverChildEnv(parent, { SPACECRAFT_SESSION_TOKEN: 'x' })).toThrow(/SPACECRAFT_SESSION_TOKEN is a secret/);
+    expect(() => serverChildEnv(parent, { SPACECRAFT_STRIPE_SECRET_KEY: 'x' })).toThrow(/SPACECRAFT_STRIPE_SECRET_KEY is a secret/);
   });
 });

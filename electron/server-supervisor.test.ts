@@ -1,6 +1,6 @@
 /**
  * The supervisor's rules with a fake server child (milliseconds, no real
- * server): one start at a time, the token over IPC only, relaunches that fail
+ * server): one start at a time, the child's environment as given, relaunches that fail
  * are retried with backoff until `maxRestarts`. The real-server behaviour is
  * in test/integration/server-supervisor.test.ts.
  */
@@ -10,22 +10,22 @@ import { describe, expect, it } from 'vitest';
 import type { ServerStatus } from './contract.ts';
 import { ServerSupervisor, type ServerProcess } from './server-supervisor.ts';
 
-type Behaviour = 'healthy' | 'dies-while-starting';
+type Behaviour = 'healthy' | 'dies-while-starting' | 'bad-config';
 
 class FakeServer implements ServerProcess {
   static nextPid = 1000;
   readonly pid = FakeServer.nextPid++;
-  readonly received: unknown[] = [];
   readonly env: Record<string, string>;
   readonly #events = new EventEmitter<{ message: [unknown]; exit: [number | null] }>();
   #exitCode: number | null | undefined;
 
   constructor(env: Record<string, string>, behaviour: Behaviour) {
     this.env = env;
-    // Like server/main.ts: ask for the configuration, then listen (or die).
+    // Like server/main.ts: listen (or say what is wrong, or die).
     setImmediate(() => {
       if (behaviour === 'dies-while-starting') this.exit(1);
-      else this.#events.emit('message', { type: 'awaiting-configuration' });
+      else if (behaviour === 'bad-config') this.#events.emit('message', { type: 'failed', message: 'Invalid server configuration: SPACECRAFT_WORKERS' });
+      else this.#events.emit('message', { type: 'listening', url: 'http://127.0.0.1:4400', port: 4400 });
     });
   }
 
@@ -36,13 +36,6 @@ class FakeServer implements ServerProcess {
   onExit(listener: (code: number | null) => void): void {
     if (this.#exitCode !== undefined) listener(this.#exitCode);
     else this.#events.once('exit', listener);
-  }
-
-  send(message: unknown): void {
-    this.received.push(message);
-    if ((message as { type?: string }).type === 'configure') {
-      setImmediate(() => this.#events.emit('message', { type: 'listening', url: 'http://127.0.0.1:4400', port: 4400 }));
-    }
   }
 
   shutdown(): void {
@@ -93,14 +86,21 @@ describe('ServerSupervisor (fake server)', () => {
     await supervisor.stop();
   });
 
-  it('gives the studio token over IPC, never in the environment', async () => {
+  it('starts the child with its settings and the port, and connects to the URL it says it listens on', async () => {
     const { supervisor, spawned } = fakeSupervisor([]);
+    expect(supervisor.connection()).toBeNull();
     await supervisor.start();
-    const token = supervisor.connection()!.studioToken;
-    expect(spawned[0]!.received).toEqual([{ type: 'configure', studioToken: token }]);
-    expect(JSON.stringify(spawned[0]!.env)).not.toContain(token);
     expect(spawned[0]!.env).toEqual({ SPACECRAFT_WORKERS: '1', SPACECRAFT_PORT: '0' });
+    expect(supervisor.connection()).toEqual({ url: 'http://127.0.0.1:4400' });
     await supervisor.stop();
+    expect(supervisor.connection()).toBeNull();
+  });
+
+  it("fails to start with the child's own reason when it refuses its configuration", async () => {
+    const { supervisor, spawned } = fakeSupervisor(['bad-config']);
+    await expect(supervisor.start()).rejects.toThrow('Invalid server configuration: SPACECRAFT_WORKERS');
+    expect(supervisor.status).toMatchObject({ state: 'failed', message: 'Invalid server configuration: SPACECRAFT_WORKERS' });
+    expect(spawned).toHaveLength(1);
   });
 
   it('retries a relaunch that fails, and runs again', async () => {

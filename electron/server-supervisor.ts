@@ -1,14 +1,13 @@
 /**
  * Keeps the bundled server alive: starts it as a child (child_process.fork in
- * browser mode, utilityProcess in Electron, through `SpawnServer`), hands it
- * the studio token over its IPC channel (never in its environment, which the
- * mediasoup workers inherit), waits for its health check, restarts it when it
+ * browser mode, utilityProcess in Electron, through `SpawnServer`) with an
+ * environment that holds no secret (the mediasoup workers inherit it), waits
+ * for it to say it listens and for its health check, restarts it when it
  * dies (same port, so listener links stay valid; a relaunch that fails counts
  * as a crash and is retried with backoff), gives up after `maxRestarts` crashes
  * within `crashWindowMs`, and stops it on quit.
  * No `electron` import: the same class runs under plain Node.
  */
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ServerConnection, ServerStatus } from './contract.ts';
@@ -18,8 +17,6 @@ export interface ServerProcess {
   readonly pid: number | undefined;
   onMessage(listener: (message: unknown) => void): void;
   onExit(listener: (code: number | null) => void): void;
-  /** A message over the child's IPC channel. */
-  send(message: unknown): void;
   /** Ask for a graceful shutdown. */
   shutdown(): void;
   kill(): void;
@@ -28,11 +25,8 @@ export interface ServerProcess {
 export type SpawnServer = (env: Record<string, string>) => ServerProcess;
 
 /** What the supervisor and the server say to each other over IPC (see server/main.ts). */
-export type ChildMessage =
-  | { type: 'awaiting-configuration' }
-  | { type: 'listening'; url: string; port: number }
-  | { type: 'failed'; message: string };
-export type ParentMessage = { type: 'configure'; studioToken: string } | { type: 'shutdown' };
+export type ChildMessage = { type: 'listening'; url: string; port: number } | { type: 'failed'; message: string };
+export type ParentMessage = { type: 'shutdown' };
 
 export type SupervisorOptions = {
   spawn: SpawnServer;
@@ -55,7 +49,6 @@ type Events = { status: [ServerStatus] };
 function childMessage(m: unknown): ChildMessage | null {
   if (typeof m !== 'object' || m === null) return null;
   const message = m as Record<string, unknown>;
-  if (message['type'] === 'awaiting-configuration') return { type: 'awaiting-configuration' };
   if (message['type'] === 'listening' && typeof message['url'] === 'string' && typeof message['port'] === 'number') {
     return { type: 'listening', url: message['url'], port: message['port'] };
   }
@@ -71,7 +64,6 @@ async function fetchHealth(url: string): Promise<boolean> {
 export class ServerSupervisor {
   readonly #options: Required<Omit<SupervisorOptions, 'env'>> & { env: Record<string, string> };
   readonly #events = new EventEmitter<Events>();
-  readonly #studioToken = randomBytes(24).toString('base64url');
   readonly #crashes: number[] = [];
   #child: ServerProcess | null = null;
   #port: number;
@@ -102,7 +94,7 @@ export class ServerSupervisor {
   }
 
   connection(): ServerConnection | null {
-    return this.#status.state === 'running' && this.#status.url ? { url: this.#status.url, studioToken: this.#studioToken } : null;
+    return this.#status.state === 'running' && this.#status.url ? { url: this.#status.url } : null;
   }
 
   onStatus(listener: (status: ServerStatus) => void): () => void {
@@ -166,8 +158,7 @@ export class ServerSupervisor {
     const listening = new Promise<{ url: string; port: number }>((resolve, reject) => {
       child.onMessage((raw) => {
         const message = childMessage(raw);
-        if (message?.type === 'awaiting-configuration') child.send({ type: 'configure', studioToken: this.#studioToken } satisfies ParentMessage);
-        else if (message?.type === 'listening') resolve(message);
+        if (message?.type === 'listening') resolve(message);
         else if (message?.type === 'failed') reject(new Error(message.message));
       });
     });

@@ -6,23 +6,21 @@ describe('studio config', () => {
     expect(loadStudioConfig({}, '/data')).toEqual({ remote: null, serverPort: 4400, bridgePort: 4401, dataDir: '/data', logLevel: 'info' });
   });
 
-  it('uses a remote server when given its URL and studio token', () => {
-    const config = loadStudioConfig({ SPACECRAFT_SERVER_URL: 'https://spaces.example.com/', SPACECRAFT_STUDIO_TOKEN: 'a-long-enough-secret' }, '/d');
-    expect(config.remote).toEqual({ url: 'https://spaces.example.com', studioToken: 'a-long-enough-secret' });
+  it('uses a remote server given only its URL (the studio signs in there)', () => {
+    const config = loadStudioConfig({ SPACECRAFT_SERVER_URL: 'https://spaces.example.com/' }, '/d');
+    expect(config.remote).toEqual({ url: 'https://spaces.example.com' });
   });
 
-  it('refuses a remote server without a token, and bad ports', () => {
-    expect(() => loadStudioConfig({ SPACECRAFT_SERVER_URL: 'https://spaces.example.com' }, '/d')).toThrow(/SPACECRAFT_STUDIO_TOKEN/);
+  it('refuses bad ports', () => {
     expect(() => loadStudioConfig({ SPACECRAFT_BRIDGE_PORT: '70000' }, '/d')).toThrow(/SPACECRAFT_BRIDGE_PORT/);
   });
 
   it('refuses a remote server over plain http unless it is on this machine', () => {
-    const token = { SPACECRAFT_STUDIO_TOKEN: 'a-long-enough-secret' };
     for (const url of ['http://spaces.example.com', 'http://192.168.1.20:4400', 'ws://spaces.example.com', 'ftp://spaces.example.com']) {
-      expect(() => loadStudioConfig({ ...token, SPACECRAFT_SERVER_URL: url }, '/d'), url).toThrow(/SPACECRAFT_SERVER_URL: a remote server must be reached over https:\/\//);
+      expect(() => loadStudioConfig({ SPACECRAFT_SERVER_URL: url }, '/d'), url).toThrow(/SPACECRAFT_SERVER_URL: a remote server must be reached over https:\/\//);
     }
     for (const url of ['http://127.0.0.1:4400', 'http://localhost:4400', 'http://[::1]:4400', 'https://spaces.example.com']) {
-      expect(loadStudioConfig({ ...token, SPACECRAFT_SERVER_URL: url }, '/d').remote?.url, url).toBe(url);
+      expect(loadStudioConfig({ SPACECRAFT_SERVER_URL: url }, '/d').remote?.url, url).toBe(url);
     }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The studio's settings from environment variables, validated once. A remote
- * server is reached over https (the studio token travels to it), unless it is
+ * server needs only its URL (the studio signs in there with an account), and is
+ * reached over https (passwords and session tokens travel to it), unless it is
  * on this machine.
  */
 import { homedir } from 'node:os';
@@ -17,22 +18,16 @@ const serverUrl = z.url().refine(
   { message: 'a remote server must be reached over https:// (http:// only on this machine: localhost, 127.0.0.1, [::1])' },
 );
 
-const schema = z
-  .object({
-    SPACECRAFT_SERVER_URL: serverUrl.optional(),
-    SPACECRAFT_STUDIO_TOKEN: z.string().min(16).optional(),
-    SPACECRAFT_SERVER_PORT: port.default(4400),
-    SPACECRAFT_BRIDGE_PORT: port.default(4401),
-    SPACECRAFT_DATA_DIR: z.string().min(1).optional(),
-    SPACECRAFT_LOG_LEVEL: logLevelField.default('info'),
-  })
-  .refine((e) => !e.SPACECRAFT_SERVER_URL || e.SPACECRAFT_STUDIO_TOKEN, {
-    message: 'a remote server (SPACECRAFT_SERVER_URL) needs its SPACECRAFT_STUDIO_TOKEN',
-    path: ['SPACECRAFT_STUDIO_TOKEN'],
-  });
+const schema = z.object({
+  SPACECRAFT_SERVER_URL: serverUrl.optional(),
+  SPACECRAFT_SERVER_PORT: port.default(4400),
+  SPACECRAFT_BRIDGE_PORT: port.default(4401),
+  SPACECRAFT_DATA_DIR: z.string().min(1).optional(),
+  SPACECRAFT_LOG_LEVEL: logLevelField.default('info'),
+});
 
 export type StudioConfig = {
-  remote: { url: string; studioToken: string } | null;
+  remote: { url: string } | null;
   serverPort: number;
   bridgePort: number;
   dataDir: string;
@@ -46,7 +41,7 @@ export function loadStudioConfig(env: NodeJS.ProcessEnv = process.env, defaultDa
   }
   const e = parsed.data;
   return {
-    remote: e.SPACECRAFT_SERVER_URL ? { url: e.SPACECRAFT_SERVER_URL.replace(/\/$/, ''), studioToken: e.SPACECRAFT_STUDIO_TOKEN! } : null,
+    remote: e.SPACECRAFT_SERVER_URL ? { url: e.SPACECRAFT_SERVER_URL.replace(/\/$/, '') } : null,
     serverPort: e.SPACECRAFT_SERVER_PORT,
     bridgePort: e.SPACECRAFT_BRIDGE_PORT,
     dataDir: e.SPACECRAFT_DATA_DIR ?? defaultDataDir,

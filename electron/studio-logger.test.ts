@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../server/logger.ts';
 import { createStudioLogger } from './studio-logger.ts';
 
-const TOKEN = 'studio-token-0123456789abcdef';
+const TOKEN = 'session-token-0123456789abcdef';
+const PASSWORD = 'correct-horse-battery';
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -16,22 +17,31 @@ function capture(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
-describe('loggers never write the studio token', () => {
+describe('loggers never write a session token or a password', () => {
   for (const [name, make] of [
     ['studio', createStudioLogger],
     ['server', createLogger],
   ] as const) {
-    it(`${name} logger redacts it wherever it sits`, () => {
+    it(`${name} logger redacts them wherever they sit`, () => {
       const out = capture();
       const logger = make('debug', out.stream);
-      logger.info({ studioToken: TOKEN }, 'top level');
-      logger.info({ connection: { url: 'http://127.0.0.1:4400', studioToken: TOKEN } }, 'nested');
-      logger.debug({ request: { method: 'createSpace', data: { title: 'x', studioToken: TOKEN } } }, 'deeper');
-      logger.child({ module: 'm' }).info({ env: { SPACECRAFT_STUDIO_TOKEN: TOKEN } }, 'env');
-      logger.info({ token: TOKEN }, 'plain token');
+      logger.info({ sessionToken: TOKEN }, 'top level');
+      logger.info({ session: { serverUrl: 'http://127.0.0.1:4400', token: TOKEN } }, 'nested');
+      logger.debug({ request: { method: 'signIn', data: { sessionToken: TOKEN } } }, 'deeper');
+      logger.child({ module: 'm' }).info({ body: { handle: 'demo_creator', password: PASSWORD } }, 'sign-in body');
+      logger.info({ headers: { authorization: `Bearer ${TOKEN}` } }, 'header');
       expect(out.text()).not.toContain(TOKEN);
+      expect(out.text()).not.toContain(PASSWORD);
       expect(out.text().match(/\[redacted\]/g)).toHaveLength(5);
       expect(out.text()).toContain('http://127.0.0.1:4400');
+      expect(out.text()).toContain('demo_creator');
     });
   }
+
+  it("studio logger also redacts the bridge's key", () => {
+    const out = capture();
+    createStudioLogger('info', out.stream).info({ bridge: { url: 'http://127.0.0.1:4401', key: 'bridge-key-0123456789' } }, 'bridge');
+    expect(out.text()).not.toContain('bridge-key-0123456789');
+    expect(out.text()).toContain('[redacted]');
+  });
 });

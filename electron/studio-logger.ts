@@ -1,7 +1,7 @@
-/** The studio's pino logger: secrets (the studio token, the bridge key) are redacted wherever they sit in a log object. */
+/** The studio's pino logger: secrets (session tokens, passwords, the bridge key) are redacted wherever they sit in a log object. */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-const SECRET_FIELDS = ['studioToken', 'token', 'key', 'SPACECRAFT_STUDIO_TOKEN', 'authorization'];
+const SECRET_FIELDS = ['token', 'sessionToken', 'key', 'authorization', 'password'];
 
 export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 

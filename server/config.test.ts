@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_DATA_DIR, loadConfig } from './config.ts';
 
 describe('server config', () => {
-  it('has working defaults: loopback, port 4400, a generated studio token', () => {
+  it('has working defaults: loopback, port 4400, no demo accounts', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 4400, rtc: { listenIp: '127.0.0.1', port: 0 }, studioTokenGenerated: true, logLevel: 'info' });
-    expect(config.studioToken.length).toBeGreaterThanOrEqual(16);
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 4400, rtc: { listenIp: '127.0.0.1', port: 0 }, logLevel: 'info', accounts: { demoData: false } });
     expect(config.workers).toBeGreaterThanOrEqual(1);
   });
 
@@ -18,7 +17,6 @@ describe('server config', () => {
       SPACECRAFT_RTC_ANNOUNCED_ADDRESS: '203.0.113.7',
       SPACECRAFT_RTC_PORT: '40000',
       SPACECRAFT_WORKERS: '3',
-      SPACECRAFT_STUDIO_TOKEN: 'a-long-enough-secret',
       SPACECRAFT_LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -27,8 +25,6 @@ describe('server config', () => {
       publicUrl: 'https://spaces.example.com',
       rtc: { listenIp: '0.0.0.0', announcedAddress: '203.0.113.7', port: 40000 },
       workers: 3,
-      studioToken: 'a-long-enough-secret',
-      studioTokenGenerated: false,
       logLevel: 'debug',
     });
   });
@@ -36,26 +32,26 @@ describe('server config', () => {
   it('fails fast, listing every bad key', () => {
     let error: unknown;
     try {
-      loadConfig({ SPACECRAFT_PORT: 'eighty', SPACECRAFT_WORKERS: '0', SPACECRAFT_STUDIO_TOKEN: 'short', SPACECRAFT_RTC_LISTEN_IP: 'localhost' });
+      loadConfig({ SPACECRAFT_PORT: 'eighty', SPACECRAFT_WORKERS: '0', SPACECRAFT_DEMO_DATA: 'perhaps', SPACECRAFT_RTC_LISTEN_IP: 'localhost' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['SPACECRAFT_PORT', 'SPACECRAFT_WORKERS', 'SPACECRAFT_STUDIO_TOKEN', 'SPACECRAFT_RTC_LISTEN_IP']) expect(problems).toContain(key);
+    for (const key of ['SPACECRAFT_PORT', 'SPACECRAFT_WORKERS', 'SPACECRAFT_DEMO_DATA', 'SPACECRAFT_RTC_LISTEN_IP']) expect(problems).toContain(key);
   });
 
   it('never echoes a secret in its error, though it names the key', () => {
-    const secret = 'short-secret';
+    const secret = 'http://root:hunter2-secret@db';
     let error: unknown;
     try {
-      loadConfig({ SPACECRAFT_STUDIO_TOKEN: secret, SPACECRAFT_PORT: 'eighty' });
+      loadConfig({ DATABASE_URL: secret, SPACECRAFT_PORT: 'eighty' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    expect(message).toContain('SPACECRAFT_STUDIO_TOKEN');
+    expect(message).toContain('DATABASE_URL');
     expect(message).toContain('"eighty"');
     expect(message).not.toContain(secret);
   });
@@ -68,10 +64,17 @@ describe('server config', () => {
     expect(loadConfig({ DATABASE_URL: url, SPACECRAFT_DATA_DIR: '/srv/x' }).database).toEqual({ kind: 'postgres', url });
   });
 
-  it('reads the account settings: 600 followers to host by default', () => {
-    expect(loadConfig({}).accounts).toEqual({ hostMinFollowers: 600, sessionDays: 30, limits: { attemptsPerIp: 30, failedSignInsPerHandle: 10 } });
-    const config = loadConfig({ SPACECRAFT_HOST_MIN_FOLLOWERS: '0', SPACECRAFT_SESSION_DAYS: '7', SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: '5', SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: '3' });
-    expect(config.accounts).toEqual({ hostMinFollowers: 0, sessionDays: 7, limits: { attemptsPerIp: 5, failedSignInsPerHandle: 3 } });
+  it('reads the account settings: 600 followers to host by default, demo accounts only when asked', () => {
+    expect(loadConfig({}).accounts).toEqual({ hostMinFollowers: 600, sessionDays: 30, limits: { attemptsPerIp: 30, failedSignInsPerHandle: 10 }, demoData: false });
+    const config = loadConfig({
+      SPACECRAFT_HOST_MIN_FOLLOWERS: '0',
+      SPACECRAFT_SESSION_DAYS: '7',
+      SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: '5',
+      SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: '3',
+      SPACECRAFT_DEMO_DATA: 'true',
+    });
+    expect(config.accounts).toEqual({ hostMinFollowers: 0, sessionDays: 7, limits: { attemptsPerIp: 5, failedSignInsPerHandle: 3 }, demoData: true });
+    expect(loadConfig({ SPACECRAFT_DEMO_DATA: 'false' }).accounts.demoData).toBe(false);
     expect(() => loadConfig({ SPACECRAFT_HOST_MIN_FOLLOWERS: '-1', SPACECRAFT_SESSION_DAYS: '0' })).toThrow(/SPACECRAFT_HOST_MIN_FOLLOWERS[\s\S]*SPACECRAFT_SESSION_DAYS/);
   });
 
@@ -101,9 +104,9 @@ describe('server config', () => {
   });
 
   it('has limits a crowd behind one address can live with, and lets an operator change them', () => {
-    expect(loadConfig({}).limits).toEqual({ connectionsPerIpPerMinute: 300, joinsPerIpPerMinute: 300, liveSpacesPerToken: 3 });
-    const config = loadConfig({ SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '5', SPACECRAFT_HOST_GRACE_MS: '0', SPACECRAFT_STATE_INTERVAL_MS: '250' });
-    expect(config).toMatchObject({ limits: { connectionsPerIpPerMinute: 5 }, hostGraceMs: 0, stateIntervalMs: 250 });
+    expect(loadConfig({}).limits).toEqual({ connectionsPerIpPerMinute: 300, joinsPerIpPerMinute: 300, liveSpacesPerAccount: 3 });
+    const config = loadConfig({ SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '5', SPACECRAFT_LIVE_SPACES_PER_ACCOUNT: '1', SPACECRAFT_HOST_GRACE_MS: '0', SPACECRAFT_STATE_INTERVAL_MS: '250' });
+    expect(config).toMatchObject({ limits: { connectionsPerIpPerMinute: 5, liveSpacesPerAccount: 1 }, hostGraceMs: 0, stateIntervalMs: 250 });
     expect(() => loadConfig({ SPACECRAFT_STATE_INTERVAL_MS: '0' })).toThrow(/SPACECRAFT_STATE_INTERVAL_MS/);
   });
 });

@@ -3,7 +3,6 @@
  * A bad value stops the server at start with every bad key listed; a secret's
  * value is never echoed.
  */
-import { randomBytes } from 'node:crypto';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -47,7 +46,6 @@ const schema = z.object({
   SPACECRAFT_RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
   SPACECRAFT_RTC_PORT: port.default(0),
   SPACECRAFT_WORKERS: count(1, 64).default(availableParallelism()),
-  SPACECRAFT_STUDIO_TOKEN: z.string().min(16).optional(),
   SPACECRAFT_LISTENER_DIR: z.string().min(1).optional(),
   SPACECRAFT_LOG_LEVEL: logLevelField.default('info'),
   SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: count(1, 1_000_000).default(300),
@@ -69,7 +67,7 @@ const schema = z.object({
 });
 
 /** Keys whose values are secrets: a config error names them but never shows them. */
-const SECRET_KEYS = new Set(['SPACECRAFT_STUDIO_TOKEN', 'DATABASE_URL']);
+const SECRET_KEYS = new Set(['DATABASE_URL']);
 
 /**
  * The server's data folder when SPACECRAFT_DATA_DIR is not set: the same folder the studio
@@ -93,8 +91,6 @@ export type ServerConfig = {
   allowedOrigins: string[];
   rtc: { listenIp: string; announcedAddress: string | undefined; port: number };
   workers: number;
-  studioToken: string;
-  studioTokenGenerated: boolean;
   listenerDir: string | undefined;
   logLevel: LogLevel;
   limits: {
@@ -147,8 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     allowedOrigins: e.SPACECRAFT_ALLOWED_ORIGINS,
     rtc: { listenIp: e.SPACECRAFT_RTC_LISTEN_IP, announcedAddress: e.SPACECRAFT_RTC_ANNOUNCED_ADDRESS, port: e.SPACECRAFT_RTC_PORT },
     workers: e.SPACECRAFT_WORKERS,
-    studioToken: e.SPACECRAFT_STUDIO_TOKEN ?? randomBytes(24).toString('base64url'),
-    studioTokenGenerated: e.SPACECRAFT_STUDIO_TOKEN === undefined,
     listenerDir: e.SPACECRAFT_LISTENER_DIR,
     logLevel: e.SPACECRAFT_LOG_LEVEL,
     limits: {

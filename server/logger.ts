@@ -1,13 +1,13 @@
 /**
  * pino, structured; one child logger per module (`logger.child({ module })`).
  * Secrets are redacted wherever they sit in a log object (up to three levels
- * deep, e.g. a signalling request's `data.studioToken`).
+ * deep, e.g. a signalling request's `data.sessionToken` or a sign-in's `body.password`).
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-const SECRET_FIELDS = ['studioToken', 'token', 'SPACECRAFT_STUDIO_TOKEN', 'authorization'];
+const SECRET_FIELDS = ['token', 'sessionToken', 'authorization', 'password'];
 
 export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 

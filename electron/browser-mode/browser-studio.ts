@@ -4,11 +4,13 @@
  * `npm start` uses this where the Electron binary is missing; so do the tests.
  *
  * The bridge listens first: the bundled server must know the bridge's origin
- * (SPACECRAFT_ALLOWED_ORIGINS) to let the studio page's signalling in.
+ * (SPACECRAFT_ALLOWED_ORIGINS) to let the studio page's signalling in. The
+ * bundled server has the demo accounts on a first run (../demo-data.ts).
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { bundledDemoData, demoDataOn } from '../demo-data.ts';
 import { forkServer } from '../fork-server.ts';
 import type { LogRotation } from '../server-child.ts';
 import { ServerSupervisor } from '../server-supervisor.ts';
@@ -26,6 +28,8 @@ export type BrowserStudio = {
   /** The bridge's origin (what the studio page sends as Origin). */
   origin: string;
   supervisor: ServerSupervisor | null;
+  /** Whether the bundled server was started with the demo accounts (server/db/seed.ts). */
+  demoData: boolean;
   close(): Promise<void>;
 };
 
@@ -37,14 +41,21 @@ export async function startBrowserStudio(
   const settings = options.inMemorySettings
     ? new MemorySettingsStore()
     : confSettingsStore(config.dataDir);
+  // The server's database lives in the studio's data folder unless the caller says otherwise.
+  const serverDataDir = options.serverEnv?.['SPACECRAFT_DATA_DIR'] ?? config.dataDir;
+  const demoData = config.remote ? 'false' : (options.serverEnv?.['SPACECRAFT_DEMO_DATA'] ?? bundledDemoData(process.env, serverDataDir));
   const bridge = await startBridge({ rendererDir: RENDERER_DIR, port: config.bridgePort, logger });
   const supervisor = config.remote
     ? null
     : new ServerSupervisor({
         spawn: forkServer({ logFile: join(config.dataDir, 'logs', 'server.log'), ...(options.serverLog ? { rotation: options.serverLog } : {}) }),
         port: config.serverPort,
-        // The server's database lives in the studio's data folder unless the caller says otherwise.
-        env: { SPACECRAFT_DATA_DIR: config.dataDir, ...options.serverEnv, SPACECRAFT_ALLOWED_ORIGINS: allowedOrigins(options.serverEnv?.['SPACECRAFT_ALLOWED_ORIGINS'], bridge.origin) },
+        env: {
+          ...options.serverEnv,
+          SPACECRAFT_DATA_DIR: serverDataDir,
+          SPACECRAFT_DEMO_DATA: demoData,
+          SPACECRAFT_ALLOWED_ORIGINS: allowedOrigins(options.serverEnv?.['SPACECRAFT_ALLOWED_ORIGINS'], bridge.origin),
+        },
         logger: logger.child({ module: 'supervisor' }),
       });
   bridge.serve(createStudioServices({ settings, supervisor, remote: config.remote }));
@@ -59,6 +70,7 @@ export async function startBrowserStudio(
     url: bridge.url,
     origin: bridge.origin,
     supervisor,
+    demoData: demoDataOn(demoData),
     close: async () => {
       await bridge.close();
       await supervisor?.stop();

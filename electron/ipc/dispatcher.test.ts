@@ -6,7 +6,7 @@ import { createStudioServices } from '../studio-services.ts';
 import { createDispatcher } from './dispatcher.ts';
 
 const services = () =>
-  createStudioServices({ settings: new MemorySettingsStore(), supervisor: null, remote: { url: 'http://127.0.0.1:4400', studioToken: 'secret-token-0123456789' } });
+  createStudioServices({ settings: new MemorySettingsStore(), supervisor: null, remote: { url: 'http://127.0.0.1:4400' } });
 
 describe('IPC dispatcher', () => {
   it('runs a valid call', async () => {
@@ -66,7 +66,7 @@ describe('window.studio built from the contract', () => {
       },
       subscribe: () => () => undefined,
     });
-    expect(await api.server.getConnection()).toEqual({ url: 'http://127.0.0.1:4400', studioToken: 'secret-token-0123456789' });
+    expect(await api.server.getConnection()).toEqual({ url: 'http://127.0.0.1:4400' });
     expect(await api.server.getStatus()).toMatchObject({ state: 'remote' });
     const error = await api.settings.update({ microphoneId: 7 as unknown as string }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StudioError);

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import { CHANNELS } from '../contract.ts';
+import { bundledDemoData, demoDataOn, DEMO_SIGN_IN_HINT } from '../demo-data.ts';
 import { createDispatcher } from '../ipc/dispatcher.ts';
 import { ServerSupervisor } from '../server-supervisor.ts';
 import { KeyValueSettingsStore, type KeyValueStore } from '../settings/settings-store.ts';
@@ -36,6 +37,9 @@ const logger = createStudioLogger(config.logLevel);
 // ELECTRON_RENDERER_URL (electron-vite's dev server) only when not packaged.
 const page = appPage({ isPackaged: app.isPackaged, rendererUrl: process.env['ELECTRON_RENDERER_URL'] });
 const settings = new KeyValueSettingsStore(new ElectronStore({ clearInvalidConfig: true }) as unknown as KeyValueStore);
+// The demo accounts on a first run (no database in the data folder yet), or as SPACECRAFT_DEMO_DATA says.
+const demoData = bundledDemoData(process.env, config.dataDir);
+if (!config.remote && demoDataOn(demoData)) process.stdout.write(DEMO_SIGN_IN_HINT);
 const supervisor = config.remote
   ? null
   : new ServerSupervisor({
@@ -48,6 +52,7 @@ const supervisor = config.remote
         SPACECRAFT_ALLOWED_ORIGINS: page.origin,
         // Its database lives in the app's data folder, beside the studio's settings and logs.
         SPACECRAFT_DATA_DIR: config.dataDir,
+        SPACECRAFT_DEMO_DATA: demoData,
       },
       logger: logger.child({ module: 'supervisor' }),
     });

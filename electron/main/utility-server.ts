@@ -1,7 +1,7 @@
 /** `SpawnServer` for Electron: the bundled server in a utilityProcess. */
 import { utilityProcess } from 'electron';
 import { serverChildEnv, serverLogStream } from '../server-child.ts';
-import type { ServerProcess, SpawnServer } from '../server-supervisor.ts';
+import type { ParentMessage, ServerProcess, SpawnServer } from '../server-supervisor.ts';
 
 export function utilityServer(options: { entry: string; logFile: string }): SpawnServer {
   const log = serverLogStream(options.logFile);
@@ -17,8 +17,7 @@ export function utilityServer(options: { entry: string; logFile: string }): Spaw
       },
       onMessage: (listener) => child.on('message', listener),
       onExit: (listener) => (exitCode !== undefined ? listener(exitCode) : child.once('exit', listener)),
-      send: (message) => child.postMessage(message),
-      shutdown: () => child.postMessage({ type: 'shutdown' }),
+      shutdown: () => child.postMessage({ type: 'shutdown' } satisfies ParentMessage),
       kill: () => void child.kill(),
     };
     return server;

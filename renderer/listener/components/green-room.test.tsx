@@ -45,7 +45,7 @@ function renderRoom(options: { mic?: ScriptedMic; openMic?: (deviceId?: string) 
   const mic = options.mic ?? new ScriptedMic();
   const openMic = vi.fn(options.openMic ?? (async () => mic));
   const onJoin = vi.fn(options.onJoin ?? (async () => undefined));
-  const onLeave = vi.fn();
+  const onLeave = vi.fn<() => Promise<void> | void>();
   const view = render(
     <GreenRoom
       openMic={openMic}
@@ -115,6 +115,13 @@ describe('GreenRoom', () => {
     expect(screen.getByRole('button', { name: 'Check my microphone' })).toBeTruthy();
   });
 
+  it('says why leaving failed', async () => {
+    const { onLeave } = renderRoom();
+    onLeave.mockImplementation(() => Promise.reject({ code: 'UNAVAILABLE', message: 'The connection to the server was lost.' }));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Not now' })));
+    expect(screen.getByRole('alert').textContent).toBe('The connection to the server was lost.');
+  });
+
   it('says in a sentence that the microphone is not allowed', async () => {
     renderRoom({ openMic: async () => Promise.reject(new DOMException('denied', 'NotAllowedError')) });
     await openTheMic();
@@ -146,7 +153,7 @@ describe('GreenRoom', () => {
   it('closes the microphone when the speaker leaves, or the green room goes away', async () => {
     const { mic, onLeave, view } = renderRoom();
     await openTheMic();
-    fireEvent.click(screen.getByRole('button', { name: 'Not now' }));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Not now' })));
     expect(onLeave).toHaveBeenCalled();
     view.unmount();
     expect(mic.closed).toBe(true);

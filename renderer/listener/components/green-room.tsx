@@ -21,7 +21,7 @@ export type GreenRoomProps = {
   /** Joins the stage muted with this track. */
   onJoin: (track: MediaStreamTrack) => Promise<void>;
   /** Gives the seat back (goes back to listening). */
-  onLeave: () => void;
+  onLeave: () => Promise<void> | void;
   /** How often the meter reads the microphone. */
   meterIntervalMs?: number;
 };
@@ -89,6 +89,13 @@ export function GreenRoom({ openMic, listMicrophones, onJoin, onLeave, meterInte
     } finally {
       setOpening(false);
     }
+  };
+
+  const leave = () => {
+    setError(null);
+    Promise.resolve()
+      .then(onLeave)
+      .catch(setError);
   };
 
   const toggleEcho = () => {
@@ -160,7 +167,7 @@ export function GreenRoom({ openMic, listMicrophones, onJoin, onLeave, meterInte
             <button type="button" className="primary" onClick={() => void join()} disabled={joining || opening}>
               {joining ? 'Joining…' : 'Join stage'}
             </button>
-            <button type="button" onClick={onLeave} disabled={joining}>
+            <button type="button" onClick={leave} disabled={joining}>
               Not now
             </button>
           </div>
@@ -170,7 +177,7 @@ export function GreenRoom({ openMic, listMicrophones, onJoin, onLeave, meterInte
           <button type="button" className="primary" onClick={() => void open()} disabled={opening}>
             {opening ? 'Opening the microphone…' : 'Check my microphone'}
           </button>
-          <button type="button" onClick={onLeave}>
+          <button type="button" onClick={leave}>
             Not now
           </button>
         </div>

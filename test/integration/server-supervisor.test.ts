@@ -1,9 +1,9 @@
 /**
  * The studio's supervisor with the real server as a forked child: healthy
  * start, restart on the same URL after the server is killed, giving up on a
- * crash loop, a clear failure on bad configuration, and a clean stop; the
- * studio token never in the server's or its mediasoup worker's environment nor
- * in the log, and the log rotated by size.
+ * crash loop, a clear failure on bad configuration, and a clean stop; no
+ * secret in the server's or its mediasoup worker's environment, a host's
+ * password and session token never in the log, and the log rotated by size.
  */
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ import { WebSocket as WsClient } from 'ws';
 import type { ServerStatus } from '../../electron/contract.ts';
 import { fork } from 'node:child_process';
 import { forkServer, SERVER_ENTRY } from '../../electron/fork-server.ts';
+import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { signIn } from '../support/server-fixture.ts';
 import type { LogRotation } from '../../electron/server-child.ts';
 import { ServerSupervisor } from '../../electron/server-supervisor.ts';
 
@@ -25,7 +27,7 @@ function supervisor(options: { env?: Record<string, string>; maxRestarts?: numbe
   const s = new ServerSupervisor({
     spawn: forkServer({ logFile, ...(options.rotation ? { rotation: options.rotation } : {}) }),
     port: 0,
-    env: { SPACECRAFT_WORKERS: '1', SPACECRAFT_LOG_LEVEL: 'info', ...options.env },
+    env: { SPACECRAFT_WORKERS: '1', SPACECRAFT_LOG_LEVEL: 'info', SPACECRAFT_DATA_DIR: 'memory://', ...options.env },
     logger: pino({ level: 'silent' }),
     ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
   });
@@ -61,7 +63,7 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     const status = await s.start();
     expect(status).toMatchObject({ state: 'running', restarts: 0 });
     expect(await (await fetch(`${status.url}/health`)).json()).toMatchObject({ status: 'ok' });
-    expect(s.connection()?.studioToken.length).toBeGreaterThanOrEqual(16);
+    expect(s.connection()).toEqual({ url: status.url });
     await expect.poll(() => readFileSync(logFile, 'utf8')).toContain('server listening');
   });
 
@@ -106,28 +108,32 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     await expect.poll(() => alive(pid)).toBe(false);
   });
 
-  it('keeps the studio token out of the environment of the server and its mediasoup worker, and out of the log', async () => {
-    const { s, logFile } = supervisor({ env: { SPACECRAFT_LOG_LEVEL: 'trace' } });
+  it('hosts by account on the supervised server, with no secret in the environment of the server and its mediasoup worker, and none in the log', async () => {
+    const { s, logFile } = supervisor({ env: { SPACECRAFT_LOG_LEVEL: 'trace', SPACECRAFT_DEMO_DATA: 'true' } });
     const status = await s.start();
-    const token = s.connection()!.studioToken;
     const server = s.pid!;
     const workers = childrenOf(server).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('mediasoup-worker'));
     expect(workers).toHaveLength(1);
     for (const pid of [server, ...workers]) {
       expect(environ(pid)).toContain('SPACECRAFT_WORKERS=1');
-      expect(environ(pid)).not.toContain(token);
-      expect(environ(pid)).not.toContain('SPACECRAFT_STUDIO_TOKEN');
+      expect(environ(pid)).not.toMatch(/TOKEN|SECRET|PASSWORD/i);
     }
-    // The token works (the server got it over IPC): a Space starts with it.
+    // The demo creator signs in over HTTP, then signs the socket in and starts a Space.
+    const sessionToken = await signIn(status.url!, DEMO_CREATOR.handle, DEMO_PASSWORD);
     const socket = new WsClient(`${status.url!.replace('http', 'ws')}/ws`, { origin: new URL(status.url!).origin });
     await once(socket, 'open');
-    socket.send(JSON.stringify({ id: 1, method: 'createSpace', data: { title: 'Token check', studioToken: token } }));
-    const [frame] = (await once(socket, 'message')) as [Buffer];
-    const reply = JSON.parse(String(frame)) as { ok: boolean };
+    const replies: Array<{ id: number; ok: boolean }> = [];
+    socket.on('message', (frame) => replies.push(JSON.parse(String(frame)) as { id: number; ok: boolean }));
+    socket.send(JSON.stringify({ id: 1, method: 'signIn', data: { sessionToken } }));
+    socket.send(JSON.stringify({ id: 2, method: 'createSpace', data: { title: 'Account check' } }));
+    await expect.poll(() => replies.filter((r) => r.id === 2)).toHaveLength(1);
     socket.close();
-    expect(reply).toMatchObject({ ok: true });
-    await expect.poll(() => readFileSync(logFile, 'utf8')).toContain('server listening');
-    expect(readFileSync(logFile, 'utf8')).not.toContain(token);
+    expect(replies.find((r) => r.id === 1)).toMatchObject({ ok: true });
+    expect(replies.find((r) => r.id === 2)).toMatchObject({ ok: true });
+    await expect.poll(() => readFileSync(logFile, 'utf8')).toContain('demo accounts ready');
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).not.toContain(sessionToken);
+    expect(log).not.toContain(DEMO_PASSWORD);
   });
 
   it('rotates server.log by size and keeps only maxFiles old files', async () => {
@@ -146,27 +152,24 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     expect(readFileSync(`${logFile}.1`, 'utf8')).toMatch(/"app":"spacecraft-server"/);
   });
 
-  it('a server child that is never configured fails clearly instead of running without the token', async () => {
-    const child = fork(SERVER_ENTRY, [], { env: { PATH: process.env['PATH'] ?? '', SPACECRAFT_CONFIGURE_TIMEOUT_MS: '300' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  it('a server child starts from its environment alone, says where it listens, and shuts down when asked', async () => {
+    const env = { PATH: process.env['PATH'] ?? '', SPACECRAFT_PORT: '0', SPACECRAFT_WORKERS: '1', SPACECRAFT_DATA_DIR: 'memory://', SPACECRAFT_LOG_LEVEL: 'warn' };
+    const child = fork(SERVER_ENTRY, [], { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const exited = once(child, 'exit') as Promise<[number | null]>;
+    const [message] = (await once(child, 'message')) as [{ type: string; url: string; port: number }];
+    expect(message).toMatchObject({ type: 'listening', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(await (await fetch(`${message.url}/health`)).json()).toMatchObject({ status: 'ok' });
+    child.send({ type: 'shutdown' });
+    const [code] = await exited;
+    expect(code).toBe(0);
+  });
+
+  it('a server child with a bad configuration tells its parent why and exits', async () => {
+    const child = fork(SERVER_ENTRY, [], { env: { PATH: process.env['PATH'] ?? '', SPACECRAFT_DEMO_DATA: 'perhaps' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const messages: unknown[] = [];
     child.on('message', (message) => messages.push(message));
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(78);
-    expect(messages).toEqual([
-      { type: 'awaiting-configuration' },
-      { type: 'failed', message: 'Spacecraft server: the studio did not send its configuration within 300 ms.' },
-    ]);
-  });
-
-  it('a server child configured without a token refuses to start', async () => {
-    const child = fork(SERVER_ENTRY, [], { env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const messages: unknown[] = [];
-    child.on('message', (message) => {
-      messages.push(message);
-      if ((message as { type?: string }).type === 'awaiting-configuration') child.send({ type: 'configure' });
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(78);
-    expect(messages.at(-1)).toEqual({ type: 'failed', message: 'Spacecraft server: the studio sent a configuration without a studio token.' });
+    expect(messages).toEqual([{ type: 'failed', message: expect.stringMatching(/^Invalid server configuration:[\s\S]*SPACECRAFT_DEMO_DATA/) }]);
   });
 });

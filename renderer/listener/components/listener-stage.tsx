@@ -33,7 +33,7 @@ export function ListenerStage({ view, actions, mic }: { view: ListenerStageView;
       ) : (
         <SpeakControls part={view.part} actions={actions} />
       )}
-      {view.part.role === 'listener' || view.part.role === 'speaker' ? (
+      {!view.inGreenRoom && (view.part.role === 'listener' || view.part.role === 'speaker') ? (
         <ReactionsBar emoji={view.reactions} signedIn={view.part.signedIn} onReact={actions.react} needSignIn={actions.needSignIn} />
       ) : null}
     </>

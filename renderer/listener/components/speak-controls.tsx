@@ -71,7 +71,7 @@ export function SpeakControls({ part, actions }: { part: MyPart; actions: SpeakA
             disabled={busy || (muted && mutedByHost)}
             onClick={() => run(() => actions.setMuted(!muted))}
           >
-            {muted ? '🎙 Unmute' : 'Mute'}
+            {muted ? 'Unmute' : 'Mute'}
           </button>
           <button type="button" disabled={busy} onClick={() => run(actions.leaveStage)}>
             Leave stage

@@ -31,8 +31,8 @@ describe('StagePeople', () => {
       />,
     );
     const items = within(screen.getByRole('region', { name: 'On stage' })).getAllByRole('listitem');
-    expect(items.map((i) => i.querySelector('.name')?.textContent)).toEqual(['Hedy', 'Cy', 'Ada Lovelace (you)']);
-    expect(items.map((i) => i.querySelector('.role')?.textContent)).toEqual(['Host · speaking', 'Co-host · muted by the host', 'Speaker · muted']);
+    expect(items.map((i) => i.querySelector('.name')?.textContent)).toEqual(['Hedy', 'Cy', 'Ada Lovelace']);
+    expect(items.map((i) => i.querySelector('.role')?.textContent)).toEqual(['Host · speaking', 'Co-host · muted by the host', 'Speaker (you) · muted']);
     expect(items.map((i) => i.getAttribute('data-speaking'))).toEqual(['true', 'false', 'false']);
   });
 

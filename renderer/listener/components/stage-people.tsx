@@ -31,6 +31,16 @@ export function byStageOrder<T extends { role: StageRoleName }>(people: readonly
   return [...people].sort((a, b) => ORDER[a.role] - ORDER[b.role]);
 }
 
+/** A crossed-out microphone. */
+function MicOff() {
+  return (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M9 9v3a3 3 0 0 0 5.1 2.1M15 9.3V5a3 3 0 0 0-5.9-.6" />
+      <path d="M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.3 5.5M12 18v3M3 3l18 18" />
+    </svg>
+  );
+}
+
 function status(person: StagePerson): ReactNode {
   if (person.mutedByHost) return 'muted by the host';
   if (person.muted) return 'muted';
@@ -51,18 +61,16 @@ export function StagePeople({ people, myPeerId }: { people: readonly StagePerson
                 {initials(person.displayName)}
               </span>
               <span className="who">
-                <span className="name">
-                  {person.displayName}
-                  {person.peerId === myPeerId ? ' (you)' : null}
-                </span>
+                <span className="name">{person.displayName}</span>
                 <span className="role">
                   {ROLE_LABEL[person.role]}
+                  {person.peerId === myPeerId ? ' (you)' : null}
                   {said ? <span className="person-status"> · {said}</span> : null}
                 </span>
               </span>
               {person.muted ? (
                 <span className="mic-off" aria-hidden="true" title="Muted">
-                  🔇
+                  <MicOff />
                 </span>
               ) : null}
             </li>

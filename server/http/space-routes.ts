@@ -83,27 +83,11 @@ export function publicSpaceInfo(space: PublicSpace): SpaceInfo {
   };
 }
 
-const INFO_TTL_MS = 2000;
-const INFO_KEPT = 1000;
-
-/**
- * `GET /api/spaces/:id` for Spaces not on air, read from the database. Every listener on a scheduled
- * Space's page polls it, so answers (and "no such Space") are kept for two seconds, for at most a
- * thousand ids: a crowd, or a flood of made-up ids, costs the database one read per id per two seconds.
- */
-export function storedSpaceInfo(scheduler: SpaceScheduler, clock: () => number = Date.now): (id: string) => Promise<SpaceInfo | null> {
-  const kept = new Map<string, { at: number; info: Promise<SpaceInfo | null> }>();
-  return (id) => {
-    const now = clock();
-    const hit = kept.get(id);
-    if (hit && now - hit.at < INFO_TTL_MS) return hit.info;
-    const info = scheduler.publicSpace(id).then((space) => (space ? publicSpaceInfo(space) : null));
-    kept.delete(id);
-    kept.set(id, { at: now, info });
-    if (kept.size > INFO_KEPT) kept.delete(kept.keys().next().value!);
-    // A failed read is not kept.
-    info.catch(() => kept.get(id)?.info === info && kept.delete(id));
-    return info;
+/** `GET /api/spaces/:id` for Spaces not on air (scheduled, cancelled, or ended before a restart), from the database. */
+export function storedSpaceInfo(scheduler: SpaceScheduler): (id: string) => Promise<SpaceInfo | null> {
+  return async (id) => {
+    const space = await scheduler.publicSpace(id);
+    return space ? publicSpaceInfo(space) : null;
   };
 }
 

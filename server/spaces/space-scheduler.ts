@@ -27,6 +27,9 @@ export type SchedulerLimits = {
 
 export const DEFAULT_SCHEDULER_LIMITS: SchedulerLimits = { changesPerMinute: 60, failedAcceptsPer15Minutes: 10 };
 
+const PUBLIC_KEPT_MS = 2000;
+const PUBLIC_KEPT_IDS = 1000;
+
 export class SpaceScheduler {
   readonly #accounts: AccountService;
   readonly #spaces: ScheduleRecords;
@@ -34,6 +37,7 @@ export class SpaceScheduler {
   readonly #now: () => Date;
   readonly #changes: RateLimiterMemory;
   readonly #failedAccepts: FailureLock;
+  readonly #kept = new Map<string, { at: number; space: Promise<PublicSpace | null> }>();
 
   constructor(deps: { accounts: AccountService; spaces: ScheduleRecords; invites: InviteRecords; limits?: SchedulerLimits; now?: () => Date }) {
     this.#accounts = deps.accounts;
@@ -56,20 +60,39 @@ export class SpaceScheduler {
     const now = this.#now();
     const edit = validateScheduleEdit(input, now);
     await this.#change(account);
-    return this.#spaces.edit(spaceId as SpaceId, account.id, edit, now);
+    const space = await this.#spaces.edit(spaceId as SpaceId, account.id, edit, now);
+    this.#kept.delete(spaceId); // after the write: a read that began before it is dropped
+    return space;
   }
 
   async cancel(account: Account, spaceId: string): Promise<StoredSpace> {
     await this.#change(account);
-    return this.#spaces.cancel(spaceId as SpaceId, account.id, this.#now());
+    const space = await this.#spaces.cancel(spaceId as SpaceId, account.id, this.#now());
+    this.#kept.delete(spaceId);
+    return space;
   }
 
   upcoming(account: Account): Promise<StoredSpace[]> {
     return this.#spaces.upcoming(account.id);
   }
 
+  /**
+   * A Space as its page shows it. Every listener on a scheduled Space's page polls this, so answers
+   * (and "no such Space") are kept for two seconds, for at most a thousand ids: a crowd, or a flood
+   * of made-up ids, costs the database one read per id per two seconds. This server's own edits
+   * show at once; another node's within two seconds.
+   */
   publicSpace(spaceId: string): Promise<PublicSpace | null> {
-    return this.#spaces.publicSpace(spaceId as SpaceId);
+    const now = this.#now().getTime();
+    const hit = this.#kept.get(spaceId);
+    if (hit && now - hit.at >= 0 && now - hit.at < PUBLIC_KEPT_MS) return hit.space;
+    const space = this.#spaces.publicSpace(spaceId as SpaceId);
+    this.#kept.delete(spaceId);
+    this.#kept.set(spaceId, { at: now, space });
+    if (this.#kept.size > PUBLIC_KEPT_IDS) this.#kept.delete(this.#kept.keys().next().value!);
+    // A failed read is not kept.
+    space.catch(() => this.#kept.get(spaceId)?.space === space && this.#kept.delete(spaceId));
+    return space;
   }
 
   /** A new invite for the account with `handle`; its code is in the answer and nowhere else. */

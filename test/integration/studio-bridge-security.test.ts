@@ -1,5 +1,6 @@
 /**
- * The browser-mode bridge holds the studio token: only the page it served,
+ * The browser-mode bridge holds the studio's signed-in session (its token lets
+ * whoever holds it host as that account): only the page it served,
  * opened with the printed URL (which carries the per-run key in its fragment),
  * may reach it. A page from another origin in the same browser, a raw client
  * with a forged Origin or Host (DNS rebinding), and a client without the key
@@ -15,9 +16,13 @@ import { startBridge } from '../../electron/browser-mode/bridge.ts';
 import { RENDERER_DIR } from '../../electron/browser-mode/browser-studio.ts';
 import { createStudioServices } from '../../electron/studio-services.ts';
 import { MemorySettingsStore } from '../../electron/settings/settings-store.ts';
+import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { startTestServer, type TestServer } from '../support/server-fixture.ts';
 
-const TOKEN = 'studio-token-that-must-not-leak-0123456789';
+/** The session token the studio holds once signed in: it must not leak. */
+let TOKEN: string;
+let server: TestServer;
 
 type Bridge = Awaited<ReturnType<typeof startBridge>>;
 
@@ -42,7 +47,7 @@ function tryBridge(options: { origin?: string; host?: string; protocols?: string
       response.resume();
       socket.terminate();
     });
-    socket.on('open', () => socket.send(JSON.stringify({ id: 1, channel: 'studio:server:getConnection' })));
+    socket.on('open', () => socket.send(JSON.stringify({ id: 1, channel: 'studio:account:get' })));
     socket.on('message', (data) => {
       frames.push(String(data));
       socket.close();
@@ -55,11 +60,10 @@ function tryBridge(options: { origin?: string; host?: string; protocols?: string
 }
 
 beforeAll(async () => {
-  const supervisorless = createStudioServices({
-    settings: new MemorySettingsStore(),
-    supervisor: null,
-    remote: { url: 'https://spaces.example', studioToken: TOKEN },
-  });
+  server = await startTestServer();
+  const supervisorless = createStudioServices({ settings: new MemorySettingsStore(), supervisor: null, remote: { url: server.url } });
+  // The studio is signed in (as through its sign-in screen) before any page reaches the bridge.
+  TOKEN = (await supervisorless.handlers['studio:account:signIn']({ handle: DEMO_CREATOR.handle, password: DEMO_PASSWORD })).sessionToken;
   bridge = await startBridge({ services: supervisorless, rendererDir: RENDERER_DIR, port: 0, logger: pino({ level: 'silent' }) });
   const url = new URL(bridge.url);
   bridgeOrigin = url.origin;
@@ -79,6 +83,7 @@ afterAll(async () => {
   await browser?.close();
   await bridge?.close();
   await new Promise((resolve) => foreign?.close(resolve));
+  await server?.close();
 });
 
 describe('browser-mode bridge security', { timeout: 30_000 }, () => {
@@ -86,7 +91,7 @@ describe('browser-mode bridge security', { timeout: 30_000 }, () => {
     expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#key=[A-Za-z0-9_-]{43}$/);
   });
 
-  it('does not give the studio token to a page from another origin', async () => {
+  it("does not give the studio's session to a page from another origin", async () => {
     const page = await browser.newPage();
     await page.goto(foreignOrigin);
     const stolen = await page.evaluate(async (bridgeWs) => {
@@ -96,7 +101,7 @@ describe('browser-mode bridge security', { timeout: 30_000 }, () => {
           const result = { opened: false, frames: [] as string[] };
           socket.onopen = () => {
             result.opened = true;
-            socket.send(JSON.stringify({ id: 1, channel: 'studio:server:getConnection' }));
+            socket.send(JSON.stringify({ id: 1, channel: 'studio:account:get' }));
           };
           socket.onmessage = (event) => {
             result.frames.push(String(event.data));
@@ -136,17 +141,18 @@ describe('browser-mode bridge security', { timeout: 30_000 }, () => {
   it('answers a raw client with the right Origin, Host and key', async () => {
     const reply = await tryBridge({ origin: bridgeOrigin, protocols: ['spacecraft-bridge', `key.${key}`] });
     expect(reply.status).toBe(101);
-    expect(JSON.parse(reply.frames[0]!)).toEqual({ id: 1, reply: { ok: true, data: { url: 'https://spaces.example', studioToken: TOKEN } } });
+    expect(JSON.parse(reply.frames[0]!)).toEqual({ id: 1, reply: { ok: true, data: expect.objectContaining({ handle: DEMO_CREATOR.handle, sessionToken: TOKEN }) } });
   });
 
   it('works for the studio page opened with the printed URL, also after a reload', async () => {
     const page = await browser.newPage();
     await page.goto(bridge.url);
-    expect(await page.evaluate(() => window.studio.server.getConnection())).toEqual({ url: 'https://spaces.example', studioToken: TOKEN });
+    expect(await page.evaluate(() => window.studio.server.getConnection())).toEqual({ url: server.url });
+    expect(await page.evaluate(() => window.studio.account.get())).toMatchObject({ handle: DEMO_CREATOR.handle, mayHost: true, sessionToken: TOKEN });
     // The key leaves the address bar (screenshots, screen sharing) but the tab keeps it.
     expect(new URL(page.url()).hash).toBe('');
     await page.reload();
-    expect(await page.evaluate(() => window.studio.server.getConnection())).toEqual({ url: 'https://spaces.example', studioToken: TOKEN });
+    expect(await page.evaluate(() => window.studio.account.get())).toMatchObject({ handle: DEMO_CREATOR.handle, sessionToken: TOKEN });
     await page.close();
   });
 
@@ -154,8 +160,8 @@ describe('browser-mode bridge security', { timeout: 30_000 }, () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${bridgeOrigin}/`);
     const answer = await page.evaluate(() =>
-      window.studio.server.getConnection().then(
-        (connection) => ({ connection }),
+      window.studio.account.get().then(
+        (account) => ({ account }),
         (error: { code?: string; message?: string }) => ({ code: error.code, message: error.message }),
       ),
     );

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/signalling/protocol.ts';
 import { describeError } from '../lib/error-messages.ts';
 import { ListenerSession, type ListenerSnapshot } from './listener-session.ts';
+import { ScheduledSpace } from './scheduled-space.tsx';
 
 const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
   'host-ended': 'The host ended this Space. Thanks for listening!',
@@ -100,6 +101,8 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
     });
   };
 
+  // Not started yet (or cancelled): its own page, which turns live by itself.
+  if (info && (info.status === 'scheduled' || info.status === 'cancelled')) return <ScheduledSpace info={info} serverUrl={serverUrl} onChange={setInfo} />;
   const ended = info && info.status !== 'live';
   return (
     <div className="listener">

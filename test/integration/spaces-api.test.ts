@@ -5,6 +5,7 @@
  * account accepts, once, before expiry, unless revoked), floods, bad input at every route, and a
  * restart that keeps Spaces, invites, roles and bans.
  */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../server/config.ts';
 import { KyselyStageRecords } from '../../server/db/space-store.ts';
@@ -302,6 +303,52 @@ describe.each(BACKENDS)('the Space API on %s', { timeout: 60_000 }, (backend) =>
     // The pending invite still works after all that.
     expect((await call('POST', '/api/invites/accept', { token: t.bob, body: { code: pending.code } })).status).toBe(200);
   });
+
+  it('answers any body, id and token at every route with success or a typed error, never a crash, and a refused call changes nothing (property)', async () => {
+    const server = await start(await databases.fresh(backend));
+    const call = api(server);
+    const t = await people(call);
+    const space = await schedule(call, t.ada);
+    const pending = await invite(call, t.ada, space.id, 'bob');
+    const text = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('ada', 'bob', 'UTC', 'Europe/Paris', '', 'x'.repeat(300)));
+    const time = fc.oneof(text, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom(ahead(1), ahead(24 * 40), '2026-02-30T10:00:00Z'));
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record(
+        { title: fc.oneof(text, fc.anything()), startsAt: fc.oneof(time, fc.anything()), timeZone: fc.oneof(text, fc.anything()), handle: fc.oneof(text, fc.anything()), expiresInMinutes: fc.oneof(fc.integer(), fc.double(), fc.anything()), code: fc.oneof(text, fc.constant(pending.code)) },
+        { requiredKeys: [] },
+      ),
+    );
+    const id = fc.oneof(fc.constant(space.id), fc.constant(pending.invite.id), fc.string({ maxLength: 70 }));
+    const token = fc.oneof(fc.constant(undefined), fc.constant(t.ada), fc.constant(t.bob), fc.stringMatching(/^[\x21-\x7e]{1,60}$/));
+    const route = fc.constantFrom(
+      ['POST', '/api/spaces'],
+      ['PATCH', '/api/spaces/:id'],
+      ['POST', '/api/spaces/:id/cancel'],
+      ['GET', '/api/spaces/:id'],
+      ['GET', '/api/accounts/me/spaces'],
+      ['POST', '/api/spaces/:id/invites'],
+      ['GET', '/api/spaces/:id/invites'],
+      ['DELETE', '/api/spaces/:id/invites/:other'],
+      ['POST', '/api/invites/accept'],
+    );
+    await fc.assert(
+      fc.asyncProperty(route, body, id, id, token, async ([method, template], payload, first, second, bearer) => {
+        const path = template.replace(':id', encodeURIComponent(first) || 'x').replace(':other', encodeURIComponent(second) || 'x');
+        const before = await snapshot(server);
+        const sendsBody = method === 'POST' || method === 'PATCH';
+        const answer = await call(method, path, { ...(sendsBody ? { rawBody: JSON.stringify(payload) ?? 'null' } : {}), ...(bearer ? { token: bearer } : {}) });
+        expect(answer.status).toBeLessThan(500);
+        if (answer.status >= 400) {
+          const code = answer.body.error?.code as (typeof ERROR_CODES)[number];
+          expect(ERROR_CODES).toContain(code);
+          expect([STATUS[code], 414]).toContain(answer.status);
+          expect(await snapshot(server)).toEqual(before);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  }, 120_000);
 
   it('keeps scheduled Spaces, invites, roles and bans across a restart', async () => {
     const config = await databases.fresh(backend);

@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { BrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { sampleReceivedAudio, type AudioSample } from '../support/audio-probe.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { startTestStudio } from '../support/studio-fixture.ts';
+import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
 import { writeToneSequence } from '../support/tones.ts';
 
 const TONES: Array<[number, number]> = [
@@ -103,6 +103,8 @@ describe('a live Space, studio mic to listeners', { timeout: 90_000 }, () => {
     host = await browser.newPage();
     await host.goto(studio.url);
     await expect.poll(() => serverState(host), { timeout: 20_000 }).toBe('running');
+    // Hosting needs a signed-in account: the demo creator, through the sign-in screen.
+    await signInToStudio(host);
   });
 
   afterEach(async () => {
@@ -192,6 +194,8 @@ describe('a live Space, studio mic to listeners', { timeout: 90_000 }, () => {
     process.kill(pid!, 'SIGKILL');
     await expect.poll(() => states, { timeout: 30_000 }).toContain('restarting');
     await expect.poll(() => serverState(host), { timeout: 30_000 }).toBe('running');
+    // Its database was in memory: the restarted server does not know the session, so the studio asks for a sign-in again.
+    await signInToStudio(host);
     // And the studio can go live on the restarted server, and be heard there.
     const [listener] = await liveSpaceWithListeners('After restart', 1);
     await expect.poll(async () => tonesHeard(await receivedAudio(listener!, 500)), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);

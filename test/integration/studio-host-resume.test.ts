@@ -1,7 +1,8 @@
 /**
  * The host's studio takes its Space back after its signalling connection
  * drops: the studio page (browser mode, real Chromium with a fake microphone
- * playing a tone) reaches a real server through a TCP proxy; the proxy cuts
+ * playing a tone), signed in as the demo creator, reaches a real server
+ * through a TCP proxy; the proxy cuts
  * every connection; the studio reconnects, resumes the Space with its host key
  * and publishes again, and a listener (connected directly, so unaffected) hears
  * the tone again on the same Space.
@@ -20,7 +21,8 @@ import { MemorySettingsStore } from '../../electron/settings/settings-store.ts';
 import { createStudioServices } from '../../electron/studio-services.ts';
 import { sampleReceivedAudio } from '../support/audio-probe.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { startTestServer, TEST_STUDIO_TOKEN } from '../support/server-fixture.ts';
+import { startTestServer } from '../support/server-fixture.ts';
+import { signInToStudio } from '../support/studio-fixture.ts';
 import { writeToneSequence } from '../support/tones.ts';
 
 const TONE_HZ = 660;
@@ -74,7 +76,7 @@ beforeAll(async () => {
   bridge = await startBridge({ rendererDir: RENDERER_DIR, port: 0, logger: pino({ level: 'silent' }) });
   server = await startTestServer({ SPACECRAFT_ALLOWED_ORIGINS: bridge.origin, SPACECRAFT_HOST_GRACE_MS: '15000' });
   proxy = await tcpProxy(server.port);
-  bridge.serve(createStudioServices({ settings: new MemorySettingsStore(), supervisor: null, remote: { url: proxy.url, studioToken: TEST_STUDIO_TOKEN } }));
+  bridge.serve(createStudioServices({ settings: new MemorySettingsStore(), supervisor: null, remote: { url: proxy.url } }));
   browser = await launchChromium({ fakeAudioFile: join(dir, 'tone.wav') });
 });
 
@@ -90,6 +92,8 @@ describe('the studio after its connection to the server drops', { timeout: 90_00
   it('takes the Space back and listeners hear it again', async () => {
     const host = await browser.newPage();
     await host.goto(bridge.url);
+    // The studio starts signed out: the host signs in on its sign-in screen (the demo creator may host).
+    await signInToStudio(host);
     await expect.poll(async () => Number(await host.getByRole('meter', { name: 'Microphone level' }).getAttribute('data-rms-dbfs')), { timeout: 15_000 }).toBeGreaterThan(-30);
     await host.getByLabel('Space title').fill('Resume check');
     await host.getByRole('button', { name: 'Go live' }).click();

@@ -1,10 +1,23 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import type { MethodInput, StudioAccount } from '../../../../../electron/contract.ts';
 
 export const accountKey = ['account'] as const;
 
-/** The studio's signed-in account on its server (null: signed out). Checked again when the server comes back. */
+/**
+ * The studio's signed-in account on its server (null: signed out). Checked again whenever the
+ * server is running again after a restart: a server that lost the session (its database was
+ * replaced) signs the studio out, and the sign-in screen comes back instead of a stale account.
+ */
 export function useAccount() {
+  const client = useQueryClient();
+  useEffect(
+    () =>
+      window.studio.server.onStatusChanged((status) => {
+        if (status.state === 'running') void client.invalidateQueries({ queryKey: accountKey });
+      }),
+    [client],
+  );
   return useQuery({ queryKey: accountKey, queryFn: () => window.studio.account.get(), retry: 2, retryDelay: 1000 });
 }
 

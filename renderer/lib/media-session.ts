@@ -4,6 +4,7 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
+import { publishProfileOf } from './mix/publish-profile.ts';
 import type { SignallingClient } from './signalling-client.ts';
 
 export class MediaSession {
@@ -25,14 +26,23 @@ export class MediaSession {
     this.#device = device;
   }
 
-  /** Publishes an audio track (the program mix); returns its Producer. */
+  /** Publishes an audio track (the program mix, as its publish profile asks: see lib/mix/publish-profile.ts); returns its Producer. */
   async publish(track: MediaStreamTrack, options: { stereo?: boolean; maxBitrate?: number } = {}): Promise<types.Producer> {
     const transport = (this.#send ??= await this.#transport('send'));
-    return transport.produce({
+    const profile = publishProfileOf(track);
+    const producer = await transport.produce({
       track,
-      codecOptions: { opusStereo: options.stereo ?? false, opusDtx: false, opusFec: true, opusMaxAverageBitrate: options.maxBitrate ?? 64_000 },
+      codecOptions: {
+        opusStereo: options.stereo ?? profile?.stereo ?? false,
+        opusDtx: false,
+        opusFec: true,
+        opusMaxAverageBitrate: options.maxBitrate ?? profile?.maxAverageBitrate ?? 64_000,
+      },
+      ...(profile ? { encodings: [{ maxBitrate: profile.maxBitrate() }] } : {}),
       stopTracks: false,
     });
+    profile?.onProducer(producer);
+    return producer;
   }
 
   /** Receives a producer's audio; resolves once the server forwards it. */

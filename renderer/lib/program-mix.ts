@@ -1,23 +1,42 @@
 /**
- * The program mix: what listeners hear. Each channel (the microphone, a test
- * tone) goes through its strip (gain, mute, solo as one GainNode) into the
- * master bus; the master ends in a look-ahead peak limiter (ceiling −1 dBFS at
- * the listener)
- * and a MediaStreamAudioDestinationNode whose track is published. Channel and
- * master meters (peak and RMS in dBFS) run in an AudioWorklet and post at
+ * The program mix: what listeners hear. Each channel (the microphone, the
+ * track player, the sound pads, a test tone) goes through its strip (gain,
+ * mute, solo as one GainNode) into the master bus; the track and the pads go
+ * through the music bus first. The master passes the voice-mode speech band
+ * (or, in music mode, the full band), then a look-ahead true-peak limiter
+ * (ceiling −1 dBFS at the listener), then a MediaStreamAudioDestinationNode
+ * whose track is published: mono in voice mode, stereo in music mode. Channel
+ * and master meters (peak and RMS in dBFS) run in an AudioWorklet and post at
  * display rate.
  *
  * The worklet module loads asynchronously: until it has, the master stays
  * disconnected (the track is silent) so nothing unlimited ever goes out.
  */
-import { SILENCE_DBFS, type Levels } from './mix/dsp.ts';
-import { CHANNEL_IDS, effectiveGains, LIMITER_THRESHOLD_DBFS, TEST_TONE_DBFS, TEST_TONE_HZ, type ChannelId, type ChannelStates } from './mix/mixer-state.ts';
+import { SILENCE_DBFS, type CompressorSettings, type DuckerSettings, type GateSettings, type Levels } from './mix/dsp.ts';
+import {
+  CHANNEL_IDS,
+  effectiveGains,
+  LIMITER_THRESHOLD_DBFS,
+  MODE_PROFILES,
+  PUBLISH_MAX_AVERAGE_BITRATE,
+  TEST_TONE_DBFS,
+  TEST_TONE_HZ,
+  type ChannelId,
+  type ChannelStates,
+  type MixMode,
+} from './mix/mixer-state.ts';
+import { setPublishProfile, type PublishedProducer } from './mix/publish-profile.ts';
+import { TrackPlayer } from './mix/track-player.ts';
 import workletUrl from './mix/program-mix.worklet.ts?worker&url';
 
 /** Where the limiter holds the program's true peak: the ceiling less a margin for Opus's overshoot (see mixer-state.ts). */
 export { LIMITER_THRESHOLD_DBFS };
 /** Gain changes glide over this time constant, so a fader or mute never clicks. */
 const GLIDE_SECONDS = 0.005;
+/** A mode switch cross-fades the speech band in or out over this time constant. */
+const BAND_GLIDE_SECONDS = 0.01;
+/** Quality factors of four 2nd-order sections making an 8th-order Butterworth low-pass (Web Audio's lowpass Q is in dB). */
+const BUTTERWORTH_8_Q = [0.5098, 0.6013, 0.8999, 2.5629].map((q) => 20 * Math.log10(q));
 
 /** A meter fed by the worklet: `read()` gives the latest levels (silence until the first report). */
 export class WorkletMeter {
@@ -41,27 +60,58 @@ export class ProgramMix {
   readonly context: AudioContext;
   readonly channels: Record<ChannelId, ChannelStrip>;
   readonly masterMeter = new WorkletMeter();
+  readonly trackPlayer: TrackPlayer;
   /** The limiter's gain reduction in dB (0 when it does nothing), at display rate. */
   limiterReductionDb = 0;
+  /** What the published program's encoder sends, in kbit/s (null while nothing is published). */
+  publishedKbps: number | null = null;
+  /** The mic's processing at display rate: whether the gate is open, the compressor's gain reduction in dB. */
+  micDynamics = { gateOpen: true, reductionDb: 0 };
+  /** How far the music is ducked under the voice now, in dB (0 when it is not). */
+  duckDb = 0;
   /** Resolves once the worklets run and the master is connected to the published track. */
   readonly ready: Promise<void>;
   readonly #master: GainNode;
+  readonly #musicBus: GainNode;
+  /** Where the microphone enters: through the mic processor once the worklets run. */
+  readonly #micIn: GainNode;
+  #micNode: AudioWorkletNode | null = null;
+  #duckerNode: AudioWorkletNode | null = null;
+  #micSettings: { gate: GateSettings; compressor: CompressorSettings } | null = null;
+  #duckerSettings: DuckerSettings | null = null;
+  readonly #bandOn: GainNode;
+  readonly #bandOff: GainNode;
   readonly #output: MediaStreamAudioDestinationNode;
   readonly #tone: OscillatorNode;
+  readonly #producers = new Set<PublishedProducer>();
+  #mode: MixMode = 'voice';
   #mic: MediaStreamAudioSourceNode | null = null;
+  #statsTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
 
   constructor() {
     this.context = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
     this.#master = this.context.createGain();
+    this.#musicBus = this.context.createGain();
+    this.#musicBus.connect(this.#master);
     this.#output = this.context.createMediaStreamDestination();
-    this.#output.channelCount = 1;
-    const strip = (id: ChannelId): ChannelStrip => {
+    this.#output.channelCountMode = 'explicit';
+    this.#output.channelInterpretation = 'speakers';
+    const strip = (id: ChannelId, bus: GainNode): ChannelStrip => {
       const fader = this.context.createGain();
-      fader.connect(this.#master);
+      fader.connect(bus);
       return { id, fader, meter: new WorkletMeter() };
     };
-    this.channels = { mic: strip('mic'), tone: strip('tone') };
+    this.channels = {
+      mic: strip('mic', this.#master),
+      track: strip('track', this.#musicBus),
+      pads: strip('pads', this.#musicBus),
+      tone: strip('tone', this.#master),
+    };
+    this.#micIn = this.context.createGain();
+    this.#micIn.connect(this.channels.mic.fader);
+    this.trackPlayer = new TrackPlayer(this.context);
+    this.trackPlayer.output.connect(this.channels.track.fader);
     this.#tone = this.context.createOscillator();
     this.#tone.frequency.value = TEST_TONE_HZ;
     const toneLevel = this.context.createGain();
@@ -69,8 +119,28 @@ export class ProgramMix {
     toneLevel.gain.value = 10 ** (TEST_TONE_DBFS / 20);
     this.#tone.connect(toneLevel).connect(this.channels.tone.fader);
     this.#tone.start();
-    // Until settings arrive, the tone channel is off and the mic at unity.
-    this.channels.tone.fader.gain.value = 0;
+    // Until settings arrive, every channel but the mic is off and the mic at unity.
+    for (const id of CHANNEL_IDS) if (id !== 'mic') this.channels[id].fader.gain.value = 0;
+    // The speech band: the master through a steep low-pass (voice mode) or straight (music mode), cross-faded.
+    this.#bandOn = this.context.createGain();
+    this.#bandOff = this.context.createGain();
+    let band: AudioNode = this.#master;
+    for (const q of BUTTERWORTH_8_Q) {
+      const section = this.context.createBiquadFilter();
+      section.type = 'lowpass';
+      section.frequency.value = MODE_PROFILES.voice.speechBandHz!;
+      section.Q.value = q;
+      band = band.connect(section);
+    }
+    band.connect(this.#bandOn);
+    this.#master.connect(this.#bandOff);
+    this.#applyMode(true);
+    setPublishProfile(this.track, {
+      stereo: true,
+      maxAverageBitrate: PUBLISH_MAX_AVERAGE_BITRATE,
+      maxBitrate: () => MODE_PROFILES[this.#mode].maxBitrate,
+      onProducer: (producer) => this.#adopt(producer),
+    });
     this.ready = this.#connectWorklets();
   }
 
@@ -84,16 +154,46 @@ export class ProgramMix {
     return this.#output.stream.getAudioTracks()[0]!;
   }
 
+  get mode(): MixMode {
+    return this.#mode;
+  }
+
   setMicrophone(stream: MediaStream | null): void {
     this.#mic?.disconnect();
     this.#mic = stream ? this.context.createMediaStreamSource(stream) : null;
-    this.#mic?.connect(this.channels.mic.fader);
+    this.#mic?.connect(this.#micIn);
+  }
+
+  /** The mic's gate and compressor. */
+  setMicProcessing(settings: { gate: GateSettings; compressor: CompressorSettings }): void {
+    this.#micSettings = settings;
+    this.#micNode?.port.postMessage(settings);
+  }
+
+  /** Ducking of the music (track and pads) under the mic. */
+  setDucking(settings: DuckerSettings): void {
+    this.#duckerSettings = settings;
+    this.#duckerNode?.port.postMessage(settings);
   }
 
   /** Applies every channel's gain, mute and solo. */
   setChannels(states: ChannelStates): void {
     const gains = effectiveGains(states);
     for (const id of CHANNEL_IDS) this.channels[id].fader.gain.setTargetAtTime(gains[id], this.context.currentTime, GLIDE_SECONDS);
+  }
+
+  /**
+   * Voice or music: the program's channel count, its band, and the encoder's
+   * bitrate of every published producer (changed in place: listeners keep hearing).
+   */
+  setMode(mode: MixMode): void {
+    if (mode === this.#mode) return;
+    this.#mode = mode;
+    this.#applyMode(false);
+    const maxBitrate = MODE_PROFILES[mode].maxBitrate;
+    for (const producer of this.#producers) {
+      if (!producer.closed) void producer.setRtpEncodingParameters({ maxBitrate }).catch(() => undefined);
+    }
   }
 
   async resume(): Promise<void> {
@@ -103,9 +203,56 @@ export class ProgramMix {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#statsTimer) clearInterval(this.#statsTimer);
     this.#mic?.disconnect();
+    this.trackPlayer.close();
     this.#tone.stop();
     void this.context.close();
+  }
+
+  #applyMode(immediately: boolean): void {
+    const profile = MODE_PROFILES[this.#mode];
+    this.#output.channelCount = profile.channels;
+    const on = profile.speechBandHz === null ? 0 : 1;
+    const now = this.context.currentTime;
+    if (immediately) {
+      this.#bandOn.gain.value = on;
+      this.#bandOff.gain.value = 1 - on;
+    } else {
+      this.#bandOn.gain.setTargetAtTime(on, now, BAND_GLIDE_SECONDS);
+      this.#bandOff.gain.setTargetAtTime(1 - on, now, BAND_GLIDE_SECONDS);
+    }
+  }
+
+  /** A producer of the program: gets the mode's bitrate, and its send rate is read once a second. */
+  #adopt(producer: PublishedProducer): void {
+    this.#producers.add(producer);
+    producer.observer.once('close', () => {
+      this.#producers.delete(producer);
+      if (this.#producers.size === 0) this.publishedKbps = null;
+    });
+    // The mode may have changed between negotiation and now.
+    void producer.setRtpEncodingParameters({ maxBitrate: MODE_PROFILES[this.#mode].maxBitrate }).catch(() => undefined);
+    this.#statsTimer ??= setInterval(() => void this.#readBitrate(), 1000);
+  }
+
+  #lastBytes: { bytes: number; at: number } | null = null;
+
+  async #readBitrate(): Promise<void> {
+    const producer = [...this.#producers].find((p) => !p.closed);
+    if (!producer) {
+      this.#lastBytes = null;
+      return;
+    }
+    const report = await producer.getStats().catch(() => null);
+    let bytes = 0;
+    report?.forEach((stat: { type: string; bytesSent?: number; headerBytesSent?: number }) => {
+      if (stat.type === 'outbound-rtp') bytes += stat.bytesSent ?? 0;
+    });
+    const at = performance.now();
+    const last = this.#lastBytes;
+    this.#lastBytes = { bytes, at };
+    if (last && bytes >= last.bytes && at > last.at) this.publishedKbps = ((bytes - last.bytes) * 8) / (at - last.at);
   }
 
   async #connectWorklets(): Promise<void> {
@@ -123,11 +270,45 @@ export class ProgramMix {
       return node;
     };
     for (const id of CHANNEL_IDS) this.channels[id].fader.connect(meterNode(this.channels[id].meter));
-    const limiter = new AudioWorkletNode(this.context, 'spacecraft-limiter', {
+    // The mic through its gate and compressor (mono), before its fader.
+    const mic = new AudioWorkletNode(this.context, 'spacecraft-mic', {
       numberOfInputs: 1,
       numberOfOutputs: 1,
       outputChannelCount: [1],
       channelCount: 1,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+    });
+    mic.port.onmessage = (event: MessageEvent<{ gateOpen: boolean; reductionDb: number }>) => {
+      this.micDynamics = event.data;
+    };
+    if (this.#micSettings) mic.port.postMessage(this.#micSettings);
+    this.#micIn.disconnect();
+    this.#micIn.connect(mic).connect(this.channels.mic.fader);
+    this.#micNode = mic;
+    // The music bus ducked under the mic as the program hears it (after its fader: a muted mic ducks nothing).
+    const ducker = new AudioWorkletNode(this.context, 'spacecraft-ducker', {
+      numberOfInputs: 2,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+      channelCount: 2,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+    });
+    ducker.port.onmessage = (event: MessageEvent<{ duckDb: number }>) => {
+      this.duckDb = event.data.duckDb;
+    };
+    if (this.#duckerSettings) ducker.port.postMessage(this.#duckerSettings);
+    this.#musicBus.disconnect();
+    this.#musicBus.connect(ducker, 0, 0);
+    this.channels.mic.fader.connect(ducker, 0, 1);
+    ducker.connect(this.#master);
+    this.#duckerNode = ducker;
+    const limiter = new AudioWorkletNode(this.context, 'spacecraft-limiter', {
+      numberOfInputs: 1,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+      channelCount: 2,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
       processorOptions: { ceilingDbfs: LIMITER_THRESHOLD_DBFS, lookaheadMs: 1.5, releaseMs: 80 },
@@ -135,7 +316,8 @@ export class ProgramMix {
     limiter.port.onmessage = (event: MessageEvent<{ reductionDb: number }>) => {
       this.limiterReductionDb = event.data.reductionDb;
     };
-    this.#master.connect(limiter);
+    this.#bandOn.connect(limiter);
+    this.#bandOff.connect(limiter);
     limiter.connect(meterNode(this.masterMeter));
     limiter.connect(this.#output);
   }

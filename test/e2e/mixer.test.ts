@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MixerSettings } from '../../electron/contract.ts';
+import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
 import { LIMITER_THRESHOLD_DBFS } from '../../renderer/lib/mix/mixer-state.ts';
 import { highestAttributeOver, measureReceivedLevels, type ReceivedLevels } from '../support/audio-probe.ts';
-import { launchChromium } from '../support/chromium.ts';
 import { soxStats } from '../support/sox-stats.ts';
-import { startTestStudio } from '../support/studio-fixture.ts';
+import { goLiveWithListener, openMixerStudio } from '../support/mixer-studio.ts';
 import { writeSine } from '../support/tones.ts';
 
 const MIC_HZ = 440;
@@ -51,36 +50,16 @@ afterEach(async () => {
 });
 
 const MUSIC_MIXER = (mic: Partial<MixerSettings['channels']['mic']> = {}): MixerSettings => ({
+  ...DEFAULT_MIXER,
   mode: 'music',
-  channels: { mic: { gainDb: 0, muted: false, solo: false, ...mic }, tone: { gainDb: 0, muted: true, solo: false } },
+  channels: { ...DEFAULT_MIXER.channels, mic: { gainDb: 0, muted: false, solo: false, ...mic }, tone: { gainDb: 0, muted: true, solo: false } },
 });
 
 /** A studio whose microphone plays `fakeAudioFile`, its mixer stored as `mixer` before the page opens it. */
-async function openStudio(fakeAudioFile: string, mixer: MixerSettings): Promise<{ browser: Browser; host: Page }> {
-  const studio = await startTestStudio();
-  cleanups.push(() => studio.close());
-  const browser = await launchChromium({ fakeAudioFile });
-  cleanups.push(() => browser.close());
-  const host = await browser.newPage();
-  await host.goto(studio.url);
-  await expect.poll(() => host.locator('.topbar [role="status"]').getAttribute('data-state'), { timeout: 20_000 }).toBe('running');
-  await host.evaluate((m) => window.studio.settings.update({ mixer: m }), mixer);
-  await host.reload();
-  await expect.poll(() => host.getByRole('radio', { name: 'Music' }).isChecked(), { timeout: 10_000 }).toBe(true);
-  return { browser, host };
-}
+const openStudio = (fakeAudioFile: string, mixer: MixerSettings): Promise<{ browser: Browser; host: Page }> => openMixerStudio(cleanups, mixer, fakeAudioFile);
 
 /** Goes live and returns a listener page that hears the Space. */
-async function liveWithListener(browser: Browser, host: Page, title: string): Promise<Page> {
-  await host.getByLabel('Space title').fill(title);
-  await host.getByRole('button', { name: 'Go live' }).click();
-  const link = await host.getByLabel('Listener link').inputValue({ timeout: 15_000 });
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(link);
-  await page.getByRole('button', { name: /Listen live/ }).click();
-  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('You are listening');
-  return page;
-}
+const liveWithListener = goLiveWithListener;
 
 const received = (listener: Page, durationMs = 1500): Promise<ReceivedLevels> =>
   listener.evaluate(measureReceivedLevels, { durationMs, selector: 'audio', bandsHz: [MIC_HZ, TONE_HZ] });

@@ -152,9 +152,28 @@ describe('master limiter', () => {
   });
 });
 
+describe('stereo limiter', () => {
+  it('limits both channels with one gain, so the louder side keeps its place in the image', () => {
+    const left = sine(0.5, 440, fromDb(6));
+    const right = sine(0.5, 1000, fromDb(-6));
+    const limiter = new PeakLimiter({ sampleRate: RATE, ceilingDbfs: -1, lookaheadMs: 1.5, releaseMs: 80 , channels: 2 });
+    const outL = new Float32Array(left.length);
+    const outR = new Float32Array(right.length);
+    for (let i = 0; i < left.length; i += 128) limiter.processChannels([left.subarray(i, i + 128), right.subarray(i, i + 128)], [outL.subarray(i, i + 128), outR.subarray(i, i + 128)]);
+    const settled = RATE / 10;
+    expect(toDbfs(peakOf(outL.subarray(settled)))).toBeLessThanOrEqual(-1 + 1e-6);
+    // The right side is cut by the same 7 dB as the left, though it alone never came near the ceiling.
+    const cut = toDbfs(rmsOf(right.subarray(settled, right.length - 200))) - toDbfs(rmsOf(outR.subarray(settled + limiter.latency)));
+    expect(cut).toBeGreaterThan(6.5);
+    expect(cut).toBeLessThan(7.5);
+  });
+});
+
 describe('gain, mute and solo', () => {
   const channels = (patch: Partial<ChannelStates> = {}): ChannelStates => ({
     mic: { gainDb: 0, muted: false, solo: false },
+    track: { gainDb: 0, muted: true, solo: false },
+    pads: { gainDb: 0, muted: true, solo: false },
     tone: { gainDb: -6, muted: false, solo: false },
     ...patch,
   });
@@ -171,12 +190,12 @@ describe('gain, mute and solo', () => {
   });
 
   it('while one channel is soloed, silences the others; two soloed are both heard', () => {
-    expect(effectiveGains(channels({ mic: { gainDb: 0, muted: false, solo: true } }))).toEqual({ mic: 1, tone: 0 });
+    expect(effectiveGains(channels({ mic: { gainDb: 0, muted: false, solo: true } }))).toEqual({ mic: 1, track: 0, pads: 0, tone: 0 });
     const both = effectiveGains(channels({ mic: { gainDb: 0, muted: false, solo: true }, tone: { gainDb: 0, muted: false, solo: true } }));
-    expect(both).toEqual({ mic: 1, tone: 1 });
+    expect(both).toEqual({ mic: 1, track: 0, pads: 0, tone: 1 });
   });
 
   it('keeps a soloed but muted channel silent', () => {
-    expect(effectiveGains(channels({ tone: { gainDb: 0, muted: true, solo: true } }))).toEqual({ mic: 0, tone: 0 });
+    expect(effectiveGains(channels({ tone: { gainDb: 0, muted: true, solo: true } }))).toEqual({ mic: 0, track: 0, pads: 0, tone: 0 });
   });
 });

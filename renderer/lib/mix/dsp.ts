@@ -80,6 +80,8 @@ export class TruePeakDetector {
   readonly #taps: Float64Array[];
   readonly #history: Float32Array;
   #previousSegment = 0;
+  /** The sample the last `push` judged (x[t - H]). */
+  lastSample = 0;
 
   constructor(halfLength = 8) {
     this.halfLength = halfLength;
@@ -117,6 +119,7 @@ export class TruePeakDetector {
     const own = sample < 0 ? -sample : sample;
     const level = Math.max(own, segment, this.#previousSegment);
     this.#previousSegment = segment;
+    this.lastSample = sample;
     return { sample, level };
   }
 }
@@ -139,9 +142,9 @@ export class PeakLimiter {
   readonly #ceiling: number;
   readonly #lookahead: number;
   readonly #releaseCoefficient: number;
-  readonly #detector = new TruePeakDetector();
-  /** Delay line for the signal (length lookahead). */
-  readonly #delay: Float32Array;
+  readonly #detectors: TruePeakDetector[];
+  /** Delay lines for the signal, one per channel (length lookahead). */
+  readonly #delays: Float32Array[];
   /** Needed gains of the last `lookahead` samples, for the sliding minimum. */
   readonly #needed: Float32Array;
   /** The released minima of the last `lookahead` samples, for the moving average. */
@@ -152,11 +155,14 @@ export class PeakLimiter {
   /** The gain applied to the last sample, for the gain-reduction readout. */
   lastGain = 1;
 
-  constructor(options: { sampleRate: number; ceilingDbfs: number; lookaheadMs: number; releaseMs: number }) {
+  /** `channels` (default 1) are limited together: one gain for all, so a stereo image never shifts. */
+  constructor(options: { sampleRate: number; ceilingDbfs: number; lookaheadMs: number; releaseMs: number; channels?: number }) {
+    const channels = Math.max(1, options.channels ?? 1);
     this.#ceiling = fromDb(options.ceilingDbfs);
     this.#lookahead = Math.max(2, Math.round((options.lookaheadMs / 1000) * options.sampleRate));
     this.#releaseCoefficient = 1 - Math.exp(-1 / ((options.releaseMs / 1000) * options.sampleRate));
-    this.#delay = new Float32Array(this.#lookahead);
+    this.#detectors = Array.from({ length: channels }, () => new TruePeakDetector());
+    this.#delays = Array.from({ length: channels }, () => new Float32Array(this.#lookahead));
     this.#needed = new Float32Array(this.#lookahead).fill(1);
     this.#held = new Float32Array(this.#lookahead).fill(1);
     this.#heldSum = this.#lookahead;
@@ -164,14 +170,25 @@ export class PeakLimiter {
 
   /** Latency in samples. */
   get latency(): number {
-    return this.#detector.halfLength + this.#lookahead - 1;
+    return this.#detectors[0]!.halfLength + this.#lookahead - 1;
   }
 
-  /** Limits `input` into `output` (may be the same array). */
+  /** Limits `input` into `output` (may be the same array): a one-channel limiter's call. */
   process(input: Float32Array, output: Float32Array): void {
+    this.processChannels([input], [output]);
+  }
+
+  /** Limits each channel of `inputs` into the same channel of `outputs` (may be the same arrays), all with one gain. */
+  processChannels(inputs: Float32Array[], outputs: Float32Array[]): void {
     const n = this.#lookahead;
-    for (let i = 0; i < input.length; i++) {
-      const { sample: x, level: a } = this.#detector.push(input[i]!);
+    const channels = this.#detectors.length;
+    const length = inputs[0]?.length ?? 0;
+    for (let i = 0; i < length; i++) {
+      let a = 0;
+      for (let c = 0; c < channels; c++) {
+        const level = this.#detectors[c]!.push((inputs[c] ?? inputs[0]!)[i]!).level;
+        if (level > a) a = level;
+      }
       const need = a > this.#ceiling ? this.#ceiling / a : 1;
       const slot = this.#index;
       this.#needed[slot] = need;
@@ -185,15 +202,20 @@ export class PeakLimiter {
       this.#held[slot] = held;
       // The sample leaving the delay line entered lookahead - 1 samples ago.
       const oldest = (slot + 1) % n;
-      const delayed = this.#delay[oldest]!;
-      this.#delay[slot] = x;
       const gain = Math.min(1, this.#heldSum / n);
       this.lastGain = gain;
-      let y = delayed * gain;
-      // Float rounding of the running sum must never let a sample through above the ceiling.
-      if (y > this.#ceiling) y = this.#ceiling;
-      else if (y < -this.#ceiling) y = -this.#ceiling;
-      output[i] = y;
+      for (let c = 0; c < channels; c++) {
+        const delay = this.#delays[c]!;
+        const delayed = delay[oldest]!;
+        // The detector hands back the sample it judged (H samples late): that is what enters the delay line.
+        delay[slot] = this.#detectors[c]!.lastSample;
+        let y = delayed * gain;
+        // Float rounding of the running sum must never let a sample through above the ceiling.
+        if (y > this.#ceiling) y = this.#ceiling;
+        else if (y < -this.#ceiling) y = -this.#ceiling;
+        const out = outputs[c];
+        if (out) out[i] = y;
+      }
       this.#index = oldest;
       // Once per lap, sum afresh so rounding cannot drift over hours of program.
       if (oldest === 0) {
@@ -201,6 +223,178 @@ export class PeakLimiter {
         for (let k = 0; k < n; k++) sum += this.#held[k]!;
         this.#heldSum = sum;
       }
+    }
+  }
+}
+
+/** The coefficient of a one-pole smoother that covers 1 − 1/e of a step in `ms`. */
+function onePole(ms: number, sampleRate: number): number {
+  return ms <= 0 ? 1 : 1 - Math.exp(-1 / ((ms / 1000) * sampleRate));
+}
+
+export type GateSettings = { enabled: boolean; thresholdDb: number };
+
+/**
+ * A noise gate: opens when the input's peak envelope rises over the
+ * threshold, closes (to `floorDb`) when it has stayed `hysteresisDb` under it
+ * for the hold time. The gain opens in about a millisecond and closes over
+ * `closeMs`, so it neither clips a word's start nor clicks.
+ */
+export class NoiseGate {
+  static readonly ATTACK_MS = 1;
+  static readonly HOLD_MS = 120;
+  static readonly CLOSE_MS = 60;
+  static readonly HYSTERESIS_DB = 4;
+  static readonly FLOOR_DB = -60;
+  readonly #envelopeRelease: number;
+  readonly #open: number;
+  readonly #close: number;
+  readonly #holdSamples: number;
+  readonly #floor = fromDb(NoiseGate.FLOOR_DB);
+  #settings: GateSettings = { enabled: false, thresholdDb: -50 };
+  #envelope = 0;
+  #held = 0;
+  #isOpen = false;
+  gain = 1;
+
+  constructor(sampleRate: number) {
+    this.#envelopeRelease = onePole(20, sampleRate);
+    this.#open = onePole(NoiseGate.ATTACK_MS, sampleRate);
+    this.#close = onePole(NoiseGate.CLOSE_MS, sampleRate);
+    this.#holdSamples = Math.round((NoiseGate.HOLD_MS / 1000) * sampleRate);
+  }
+
+  configure(settings: GateSettings): void {
+    this.#settings = settings;
+  }
+
+  get isOpen(): boolean {
+    return this.#isOpen || !this.#settings.enabled;
+  }
+
+  process(input: Float32Array, output: Float32Array): void {
+    const { enabled, thresholdDb } = this.#settings;
+    const openAt = fromDb(thresholdDb);
+    const closeAt = fromDb(thresholdDb - NoiseGate.HYSTERESIS_DB);
+    for (let i = 0; i < input.length; i++) {
+      const x = input[i]!;
+      const a = x < 0 ? -x : x;
+      this.#envelope = a > this.#envelope ? a : this.#envelope + (a - this.#envelope) * this.#envelopeRelease;
+      if (this.#envelope >= openAt) {
+        this.#isOpen = true;
+        this.#held = this.#holdSamples;
+      } else if (this.#envelope < closeAt && this.#held > 0) this.#held--;
+      else if (this.#envelope < closeAt) this.#isOpen = false;
+      const target = !enabled || this.#isOpen ? 1 : this.#floor;
+      this.gain += (target - this.gain) * (target > this.gain ? this.#open : this.#close);
+      output[i] = x * this.gain;
+    }
+  }
+}
+
+export type CompressorSettings = { enabled: boolean; thresholdDb: number; ratio: number; attackMs: number; releaseMs: number; makeupDb: number };
+
+/** The static curve: how many dB of gain (≤ 0) a level of `levelDb` gets, with a 6 dB soft knee around the threshold. */
+export function compressorGainDb(levelDb: number, thresholdDb: number, ratio: number, kneeDb = 6): number {
+  const over = levelDb - thresholdDb;
+  const slope = 1 / ratio - 1;
+  if (2 * over <= -kneeDb) return 0;
+  if (2 * over >= kneeDb) return slope * over;
+  const into = over + kneeDb / 2;
+  return (slope * into * into) / (2 * kneeDb);
+}
+
+/**
+ * A feed-forward compressor: the static curve on each sample's level, its
+ * gain reduction smoothed in dB (attack while it grows, release while it
+ * shrinks: a decoupled peak detector), then the make-up gain.
+ */
+export class Compressor {
+  readonly #sampleRate: number;
+  #settings: CompressorSettings = { enabled: false, thresholdDb: -18, ratio: 3, attackMs: 10, releaseMs: 150, makeupDb: 0 };
+  #attack = 0;
+  #release = 0;
+  /** Gain reduction in dB (≤ 0), smoothed. */
+  reductionDb = 0;
+
+  constructor(sampleRate: number) {
+    this.#sampleRate = sampleRate;
+    this.configure(this.#settings);
+  }
+
+  configure(settings: CompressorSettings): void {
+    this.#settings = settings;
+    this.#attack = onePole(settings.attackMs, this.#sampleRate);
+    this.#release = onePole(settings.releaseMs, this.#sampleRate);
+  }
+
+  process(input: Float32Array, output: Float32Array): void {
+    const { enabled, thresholdDb, ratio, makeupDb } = this.#settings;
+    if (!enabled) {
+      if (output !== input) output.set(input);
+      this.reductionDb = 0;
+      return;
+    }
+    for (let i = 0; i < input.length; i++) {
+      const x = input[i]!;
+      const a = x < 0 ? -x : x;
+      const wanted = a > 1e-6 ? compressorGainDb(20 * Math.log10(a), thresholdDb, ratio) : 0;
+      this.reductionDb += (wanted - this.reductionDb) * (wanted < this.reductionDb ? this.#attack : this.#release);
+      output[i] = x * fromDb(this.reductionDb + makeupDb);
+    }
+  }
+}
+
+export type DuckerSettings = { enabled: boolean; depthDb: number; thresholdDb: number; releaseMs: number };
+
+/**
+ * Ducking: the music's gain follows the voice. While the side-chain's (the
+ * mic's) envelope is over the threshold, the music goes down to −depth dB
+ * over `ATTACK_MS`; once the voice has stayed under it for the hold (the gaps
+ * between words), it comes back up in a straight line in dB, all the way in
+ * `releaseMs`.
+ */
+export class Ducker {
+  static readonly ATTACK_MS = 40;
+  static readonly HOLD_MS = 150;
+  readonly #sampleRate: number;
+  readonly #envelopeRelease: number;
+  readonly #attack: number;
+  readonly #holdSamples: number;
+  #settings: DuckerSettings = { enabled: false, depthDb: 12, thresholdDb: -40, releaseMs: 600 };
+  #envelope = 0;
+  #held = 0;
+  /** The music's gain now, in dB (≤ 0). */
+  gainDb = 0;
+
+  constructor(sampleRate: number) {
+    this.#sampleRate = sampleRate;
+    this.#envelopeRelease = onePole(30, sampleRate);
+    this.#attack = onePole(Ducker.ATTACK_MS / 3, sampleRate);
+    this.#holdSamples = Math.round((Ducker.HOLD_MS / 1000) * sampleRate);
+  }
+
+  configure(settings: DuckerSettings): void {
+    this.#settings = settings;
+  }
+
+  /** Ducks each channel of `music` into `outputs` by the side-chain's level. */
+  process(music: Float32Array[], sideChain: Float32Array | undefined, outputs: Float32Array[]): void {
+    const { enabled, depthDb, thresholdDb, releaseMs } = this.#settings;
+    const threshold = fromDb(thresholdDb);
+    const releaseStep = depthDb / Math.max(1, (releaseMs / 1000) * this.#sampleRate);
+    const length = outputs[0]?.length ?? 0;
+    for (let i = 0; i < length; i++) {
+      const s = sideChain ? sideChain[i]! : 0;
+      const a = s < 0 ? -s : s;
+      this.#envelope = a > this.#envelope ? a : this.#envelope + (a - this.#envelope) * this.#envelopeRelease;
+      if (enabled && this.#envelope >= threshold) this.#held = this.#holdSamples;
+      else if (this.#held > 0) this.#held--;
+      const target = enabled && this.#held > 0 ? -depthDb : 0;
+      if (target < this.gainDb) this.gainDb += (target - this.gainDb) * this.#attack;
+      else if (this.gainDb < target) this.gainDb = Math.min(target, this.gainDb + releaseStep);
+      const gain = fromDb(this.gainDb);
+      for (let c = 0; c < outputs.length; c++) outputs[c]![i] = ((music[c] ?? music[0])?.[i] ?? 0) * gain;
     }
   }
 }

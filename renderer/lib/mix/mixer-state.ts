@@ -1,7 +1,7 @@
 /** The mixer's channels and how gain, mute and solo combine into the gain each channel gets. */
 import { fromDb } from './dsp.ts';
 
-export const CHANNEL_IDS = ['mic', 'tone'] as const;
+export const CHANNEL_IDS = ['mic', 'track', 'pads', 'tone'] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
 export type ChannelState = { gainDb: number; muted: boolean; solo: boolean };
 export type ChannelStates = Record<ChannelId, ChannelState>;
@@ -25,6 +25,26 @@ export const LIMITER_THRESHOLD_DBFS = LIMITER_CEILING_DBFS - CODEC_MARGIN_DB;
 /** The test tone channel: 1 kHz at −20 dBFS, a second source to check solo and levels against. */
 export const TEST_TONE_HZ = 1000;
 export const TEST_TONE_DBFS = -20;
+
+/**
+ * How the program is published in each mode. The producer is negotiated once,
+ * stereo-capable (Opus `stereo=1`) with its bitrate cap at music's, so a mode
+ * switch while live changes only the encoder's target bitrate
+ * (RTCRtpSender.setParameters) and the program's channel count: no new
+ * producer, no renegotiation, listeners keep their consumer.
+ *
+ * - voice: mono (the program down-mixed), 64 kbps, speech band (a low-pass at
+ *   `speechBandHz`, like Opus's super-wideband: the bits go to the voice, not
+ *   to hiss above it);
+ * - music: stereo, 256 kbps, full band (20 kHz).
+ */
+export type MixMode = 'voice' | 'music';
+export const MODE_PROFILES: Record<MixMode, { channels: 1 | 2; maxBitrate: number; speechBandHz: number | null }> = {
+  voice: { channels: 1, maxBitrate: 64_000, speechBandHz: 11_000 },
+  music: { channels: 2, maxBitrate: 256_000, speechBandHz: null },
+};
+/** The Opus `maxaveragebitrate` the producer is negotiated with: music's, the highest target. */
+export const PUBLISH_MAX_AVERAGE_BITRATE = MODE_PROFILES.music.maxBitrate;
 
 /** Fader range, in dB. */
 export const FADER_MIN_DB = -60;

@@ -4,9 +4,11 @@
  *
  * - `spacecraft-meter`: passes nothing through; posts { peakDbfs, rmsDbfs } of
  *   its (mono) input at display rate.
- * - `spacecraft-limiter`: the master's look-ahead peak limiter, per channel.
+ * - `spacecraft-limiter`: the master's look-ahead true-peak limiter, channels linked.
+ * - `spacecraft-mic`: the microphone's noise gate then compressor (settings by message).
+ * - `spacecraft-ducker`: the music (input 0) ducked under the voice (input 1, the side-chain).
  */
-import { LevelAccumulator, PeakLimiter, toDbfs } from './dsp.ts';
+import { Compressor, Ducker, LevelAccumulator, NoiseGate, PeakLimiter, toDbfs, type CompressorSettings, type DuckerSettings, type GateSettings } from './dsp.ts';
 
 // The AudioWorkletGlobalScope's names (not in TypeScript's DOM lib).
 declare const sampleRate: number;
@@ -43,8 +45,9 @@ class MeterProcessor extends Processor {
 }
 
 class LimiterProcessor extends Processor {
-  readonly #limiters: PeakLimiter[] = [];
+  #limiter: PeakLimiter | null = null;
   readonly #options: { ceilingDbfs: number; lookaheadMs: number; releaseMs: number };
+  readonly #silence: Float32Array[] = [];
   #frames = 0;
   #minimumGain = 1;
 
@@ -55,20 +58,16 @@ class LimiterProcessor extends Processor {
   }
 
   override process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
-    const input = inputs[0] ?? [];
     const output = outputs[0] ?? [];
-    for (let c = 0; c < output.length; c++) {
-      const limiter = (this.#limiters[c] ??= new PeakLimiter({ sampleRate, ...this.#options }));
-      const source = input[c] ?? input[0];
-      if (source) limiter.process(source, output[c]!);
-      else {
-        output[c]!.fill(0);
-        limiter.process(output[c]!, output[c]!);
-      }
-      if (limiter.lastGain < this.#minimumGain) this.#minimumGain = limiter.lastGain;
-    }
+    if (output.length === 0) return true;
+    // One gain for every channel (linked): limiting never moves the stereo image.
+    const limiter = (this.#limiter ??= new PeakLimiter({ sampleRate, ...this.#options, channels: output.length }));
+    const input = inputs[0] ?? [];
+    const sources = output.map((out, c) => input[c] ?? input[0] ?? (this.#silence[c] ??= new Float32Array(out.length)));
+    limiter.processChannels(sources, output);
+    if (limiter.lastGain < this.#minimumGain) this.#minimumGain = limiter.lastGain;
     // Gain reduction at display rate, for the master's readout.
-    this.#frames += output[0]?.length ?? 128;
+    this.#frames += output[0]!.length;
     if (this.#frames >= sampleRate / REPORTS_PER_SECOND) {
       this.port.postMessage({ reductionDb: -toDbfs(this.#minimumGain) });
       this.#frames = 0;
@@ -78,5 +77,64 @@ class LimiterProcessor extends Processor {
   }
 }
 
+/** The mic's processing: gate, then compressor. Posts { gateOpen, reductionDb } at display rate. */
+class MicProcessor extends Processor {
+  readonly #gate = new NoiseGate(sampleRate);
+  readonly #compressor = new Compressor(sampleRate);
+  #frames = 0;
+  #deepest = 0;
+
+  constructor() {
+    super();
+    this.port.onmessage = (event: MessageEvent<{ gate: GateSettings; compressor: CompressorSettings }>) => {
+      this.#gate.configure(event.data.gate);
+      this.#compressor.configure(event.data.compressor);
+    };
+  }
+
+  override process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    const input = inputs[0]?.[0];
+    const output = outputs[0]?.[0];
+    if (!output) return true;
+    if (input) {
+      this.#gate.process(input, output);
+      this.#compressor.process(output, output);
+    } else output.fill(0);
+    if (this.#compressor.reductionDb < this.#deepest) this.#deepest = this.#compressor.reductionDb;
+    this.#frames += output.length;
+    if (this.#frames >= sampleRate / REPORTS_PER_SECOND) {
+      this.port.postMessage({ gateOpen: this.#gate.isOpen, reductionDb: -this.#deepest });
+      this.#frames = 0;
+      this.#deepest = 0;
+    }
+    return true;
+  }
+}
+
+/** Ducks the music (input 0, any channels) under the side-chain (input 1). Posts { duckDb } at display rate. */
+class DuckerProcessor extends Processor {
+  readonly #ducker = new Ducker(sampleRate);
+  #frames = 0;
+
+  constructor() {
+    super();
+    this.port.onmessage = (event: MessageEvent<DuckerSettings>) => this.#ducker.configure(event.data);
+  }
+
+  override process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    const output = outputs[0] ?? [];
+    if (output.length === 0) return true;
+    this.#ducker.process(inputs[0] ?? [], inputs[1]?.[0], output);
+    this.#frames += output[0]!.length;
+    if (this.#frames >= sampleRate / REPORTS_PER_SECOND) {
+      this.port.postMessage({ duckDb: -this.#ducker.gainDb });
+      this.#frames = 0;
+    }
+    return true;
+  }
+}
+
 registerProcessor('spacecraft-meter', MeterProcessor);
+registerProcessor('spacecraft-mic', MicProcessor);
+registerProcessor('spacecraft-ducker', DuckerProcessor);
 registerProcessor('spacecraft-limiter', LimiterProcessor);

@@ -9,8 +9,17 @@ const showGain = (db: number) => (db <= FADER_MIN_DB ? '−∞ dB' : `${db > 0 ?
  * One channel: its meters, a fader in dB (arrow keys step 0.5 dB, Page keys 6 dB,
  * Home/End to the ends), and mute ("M") and solo ("S") toggles.
  */
-export function ChannelStrip(props: { name: string; meterLabel: string; meter: WorkletMeter; state: ChannelState; onChange: (patch: Partial<ChannelState>) => void; children?: React.ReactNode }) {
-  const { name, meterLabel, meter, state, onChange } = props;
+export function ChannelStrip(props: {
+  name: string;
+  meterLabel: string;
+  meter: WorkletMeter;
+  state: ChannelState;
+  onChange: (patch: Partial<ChannelState>) => void;
+  /** Keyboard shortcuts for mute and solo (handled by the mixer panel), shown on the buttons. */
+  keys?: { mute: string; solo: string };
+  children?: React.ReactNode;
+}) {
+  const { name, meterLabel, meter, state, onChange, keys } = props;
   const id = `strip-${name.toLowerCase().replace(/\W+/g, '-')}`;
   return (
     <section className={`strip${state.muted ? ' muted' : ''}${state.solo ? ' soloed' : ''}`} aria-labelledby={`${id}-name`}>
@@ -42,11 +51,11 @@ export function ChannelStrip(props: { name: string; meterLabel: string; meter: W
             onChange({ gainDb: Math.max(FADER_MIN_DB, Math.min(FADER_MAX_DB, next)) });
           }}
         />
-        <button type="button" className="toggle mute" aria-label={`Silence ${name}`} title={`Mute ${name} in the program`} aria-pressed={state.muted} onClick={() => onChange({ muted: !state.muted })}>
-          M
+        <button type="button" className="toggle mute" aria-label={`Silence ${name}`} aria-keyshortcuts={keys?.mute} title={`Mute ${name} in the program${keys ? ` (${keys.mute})` : ''}`} aria-pressed={state.muted} onClick={() => onChange({ muted: !state.muted })}>
+          M{keys ? <kbd aria-hidden="true">{keys.mute}</kbd> : null}
         </button>
-        <button type="button" className="toggle solo" aria-label={`Solo ${name}`} title={`Solo ${name}: only soloed channels are heard`} aria-pressed={state.solo} onClick={() => onChange({ solo: !state.solo })}>
-          S
+        <button type="button" className="toggle solo" aria-label={`Solo ${name}`} aria-keyshortcuts={keys?.solo} title={`Solo ${name}: only soloed channels are heard${keys ? ` (${keys.solo})` : ''}`} aria-pressed={state.solo} onClick={() => onChange({ solo: !state.solo })}>
+          S{keys ? <kbd aria-hidden="true">{keys.solo.replace('Shift+', '⇧')}</kbd> : null}
         </button>
       </div>
     </section>

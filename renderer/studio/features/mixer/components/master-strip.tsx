@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'react';
-import { LIMITER_CEILING_DBFS } from '../../../../lib/mix/mixer-state.ts';
+import { LIMITER_CEILING_DBFS, MODE_PROFILES, type MixMode } from '../../../../lib/mix/mixer-state.ts';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
 import { LevelMeterBar } from './level-meter-bar.tsx';
 
-/** The master: what listeners hear, after the limiter, and how hard the limiter works. */
-export function MasterStrip({ mix }: { mix: ProgramMix }) {
+/** The master: what listeners hear, after the limiter, how hard the limiter works, and how it is published. */
+export function MasterStrip({ mix, mode }: { mix: ProgramMix; mode: MixMode }) {
   const [reduction, setReduction] = useState(0);
+  const [kbps, setKbps] = useState<number | null>(null);
   useEffect(() => {
     let frame = 0;
     const tick = () => {
       setReduction(Math.round(mix.limiterReductionDb * 10) / 10);
+      setKbps(mix.publishedKbps === null ? null : Math.round(mix.publishedKbps));
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
@@ -25,6 +27,11 @@ export function MasterStrip({ mix }: { mix: ProgramMix }) {
         </span>
       </header>
       <LevelMeterBar meter={mix.masterMeter} label="Program level" />
+      <p className="publishing" role="status" aria-label="Publishing" data-kbps={kbps ?? ''}>
+        {mode === 'music' ? 'Stereo' : 'Mono'} · Opus {MODE_PROFILES[mode].maxBitrate / 1000} kbps
+        {mode === 'voice' ? ' · speech band' : ' · full band'}
+        {kbps === null ? ' · not on air' : ` · sending ${kbps} kbps`}
+      </p>
     </section>
   );
 }

@@ -5,15 +5,20 @@ import { TEST_TONE_DBFS, TEST_TONE_HZ } from '../../../../lib/mix/mixer-state.ts
 import { useSettings, useUpdateSettings } from '../api/settings.ts';
 import { useMicrophone } from '../lib/use-microphone.ts';
 import { useMixer } from '../lib/use-mixer.ts';
+import { useMixerShortcuts } from '../lib/use-mixer-shortcuts.ts';
 import { ChannelStrip } from './channel-strip.tsx';
+import { DuckingControls } from './ducking-controls.tsx';
+import { MicProcessing } from './mic-processing.tsx';
 import { MasterStrip } from './master-strip.tsx';
+import { TrackStrip } from './track-strip.tsx';
 import './mixer.css';
 
-/** The studio's mixer: the microphone (with its device picker and mode), the test tone, and the program. */
+/** The studio's mixer: the microphone (with its device picker and mode), the track player, the test tone, and the program. */
 export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyChange: (ready: boolean) => void }) {
   const settings = useSettings();
   const update = useUpdateSettings();
-  const { mixer, loaded, setChannel, setMode, saveError } = useMixer(mix);
+  const { mixer, loaded, setChannel, setMode, setPart, saveError } = useMixer(mix);
+  useMixerShortcuts({ mix, mixer, setChannel });
   const chosen = settings.data?.microphoneId ?? null;
   // The mic opens once the stored choice and mode are known, so it is opened once, the right way.
   const mic = useMicrophone(mix, loaded ? chosen : null, mixer.mode, loaded);
@@ -25,14 +30,18 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
         <h2 id="mixer-heading">Mixer</h2>
         <div className="mode" role="radiogroup" aria-label="Microphone mode">
           {(['voice', 'music'] as const).map((mode) => (
-            <label key={mode} className={mixer.mode === mode ? 'on' : ''} title={mode === 'voice' ? 'Echo cancellation, noise suppression and auto gain on' : 'Processing off: the microphone as it is'}>
+            <label key={mode} className={mixer.mode === mode ? 'on' : ''} title={
+                mode === 'voice'
+                  ? 'Voice: echo cancellation, noise suppression and auto gain on; mono, 64 kbps, speech band'
+                  : 'Music: microphone processing off; stereo, 256 kbps, full band (20 kHz)'
+              }>
               <input type="radio" name="mic-mode" value={mode} checked={mixer.mode === mode} onChange={() => setMode(mode)} />
               {mode === 'voice' ? 'Voice' : 'Music'}
             </label>
           ))}
         </div>
       </div>
-      <ChannelStrip name="Microphone" meterLabel="Microphone level" meter={mix.channels.mic.meter} state={mixer.channels.mic} onChange={(patch) => setChannel('mic', patch)}>
+      <ChannelStrip name="Microphone" meterLabel="Microphone level" meter={mix.channels.mic.meter} state={mixer.channels.mic} onChange={(patch) => setChannel('mic', patch)} keys={{ mute: 'M', solo: 'Shift+M' }}>
         <label className="field compact">
           <span>Input</span>
           <select aria-label="Microphone" value={mic.active ?? ''} onChange={(e) => update.mutate({ microphoneId: e.target.value })} disabled={mic.devices.length === 0}>
@@ -43,13 +52,23 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
             ))}
           </select>
         </label>
+        <MicProcessing mix={mix} processing={mixer.processing} onChange={(processing) => setPart('processing', processing)} />
       </ChannelStrip>
+      <TrackStrip
+        player={mix.trackPlayer}
+        meter={mix.channels.track.meter}
+        state={mixer.channels.track}
+        onChange={(patch) => setChannel('track', patch)}
+        loop={mixer.track.loop}
+        onLoopChange={(loop) => setPart('track', { loop })}
+      />
+      <DuckingControls mix={mix} ducking={mixer.ducking} onChange={(ducking) => setPart('ducking', ducking)} />
       <ChannelStrip name="Test tone" meterLabel="Test tone level" meter={mix.channels.tone.meter} state={mixer.channels.tone} onChange={(patch) => setChannel('tone', patch)}>
         <p className="strip-note">
           {TEST_TONE_HZ / 1000} kHz sine at {String(TEST_TONE_DBFS).replace('-', '−')} dBFS, for level checks
         </p>
       </ChannelStrip>
-      <MasterStrip mix={mix} />
+      <MasterStrip mix={mix} mode={mixer.mode} />
       {error ? (
         <p className="error" role="alert">
           {describeError(error)}

@@ -22,6 +22,10 @@ export function useMixer(mix: ProgramMix) {
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => mix.setChannels(mixer.channels), [mix, mixer.channels]);
+  useEffect(() => mix.setMode(mixer.mode), [mix, mixer.mode]);
+  useEffect(() => mix.trackPlayer.setLoop(mixer.track.loop), [mix, mixer.track.loop]);
+  useEffect(() => mix.setMicProcessing(mixer.processing), [mix, mixer.processing]);
+  useEffect(() => mix.setDucking(mixer.ducking), [mix, mixer.ducking]);
   useEffect(() => () => void (pending.current && clearTimeout(pending.current)), []);
 
   const change = useCallback(
@@ -42,6 +46,8 @@ export function useMixer(mix: ProgramMix) {
     [change],
   );
   const setMode = useCallback((mode: MixerSettings['mode']) => change({ ...current.current, mode }), [change]);
+  /** Replaces one part of the mixer (the track's loop, the pads, processing, ducking, monitoring). */
+  const setPart = useCallback(<K extends Exclude<keyof MixerSettings, 'channels' | 'mode'>>(key: K, value: MixerSettings[K]) => change({ ...current.current, [key]: value }), [change]);
 
-  return { mixer, loaded: settings.isSuccess, setChannel, setMode, saveError: update.error };
+  return { mixer, loaded: settings.isSuccess, setChannel, setMode, setPart, saveError: update.error };
 }

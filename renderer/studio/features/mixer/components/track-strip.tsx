@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import type { ChannelState } from '../../../../lib/mix/mixer-state.ts';
+import type { WorkletMeter } from '../../../../lib/program-mix.ts';
+import type { TrackPlayer } from '../../../../lib/mix/track-player.ts';
+import { clock, useTrackPlayer } from '../lib/use-track-player.ts';
+import { ChannelStrip } from './channel-strip.tsx';
+import { Waveform } from './waveform.tsx';
+
+/** The track player's strip: load a file, play/pause, loop, a waveform to seek on, and the usual gain, mute, solo and meter. */
+export function TrackStrip(props: {
+  player: TrackPlayer;
+  meter: WorkletMeter;
+  state: ChannelState;
+  onChange: (patch: Partial<ChannelState>) => void;
+  loop: boolean;
+  onLoopChange: (loop: boolean) => void;
+}) {
+  const { player } = props;
+  const { track, playing } = useTrackPlayer(player);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const load = async (file: File) => {
+    setLoading(true);
+    setError(null);
+    try {
+      await player.load(file.name, await file.arrayBuffer());
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  return (
+    <ChannelStrip name="Track" meterLabel="Track level" meter={props.meter} state={props.state} onChange={props.onChange} keys={{ mute: 'T', solo: 'Shift+T' }}>
+      <div className="track-head">
+        <label className={`button-like load${loading ? ' busy' : ''}`}>
+          <input
+            type="file"
+            accept="audio/*,.wav,.mp3,.ogg,.oga,.opus,.flac,.m4a,.aac,.webm"
+            aria-label="Load a track"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (file) void load(file);
+            }}
+          />
+          {loading ? 'Loading…' : 'Load…'}
+        </label>
+        <span className="track-name" title={track?.name ?? ''}>
+          {track ? track.name : 'No track'}
+          {track ? <small>{track.channels === 1 ? ' · mono' : ' · stereo'}</small> : null}
+        </span>
+        <span className="track-time" aria-label="Track time">
+          <TrackClock player={player} />
+        </span>
+      </div>
+      <Waveform player={player} label="Track position" />
+      <div className="transport">
+        <button type="button" className="play" disabled={!track} aria-label={playing ? 'Pause track' : 'Play track'} onClick={() => (playing ? player.pause() : player.play())}>
+          {playing ? '❚❚' : '▶'}
+        </button>
+        <button type="button" className="stop" disabled={!track} aria-label="Back to the start" onClick={() => player.seek(0)}>
+          ⏮
+        </button>
+        <button type="button" className="toggle loop" aria-pressed={props.loop} aria-label="Loop track" title="Loop the track" onClick={() => props.onLoopChange(!props.loop)}>
+          ⟳
+        </button>
+      </div>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </ChannelStrip>
+  );
+}
+
+/** The play position against the duration, refreshed four times a second while the track plays. */
+function TrackClock({ player }: { player: TrackPlayer }) {
+  const { track, playing } = useTrackPlayer(player);
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!playing) return;
+    const timer = setInterval(() => setTick((n) => n + 1), 250);
+    return () => clearInterval(timer);
+  }, [playing]);
+  return (
+    <>
+      {clock(player.position)} / {clock(track?.duration ?? 0)}
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * A browser-mode studio in Chromium with its mixer stored before the page
+ * opens it, and a listener page hearing its Space: what the mixer's
+ * end-to-end tests share. Every wait is a poll with a deadline.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { MixerSettings } from '../../electron/contract.ts';
+import { launchChromium } from './chromium.ts';
+import { startTestStudio } from './studio-fixture.ts';
+
+export type Cleanups = Array<() => Promise<void>>;
+
+/** A studio whose microphone plays `fakeAudioFile` (Chromium's beeps when none), its mixer stored as `mixer` before the page opens it. */
+export async function openMixerStudio(cleanups: Cleanups, mixer: MixerSettings, fakeAudioFile?: string): Promise<{ browser: Browser; host: Page }> {
+  // Any account may host in these tests (hosting asks for followers where accounts exist).
+  const studio = await startTestStudio({ SPACECRAFT_HOST_MIN_FOLLOWERS: '0' });
+  cleanups.push(() => studio.close());
+  const browser = await launchChromium(fakeAudioFile ? { fakeAudioFile } : {});
+  cleanups.push(() => browser.close());
+  const host = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await host.goto(studio.url);
+  await expect.poll(() => host.locator('.topbar [role="status"]').getAttribute('data-state'), { timeout: 20_000 }).toBe('running');
+  await host.evaluate((m) => window.studio.settings.update({ mixer: m }), mixer);
+  // Where the studio signs in to host, a fresh account for this test.
+  await host.evaluate(async () => {
+    const account = (window.studio as unknown as { account?: { signUp(input: { handle: string; password: string; displayName: string }): Promise<unknown> } }).account;
+    if (account) await account.signUp({ handle: `mixer_${Date.now().toString(36)}`, password: 'mixer-test-password', displayName: 'Mixer test' });
+  });
+  await host.reload();
+  const mode = mixer.mode === 'music' ? 'Music' : 'Voice';
+  await expect.poll(() => host.getByRole('radio', { name: mode }).isChecked(), { timeout: 10_000 }).toBe(true);
+  return { browser, host };
+}
+
+/** Goes live and returns a listener page that hears the Space. */
+export async function goLiveWithListener(browser: Browser, host: Page, title: string): Promise<Page> {
+  await host.getByLabel('Space title').fill(title);
+  await host.getByRole('button', { name: 'Go live' }).click();
+  const link = await host.getByLabel('Listener link').inputValue({ timeout: 15_000 });
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(link);
+  await page.getByRole('button', { name: /Listen live/ }).click();
+  await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 15_000 }).toContain('You are listening');
+  return page;
+}
+
+/** Loads a file into the track player and starts it. */
+export async function playTrack(host: Page, file: string): Promise<void> {
+  await host.getByLabel('Load a track').setInputFiles(file);
+  await expect.poll(() => host.getByRole('button', { name: 'Play track' }).isEnabled(), { timeout: 10_000 }).toBe(true);
+  await host.getByRole('button', { name: 'Play track' }).click();
+  await expect.poll(() => host.getByRole('button', { name: 'Pause track' }).count()).toBe(1);
+}

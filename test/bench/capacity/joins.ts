@@ -12,7 +12,7 @@ import { topSelfTime } from './cpuprofile.ts';
 import { parseArgs } from 'node:util';
 import { cpuNs, loadAverage, log, pin, sleep } from './proc.ts';
 import { SignallingClient } from './signalling-client.ts';
-import { BENCH_STUDIO_TOKEN, startServerChild } from './server-child.ts';
+import { startServerChild } from './server-child.ts';
 
 export type JoinResult = {
   root: string;
@@ -44,7 +44,8 @@ export async function measureJoins(root: string, listeners: number, options: { c
   try {
     const host = await SignallingClient.connect(server.wsUrl, { origin: server.url });
     clients.push(host);
-    const created = await host.request<{ space: { spaceId: string } }>('createSpace', { title: 'capacity joins', studioToken: BENCH_STUDIO_TOKEN });
+    await host.request('signIn', { sessionToken: server.hostToken });
+    const created = await host.request<{ space: { spaceId: string } }>('createSpace', { title: 'capacity joins' });
     const spaceId = created.space.spaceId;
     const cpu0 = cpuNs(server.pid);
     const fromUs = Number(process.hrtime.bigint() / 1000n);

@@ -10,7 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { CPU_LIMIT } from './bare.ts';
 import type { GrowReply, LoadgenRequest, SnapshotReply } from './loadgen-child.ts';
 import { cpuNs, CpuWindow, log, pin, rssBytes, sleep, udpCounters } from './proc.ts';
-import { BENCH_STUDIO_TOKEN, startServerChild, type ServerChild } from './server-child.ts';
+import { startServerChild, type ServerChild } from './server-child.ts';
 import { WrtcHost, WrtcProbe, type ProbeReport } from './wrtc-peers.ts';
 
 export type OursStep = {
@@ -188,7 +188,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
   try {
     pool = await LoadgenPool.start(options.loadgenProcesses ?? 4);
     const lg = pool;
-    await host.start({ wsUrl: server.wsUrl, origin: server.url, studioToken: BENCH_STUDIO_TOKEN });
+    await host.start({ wsUrl: server.wsUrl, origin: server.url, sessionToken: server.hostToken });
     const caps = await WrtcProbe.capabilitiesFor(host.routerRtpCapabilities);
     for (let i = 0; i < (options.probes ?? 3); i++) {
       const probe = new WrtcProbe();

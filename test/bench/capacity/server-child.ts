@@ -1,12 +1,13 @@
 /**
  * Our whole server as a child process (`node server/main.ts` of a given source
- * tree), one mediasoup worker, limits raised for load. Resolves once it is listening.
+ * tree), one mediasoup worker, limits raised for load, the demo accounts made at
+ * start. Resolves once it is listening and the demo creator is signed in (hosting
+ * needs a signed-in account: a tree from before accounts cannot be benched).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { DEMO_CREATOR, DEMO_PASSWORD } from '../../../server/db/seed.ts';
 import { childPids, commandName, sleep } from './proc.ts';
-
-export const BENCH_STUDIO_TOKEN = 'capacity-bench-studio-token-0123456789';
 
 export type ServerChild = {
   url: string;
@@ -15,8 +16,21 @@ export type ServerChild = {
   /** The mediasoup worker's pid. */
   workerPid: number;
   process: ChildProcess;
+  /** The demo creator's session token: a host signs its socket in with it (`signIn`) before `createSpace`. */
+  hostToken: string;
   close(): Promise<void>;
 };
+
+/** Signs the demo creator in over HTTP (POST /api/accounts/sessions) and returns the session token. */
+async function signInDemoCreator(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/accounts/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ handle: DEMO_CREATOR.handle, password: DEMO_PASSWORD }),
+  });
+  if (response.status !== 201) throw new Error(`the demo creator could not sign in: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
 
 export async function startServerChild(root: string, options: { execArgv?: string[]; env?: Record<string, string> } = {}): Promise<ServerChild> {
   const child = fork(join(root, 'server/main.ts'), [], {
@@ -29,8 +43,9 @@ export async function startServerChild(root: string, options: { execArgv?: strin
       ...(process.env['MEDIASOUP_WORKER_BIN'] ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] } : {}),
       SPACECRAFT_PORT: '0',
       SPACECRAFT_WORKERS: '1',
-      SPACECRAFT_STUDIO_TOKEN: BENCH_STUDIO_TOKEN,
       SPACECRAFT_LOG_LEVEL: 'warn',
+      // The demo creator (enough followers to host) hosts the bench's Space.
+      SPACECRAFT_DEMO_DATA: 'true',
       // Benchmarks never touch the developer's data folder (nor take its lock).
       SPACECRAFT_DATA_DIR: 'memory://',
       // Per-IP limits (all bench clients come from 127.0.0.1): raised far past the load.
@@ -42,9 +57,7 @@ export async function startServerChild(root: string, options: { execArgv?: strin
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
     child.on('message', (m: { type?: string; url?: string; message?: string }) => {
-      // Newer servers take the studio token over IPC, never from the environment.
-      if (m.type === 'awaiting-configuration') child.send({ type: 'configure', studioToken: BENCH_STUDIO_TOKEN });
-      else if (m.type === 'listening') {
+      if (m.type === 'listening') {
         clearTimeout(timer);
         resolve(m.url!);
       } else if (m.type === 'failed') {
@@ -59,20 +72,32 @@ export async function startServerChild(root: string, options: { execArgv?: strin
     workerPid = childPids(child.pid!).find((pid) => /mediasoup/.test(commandName(pid))) ?? 0;
     if (!workerPid) await sleep(100);
   }
-  if (!workerPid) throw new Error('mediasoup worker of the server not found');
+  const close = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.send({ type: 'shutdown' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    await exited;
+    clearTimeout(timer);
+  };
+  if (!workerPid) {
+    await close();
+    throw new Error('mediasoup worker of the server not found');
+  }
+  let hostToken: string;
+  try {
+    hostToken = await signInDemoCreator(url);
+  } catch (error) {
+    await close();
+    throw error;
+  }
   return {
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/ws`,
     pid: child.pid!,
     workerPid,
     process: child,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.send({ type: 'shutdown' });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-      await exited;
-      clearTimeout(timer);
-    },
+    hostToken,
+    close,
   };
 }

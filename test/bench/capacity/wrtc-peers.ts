@@ -35,12 +35,11 @@ export class WrtcHost {
   #timer: NodeJS.Timeout | undefined;
   #transport: clientTypes.Transport | undefined;
 
-  async start(opts: { wsUrl: string; origin: string; studioToken: string }): Promise<void> {
+  /** Signs the socket in with `sessionToken` (an account that may host), starts a Space and publishes into it. */
+  async start(opts: { wsUrl: string; origin: string; sessionToken: string }): Promise<void> {
     const s = (this.signalling = await SignallingClient.connect(opts.wsUrl, { origin: opts.origin }));
-    const created = await s.request<{ space: { spaceId: string }; routerRtpCapabilities: clientTypes.RtpCapabilities }>('createSpace', {
-      title: 'capacity bench',
-      studioToken: opts.studioToken,
-    });
+    await s.request('signIn', { sessionToken: opts.sessionToken });
+    const created = await s.request<{ space: { spaceId: string }; routerRtpCapabilities: clientTypes.RtpCapabilities }>('createSpace', { title: 'capacity bench' });
     this.spaceId = created.space.spaceId;
     this.routerRtpCapabilities = created.routerRtpCapabilities;
     await this.#device.load({ routerRtpCapabilities: created.routerRtpCapabilities });

@@ -10,7 +10,7 @@ import { KyselyAccountStore } from './db/account-store.ts';
 import { Database } from './db/database.ts';
 import { DEMO_CREATOR, seedDemo } from './db/seed.ts';
 import { KyselyInviteRecords } from './db/invite-store.ts';
-import { KyselySpaceRecords } from './db/space-store.ts';
+import { KyselySpaceRecords, KyselyStageRecords } from './db/space-store.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { createHttpApp } from './http/app.ts';
 import { registerSpaceRoutes, storedSpaceInfo } from './http/space-routes.ts';
@@ -20,7 +20,6 @@ import { WorkerPool } from './media/worker-pool.ts';
 import { handlers } from './signalling/handlers/all-handlers.ts';
 import { SessionHub } from './signalling/session-hub.ts';
 import { SpaceRegistry } from './spaces/space-registry.ts';
-import { MemorySpaceRecords } from './spaces/space-records.ts';
 import { SpaceScheduler } from './spaces/space-scheduler.ts';
 
 export type RunningServer = {
@@ -56,7 +55,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const registry = new SpaceRegistry(
     {
       liveSpacesPerAccount: config.limits.liveSpacesPerAccount,
-      records: new MemorySpaceRecords(),
+      records: new KyselySpaceRecords(database.db),
+      stageRecords: new KyselyStageRecords(database.db),
       stateIntervalMs: config.stateIntervalMs,
       hostGraceMs: config.hostGraceMs,
       createMedia: () => MediaRoom.create(pool, logger),
@@ -64,7 +64,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger,
   );
   const hub = new SessionHub(handlers, { registry, accounts, config, logger });
-  const scheduler = new SpaceScheduler({ accounts, spaces: new KyselySpaceRecords(database.db), invites: new KyselyInviteRecords(database.db) });
+  const scheduler = new SpaceScheduler({
+    accounts,
+    spaces: new KyselySpaceRecords(database.db),
+    invites: new KyselyInviteRecords(database.db),
+    onCohost: async (spaceId, accountId) => registry.ifLive(spaceId)?.grantRole(accountId, 'cohost'),
+  });
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
   registerAccountRoutes(app, accounts);
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });

@@ -99,6 +99,11 @@ export class SpaceRegistry {
     throw new NotFoundError('There is no Space at this link.');
   }
 
+  /** The live Space with this id, or undefined. */
+  ifLive(id: string): LiveSpace | undefined {
+    return this.#live.get(id as SpaceId);
+  }
+
   /** Public state of a live or ended Space, for the listener page. */
   info(id: string): SpaceInfo {
     const live = this.#live.get(id as SpaceId);

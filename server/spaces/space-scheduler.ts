@@ -38,9 +38,19 @@ export class SpaceScheduler {
   readonly #changes: RateLimiterMemory;
   readonly #failedAccepts: FailureLock;
   readonly #kept = new Map<string, { at: number; space: Promise<PublicSpace | null> }>();
+  readonly #onCohost: (spaceId: SpaceId, accountId: string) => Promise<void>;
 
-  constructor(deps: { accounts: AccountService; spaces: ScheduleRecords; invites: InviteRecords; limits?: SchedulerLimits; now?: () => Date }) {
+  constructor(deps: {
+    accounts: AccountService;
+    spaces: ScheduleRecords;
+    invites: InviteRecords;
+    limits?: SchedulerLimits;
+    now?: () => Date;
+    /** Told once an invite made an account a co-host (a live Space seats them at once). */
+    onCohost?: (spaceId: SpaceId, accountId: string) => Promise<void>;
+  }) {
     this.#accounts = deps.accounts;
+    this.#onCohost = deps.onCohost ?? (async () => undefined);
     this.#spaces = deps.spaces;
     this.#invites = deps.invites;
     this.#now = deps.now ?? (() => new Date());
@@ -122,7 +132,9 @@ export class SpaceScheduler {
     await this.#failedAccepts.assertOpen(`ip:${ip}`, message);
     try {
       if (!SESSION_TOKEN_PATTERN.test(code)) throw new NotFoundError('There is no invite with that code.');
-      return await this.#invites.accept(hashSessionToken(code), account.id, this.#now());
+      const accepted = await this.#invites.accept(hashSessionToken(code), account.id, this.#now());
+      await this.#onCohost(accepted.spaceId, account.id);
+      return accepted;
     } catch (error) {
       if (error instanceof SpacecraftError && error.code !== 'LIMIT_EXCEEDED') {
         await this.#failedAccepts.failed(`account:${account.id}`);

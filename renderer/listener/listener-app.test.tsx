@@ -3,7 +3,7 @@ import type { SpaceState } from '../../server/signalling/protocol.ts';
 import { stateLine } from './listener-app.tsx';
 import type { ListenerSnapshot } from './listener-session.ts';
 
-const space: SpaceState = { spaceId: 's', title: 'Show', status: 'live', listenerCount: 3, hostConnected: true, hostMuted: false, hostProducerId: null };
+const space: SpaceState = { spaceId: 's', title: 'Show', status: 'live', listenerCount: 3, hostConnected: true, hostMuted: false, hostProducerId: null, stage: [] };
 const snapshot = (patch: Partial<ListenerSnapshot>): ListenerSnapshot => ({ phase: 'waiting', space, stream: null, endReason: null, ...patch });
 
 describe('the listener state line', () => {

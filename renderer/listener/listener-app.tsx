@@ -9,6 +9,7 @@ const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
   'host-left': 'The host disconnected, so this Space has ended.',
   'server-shutdown': 'This Space ended because its server stopped.',
   'media-failure': 'This Space ended because of a problem on its server.',
+  removed: 'The host removed you from this Space.',
 };
 
 /** The one line that tells the listener what is going on. */

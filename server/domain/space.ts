@@ -1,9 +1,11 @@
 /**
  * A Space: a live audio room with one host. Pure rules of its lifecycle and its
- * people; no I/O. Later issues add scheduling, co-hosts, speakers and tickets.
+ * people; no I/O. Who is on its stage, and who may do what there, is
+ * domain/stage.ts.
  *
  * Who is connected is kept by the caller (a listener set of 10,000 is not
- * copied per join); the Space keeps the count and the host.
+ * copied per join); the Space keeps the count (everyone connected but the host)
+ * and the host.
  */
 import { InvalidStateError, PermissionError } from '../errors.ts';
 
@@ -12,10 +14,12 @@ export type PeerId = string & { readonly __brand: 'PeerId' };
 
 export const SPACE_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
 export type SpaceStatus = (typeof SPACE_STATUSES)[number];
-export type Role = 'host' | 'listener';
 
-/** Why a connection to a Space was closed; mapped once to what the client shows. */
-export const CLOSE_REASONS = ['host-ended', 'host-left', 'server-shutdown', 'media-failure'] as const;
+/**
+ * Why a connection to a Space was closed; mapped once to what the client shows.
+ * `removed` is one connection's end (the host or a co-host removed them), never the Space's.
+ */
+export const CLOSE_REASONS = ['host-ended', 'host-left', 'server-shutdown', 'media-failure', 'removed'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
 export type Space = {
@@ -25,7 +29,6 @@ export type Space = {
   readonly hostPeerId: PeerId;
   /** False while the host's connection is gone and the host may still come back. */
   readonly hostConnected: boolean;
-  readonly hostMuted: boolean;
   readonly listenerCount: number;
   readonly startedAt: number;
   readonly endedAt: number | null;
@@ -51,7 +54,6 @@ export function startSpace(input: { id: SpaceId; title: string; hostPeerId: Peer
     status: 'live',
     hostPeerId: input.hostPeerId,
     hostConnected: true,
-    hostMuted: false,
     listenerCount: 0,
     startedAt: input.now,
     endedAt: null,
@@ -61,11 +63,6 @@ export function startSpace(input: { id: SpaceId; title: string; hostPeerId: Peer
 
 function assertLive(space: Space): void {
   if (space.status !== 'live') throw new InvalidStateError(`This Space has ${space.status === 'ended' ? 'ended' : 'not started'}.`, 'SPACE_ENDED');
-}
-
-export function roleOf(space: Space, peerId: PeerId, listening: boolean): Role | null {
-  if (space.hostPeerId === peerId) return 'host';
-  return listening ? 'listener' : null;
 }
 
 /** One more listener (the caller makes sure a connection is counted once). */
@@ -79,15 +76,8 @@ export function removeListener(space: Space): Space {
   return space.listenerCount > 0 ? { ...space, listenerCount: space.listenerCount - 1 } : space;
 }
 
-/** Only the host publishes audio in this first version of the stage. */
-export function assertMayPublish(space: Space, peerId: PeerId): void {
+export function assertLiveSpace(space: Space): void {
   assertLive(space);
-  if (space.hostPeerId !== peerId) throw new PermissionError('Only the host can publish audio in this Space.');
-}
-
-export function setHostMuted(space: Space, peerId: PeerId, muted: boolean): Space {
-  assertMayPublish(space, peerId);
-  return space.hostMuted === muted ? space : { ...space, hostMuted: muted };
 }
 
 /** The host's connection dropped: the Space waits for the host to come back. */
@@ -102,7 +92,7 @@ export function hostReturned(space: Space, peerId: PeerId): Space {
   return { ...space, hostPeerId: peerId, hostConnected: true };
 }
 
-export function endSpace(space: Space, by: PeerId | 'server', reason: CloseReason, now: number): Space {
+export function endSpace(space: Space, by: PeerId | 'server', reason: Exclude<CloseReason, 'removed'>, now: number): Space {
   if (by !== 'server' && by !== space.hostPeerId) throw new PermissionError('Only the host can end the Space.');
   if (space.status === 'ended') return space;
   if (!canTransition(space.status, 'ended')) throw new InvalidStateError('This Space is not live.');

@@ -1,8 +1,12 @@
 /**
  * The media side of one Space over mediasoup: a Router on one worker, and each
  * peer's WebRtcTransports, Producers and Consumers (the `SpaceMedia` port).
- * Limits per peer: one transport per direction, one consumer per producer.
- * A transport whose DTLS fails is closed at once.
+ * Limits per peer: one transport per direction, one producer, one consumer per
+ * producer. A transport whose DTLS fails is closed at once.
+ *
+ * Who is speaking: an AudioLevelObserver on the router watches every producer
+ * and the room says `speaking` only when the set of loud producers changes
+ * (at most once per SPEAKING_INTERVAL_MS).
  */
 import type { types } from 'mediasoup';
 import type { PeerId } from '../domain/space.ts';
@@ -21,6 +25,12 @@ type PeerMedia = {
 
 /** Highest bitrate a publisher may send: stereo music at 192 kbps and more, with room for FEC and RTCP. */
 export const MAX_INCOMING_BITRATE = 600_000;
+/** How often the room checks who is speaking: at most 4 `speaking` events a second. */
+export const SPEAKING_INTERVAL_MS = 250;
+/** Louder than this (dBov, averaged over the interval) counts as speaking; room noise through a gate stays under it. */
+export const SPEAKING_THRESHOLD_DBOV = -55;
+/** The stage holds at most host + 2 co-hosts + 10 speakers. */
+const MAX_SPEAKING_ENTRIES = 13;
 
 /**
  * mediasoup rejects bad parameters with a TypeError (the caller's fault) and
@@ -40,6 +50,8 @@ export async function mediaCall<T>(what: string, action: () => Promise<T> | T): 
 
 export class MediaRoom implements SpaceMedia {
   readonly #router: types.Router;
+  readonly #levels: types.AudioLevelObserver;
+  #speaking: string[] = [];
   /** mediasoup deep-copies the router's capabilities on every read: read them once. */
   readonly #rtpCapabilities: types.RtpCapabilities;
   readonly #webRtcServer: types.WebRtcServer;
@@ -50,17 +62,33 @@ export class MediaRoom implements SpaceMedia {
   static async create(pool: WorkerPool, logger: Logger): Promise<MediaRoom> {
     const { worker, webRtcServer } = pool.next();
     const router = await mediaCall('room', () => worker.createRouter({ mediaCodecs: AUDIO_CODECS }));
-    return new MediaRoom(router, webRtcServer, logger);
+    try {
+      const levels = await mediaCall('room', () =>
+        router.createAudioLevelObserver({ maxEntries: MAX_SPEAKING_ENTRIES, threshold: SPEAKING_THRESHOLD_DBOV, interval: SPEAKING_INTERVAL_MS }),
+      );
+      return new MediaRoom(router, levels, webRtcServer, logger);
+    } catch (error) {
+      router.close();
+      throw error;
+    }
   }
 
-  private constructor(router: types.Router, webRtcServer: types.WebRtcServer, logger: Logger) {
+  private constructor(router: types.Router, levels: types.AudioLevelObserver, webRtcServer: types.WebRtcServer, logger: Logger) {
     this.#router = router;
+    this.#levels = levels;
     this.#rtpCapabilities = router.rtpCapabilities;
     this.#webRtcServer = webRtcServer;
     const log = logger.child({ module: 'media-room', routerId: router.id });
     this.#events = new TypedEmitter((error, event) => log.error({ err: error, event }, 'media listener failed'));
     // The worker died or was closed under us: the room is gone.
     router.observer.once('close', () => this.close());
+    levels.on('volumes', (volumes) => this.#setSpeaking(volumes.map((v) => v.producer.id)));
+    levels.on('silence', () => this.#setSpeaking([]));
+  }
+
+  /** Producers loud in the last interval, loudest first. */
+  get speaking(): readonly string[] {
+    return this.#speaking;
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
@@ -120,6 +148,7 @@ export class MediaRoom implements SpaceMedia {
   async produce(peerId: PeerId, transportId: string, rtpParameters: types.RtpParameters, options: { paused: boolean }): Promise<string> {
     const transport = this.#transport(peerId, transportId);
     if (transport.appData['direction'] !== 'send') throw new ValidationError('This transport cannot send audio.');
+    if (this.#peers.get(peerId)?.producers.size) throw new SpacecraftError('LIMIT_EXCEEDED', 'A connection publishes one microphone, and this one does already.');
     const producer = await mediaCall('RTP parameters', () => transport.produce({ kind: 'audio', rtpParameters, paused: options.paused }));
     const peer = this.#peers.get(peerId);
     if (!peer || transport.closed) {
@@ -129,7 +158,13 @@ export class MediaRoom implements SpaceMedia {
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
-      if (!this.#closed) this.#events.safeEmit('producerClosed', producer.id);
+      if (this.#closed) return;
+      if (this.#speaking.includes(producer.id)) this.#setSpeaking(this.#speaking.filter((id) => id !== producer.id));
+      this.#events.safeEmit('producerClosed', producer.id);
+    });
+    await mediaCall('audio level observer', () => this.#levels.addProducer({ producerId: producer.id })).catch((error: unknown) => {
+      // The producer closed while it was being added: its close already told everyone.
+      if (!producer.closed) throw error;
     });
     return producer.id;
   }
@@ -165,6 +200,12 @@ export class MediaRoom implements SpaceMedia {
     }
   }
 
+  closeSending(peerId: PeerId): void {
+    for (const transport of this.#peers.get(peerId)?.transports.values() ?? []) {
+      if (transport.appData['direction'] === 'send') transport.close();
+    }
+  }
+
   closePeer(peerId: PeerId): void {
     const peer = this.#peers.get(peerId);
     if (!peer) return;
@@ -179,6 +220,13 @@ export class MediaRoom implements SpaceMedia {
     this.#peers.clear();
     this.#events.safeEmit('close');
     this.#events.removeAllListeners();
+  }
+
+  #setSpeaking(producerIds: string[]): void {
+    if (this.#closed) return;
+    if (producerIds.length === this.#speaking.length && producerIds.every((id) => this.#speaking.includes(id))) return;
+    this.#speaking = producerIds;
+    this.#events.safeEmit('speaking', producerIds);
   }
 
   #assertOpen(): void {

@@ -42,7 +42,7 @@ function session(handlers: Partial<Handlers> = {}): { socket: FakeSocket; sessio
   return { socket, session: new Session(socket as unknown as WebSocket, handlers as Handlers, context, { ip: '192.0.2.1', origin: null }) };
 }
 
-const state = encodeNotification('spaceState', { spaceId: 's', title: 't', status: 'live', listenerCount: 1, hostConnected: true, hostMuted: false, hostProducerId: null });
+const state = encodeNotification('spaceState', { spaceId: 's', title: 't', status: 'live', listenerCount: 1, hostConnected: true, hostMuted: false, hostProducerId: null, stage: [] });
 
 describe('Session', () => {
   it('drops a connection whose unsent data passes the bound instead of buffering without end', () => {

@@ -1,7 +1,7 @@
 /** An in-memory SpaceMedia for tests of the Space's own rules: no mediasoup, milliseconds per test. */
 import type { types } from 'mediasoup';
 import type { PeerId } from '../domain/space.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, SpacecraftError } from '../errors.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { TransportOptions } from '../signalling/protocol.ts';
 import type { ConsumerParams, SpaceMedia, SpaceMediaEvents } from './space-media.ts';
@@ -36,6 +36,8 @@ export class FakeSpaceMedia implements SpaceMedia {
 
   async produce(peerId: PeerId, transportId: string, _rtp: types.RtpParameters, options: { paused: boolean }): Promise<string> {
     this.#own(peerId, transportId);
+    if (this.transports.get(transportId)?.direction !== 'send') throw new NotFoundError('This transport cannot send audio.');
+    if ([...this.producers.values()].some((p) => p.peerId === peerId)) throw new SpacecraftError('LIMIT_EXCEEDED', 'A connection publishes one microphone.');
     const id = `p${++this.#next}`;
     this.producers.set(id, { peerId, paused: options.paused });
     return id;
@@ -56,8 +58,22 @@ export class FakeSpaceMedia implements SpaceMedia {
     for (const producer of this.producers.values()) if (producer.peerId === peerId) producer.paused = paused;
   }
 
+  closeSending(peerId: PeerId): void {
+    for (const [id, t] of this.transports) if (t.peerId === peerId && t.direction === 'send') this.transports.delete(id);
+    this.#closeProducers(peerId);
+  }
+
   closePeer(peerId: PeerId): void {
     for (const [id, t] of this.transports) if (t.peerId === peerId) this.transports.delete(id);
+    this.#closeProducers(peerId);
+  }
+
+  /** As the audio level observer would: these producers are loud now. */
+  speak(producerIds: string[]): void {
+    this.events.safeEmit('speaking', producerIds);
+  }
+
+  #closeProducers(peerId: PeerId): void {
     for (const [id, p] of this.producers) {
       if (p.peerId !== peerId) continue;
       this.producers.delete(id);

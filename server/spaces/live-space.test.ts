@@ -80,8 +80,10 @@ describe('state to peers', () => {
     const transport = await space.createTransport(host.id, 'send');
     const producerId = await space.produce(host.id, transport.id, { codecs: [] } as never);
     expect(space.state().hostProducerId).toBe(producerId);
+    expect(space.state().stage[0]).toMatchObject({ role: 'host', producerId });
     media.closePeer(host.id);
     expect(space.state().hostProducerId).toBeNull();
+    expect(space.state().stage[0]).toMatchObject({ role: 'host', producerId: null });
   });
 });
 

@@ -14,6 +14,8 @@ export type SpaceMediaEvents = {
   close: [];
   /** A producer closed on its own (its transport failed or closed). */
   producerClosed: [producerId: string];
+  /** The producers loud enough to count as speaking changed (loudest first; at most a few times a second). */
+  speaking: [producerIds: string[]];
 };
 
 export interface SpaceMedia {
@@ -23,11 +25,15 @@ export interface SpaceMedia {
   /** At most one transport per direction and peer (LIMIT_EXCEEDED past it). */
   createTransport(peerId: PeerId, direction: 'send' | 'recv'): Promise<TransportOptions>;
   connectTransport(peerId: PeerId, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void>;
+  /** At most one producer per peer (LIMIT_EXCEEDED past it). */
   produce(peerId: PeerId, transportId: string, rtpParameters: types.RtpParameters, options: { paused: boolean }): Promise<string>;
   /** At most one consumer per producer and peer (LIMIT_EXCEEDED past it). */
   consume(peerId: PeerId, transportId: string, producerId: string, rtpCapabilities: types.RtpCapabilities): Promise<ConsumerParams>;
   resumeConsumer(peerId: PeerId, consumerId: string): Promise<void>;
+  /** Pauses or resumes every producer of a peer: a paused producer is forwarded to nobody. */
   setProducersPaused(peerId: PeerId, paused: boolean): Promise<void>;
+  /** The peer left the stage: close its sending transport and its producer (its receiving side stays). */
+  closeSending(peerId: PeerId): void;
   /** A peer left: close everything it owned. */
   closePeer(peerId: PeerId): void;
   close(): void;

@@ -44,7 +44,7 @@ describe('a Space over signalling', () => {
   it('starts with a listener link and the router capabilities', async () => {
     const { created } = await liveSpace();
     expect(created.listenerPath).toBe(`/s/${created.space.spaceId}`);
-    expect(created.space).toEqual({ spaceId: created.space.spaceId, title: 'Integration', status: 'live', listenerCount: 0, hostConnected: true, hostMuted: false, hostProducerId: null });
+    expect(created.space).toEqual({ spaceId: created.space.spaceId, title: 'Integration', status: 'live', listenerCount: 0, hostConnected: true, hostMuted: false, hostProducerId: null, stage: [expect.objectContaining({ role: 'host', handle: 'demo_creator', producerId: null, muted: false })] });
     expect(created.hostKey.length).toBeGreaterThanOrEqual(32);
     expect(JSON.stringify(created.routerRtpCapabilities)).toContain('audio/opus');
   });

@@ -1,5 +1,6 @@
 import type { Handlers } from './handler.ts';
 import { connectTransport, consume, createTransport, produce, resumeConsumer } from './media-handlers.ts';
+import { answerRequest, cancelRequest, leaveStage, moveToListener, muteSpeaker, react, removeFromSpace, requestToSpeak } from './stage-handlers.ts';
 import { createSpace, endSpace, joinSpace, ping, resumeSpace, setMuted, signIn } from './space-handlers.ts';
 
 /** One handler per request in protocol.ts; the type makes a missing one a compile error. */
@@ -16,4 +17,12 @@ export const handlers: Handlers = {
   produce,
   consume,
   resumeConsumer,
+  requestToSpeak,
+  cancelRequest,
+  answerRequest,
+  muteSpeaker,
+  moveToListener,
+  leaveStage,
+  removeFromSpace,
+  react,
 };

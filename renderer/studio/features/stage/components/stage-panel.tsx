@@ -8,6 +8,7 @@ const ENDED: Record<NonNullable<LiveSnapshot['ended']>, string> = {
   'host-left': 'The Space ended because the studio disconnected.',
   'server-shutdown': 'The Space ended because the server stopped.',
   'media-failure': 'The Space ended because the audio server failed.',
+  removed: 'You were removed from this Space.',
   'connection-lost': 'The connection to the server was lost; the Space has ended.',
 };
 

@@ -26,11 +26,14 @@ import {
   type MixMode,
 } from './mix/mixer-state.ts';
 import { setPublishProfile, type PublishedProducer } from './mix/publish-profile.ts';
+import { PadBank } from './mix/pad-bank.ts';
 import { TrackPlayer } from './mix/track-player.ts';
 import workletUrl from './mix/program-mix.worklet.ts?worker&url';
 
 /** Where the limiter holds the program's true peak: the ceiling less a margin for Opus's overshoot (see mixer-state.ts). */
 export { LIMITER_THRESHOLD_DBFS };
+/** Sound pads, on keys 1–9. */
+const PAD_SLOTS = 9;
 /** Gain changes glide over this time constant, so a fader or mute never clicks. */
 const GLIDE_SECONDS = 0.005;
 /** A mode switch cross-fades the speech band in or out over this time constant. */
@@ -61,6 +64,7 @@ export class ProgramMix {
   readonly channels: Record<ChannelId, ChannelStrip>;
   readonly masterMeter = new WorkletMeter();
   readonly trackPlayer: TrackPlayer;
+  readonly pads: PadBank;
   /** The limiter's gain reduction in dB (0 when it does nothing), at display rate. */
   limiterReductionDb = 0;
   /** What the published program's encoder sends, in kbit/s (null while nothing is published). */
@@ -112,6 +116,7 @@ export class ProgramMix {
     this.#micIn.connect(this.channels.mic.fader);
     this.trackPlayer = new TrackPlayer(this.context);
     this.trackPlayer.output.connect(this.channels.track.fader);
+    this.pads = new PadBank(this.context, this.channels.pads.fader, PAD_SLOTS);
     this.#tone = this.context.createOscillator();
     this.#tone.frequency.value = TEST_TONE_HZ;
     const toneLevel = this.context.createGain();
@@ -206,6 +211,7 @@ export class ProgramMix {
     if (this.#statsTimer) clearInterval(this.#statsTimer);
     this.#mic?.disconnect();
     this.trackPlayer.close();
+    this.pads.stopAll();
     this.#tone.stop();
     void this.context.close();
   }

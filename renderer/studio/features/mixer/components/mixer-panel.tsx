@@ -9,6 +9,7 @@ import { useMixerShortcuts } from '../lib/use-mixer-shortcuts.ts';
 import { ChannelStrip } from './channel-strip.tsx';
 import { DuckingControls } from './ducking-controls.tsx';
 import { MicProcessing } from './mic-processing.tsx';
+import { PadsStrip } from './pads-strip.tsx';
 import { MasterStrip } from './master-strip.tsx';
 import { TrackStrip } from './track-strip.tsx';
 import './mixer.css';
@@ -61,6 +62,14 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
         onChange={(patch) => setChannel('track', patch)}
         loop={mixer.track.loop}
         onLoopChange={(loop) => setPart('track', { loop })}
+      />
+      <PadsStrip
+        mix={mix}
+        pads={mixer.pads}
+        loaded={loaded}
+        state={mixer.channels.pads}
+        onChange={(patch) => setChannel('pads', patch)}
+        onPadsChange={(pads) => setPart('pads', pads)}
       />
       <DuckingControls mix={mix} ducking={mixer.ducking} onChange={(ducking) => setPart('ducking', ducking)} />
       <ChannelStrip name="Test tone" meterLabel="Test tone level" meter={mix.channels.tone.meter} state={mixer.channels.tone} onChange={(patch) => setChannel('tone', patch)}>

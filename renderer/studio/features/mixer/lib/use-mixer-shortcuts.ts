@@ -1,7 +1,7 @@
 /**
  * The mixer's keyboard shortcuts, anywhere in the studio but in a text field:
  * M / T / P mute the microphone, the track, the pads (with Shift: solo);
- * Space plays or pauses the track. (Pads play on 1–9: see the pads.)
+ * Space plays or pauses the track; 1–9 play the pads.
  */
 import { useEffect, useRef } from 'react';
 import type { MixerSettings } from '../../../../../electron/contract.ts';
@@ -30,6 +30,8 @@ export function useMixerShortcuts(deps: { mix: ProgramMix; mixer: MixerSettings;
         const state = mixer.channels[id];
         setChannel(id, event.shiftKey ? { solo: !state.solo } : { muted: !state.muted });
         event.preventDefault();
+      } else if (/^(Digit|Numpad)[1-9]$/.test(event.code) && !event.shiftKey) {
+        if (mix.pads.trigger(Number(event.code.at(-1)) - 1)) event.preventDefault();
       } else if (event.code === 'Space' && !(event.target instanceof HTMLButtonElement) && mix.trackPlayer.track) {
         if (mix.trackPlayer.playing) mix.trackPlayer.pause();
         else mix.trackPlayer.play();

@@ -36,4 +36,4 @@ export function demoDataOn(value: string): boolean {
 /** What to tell a new user who starts the studio with the demo accounts. */
 export const DEMO_SIGN_IN_HINT =
   `Demo accounts are on: sign in as "${DEMO_CREATOR.handle}" with the password "${DEMO_PASSWORD}" to go live.\n` +
-  'To start without them, set SPACECRAFT_DEMO_DATA=false before the first start (see README, "Demo accounts").\n';
+  'To start without them, set SPACECRAFT_DEMO_DATA=false before the first start (README, "Signing in to host").\n';

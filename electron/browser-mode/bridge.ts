@@ -3,7 +3,8 @@
  * it the same `window.studio` over a WebSocket, backed by the same handlers as
  * Electron's IPC. Listens on loopback only, and lets in only the page it served
  * opened with the printed URL (see bridge-access.ts): the bridge hands out the
- * studio token, so any other page must be refused.
+ * studio's signed-in session (and signs in with a password), so any other page
+ * must be refused.
  *
  * The bridge listens before the studio's services exist (the bundled server
  * must learn the bridge's origin first); until `serve()` every call answers

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { describeIssues, SpacecraftError, toWireError } from '../../server/errors.ts';
+import { safeParse } from '../../server/lib/safe-parse.ts';
 import { methods, type Channel, type IpcReply, type MethodInput, type MethodOutput } from '../contract.ts';
 
 export type StudioHandlers = { [C in Channel]: (input: MethodInput<C>) => Promise<MethodOutput<C>> };
@@ -17,7 +18,7 @@ export function createDispatcher(handlers: StudioHandlers, logger?: Logger): Dis
       return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `Unknown studio method ${JSON.stringify(channel)}.` } };
     }
     const method = methods[channel as Channel];
-    const parsed = method.input.safeParse(input);
+    const parsed = safeParse(method.input, input);
     if (!parsed.success) {
       return {
         ok: false,

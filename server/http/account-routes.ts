@@ -18,12 +18,13 @@ import { z } from 'zod';
 import type { AccountService, Session } from '../accounts/account-service.ts';
 import type { Account, Profile } from '../domain/account.ts';
 import { describeIssues, ValidationError } from '../errors.ts';
+import { safeParse } from '../lib/safe-parse.ts';
 import { signInBody, signUpBody } from './account-api.ts';
 
 const handleParams = z.object({ handle: z.string().max(64) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value ?? {});
+  const parsed = safeParse(schema, value ?? {});
   if (!parsed.success) throw new ValidationError(`That ${what} is not valid.`, describeIssues(parsed.error.issues));
   return parsed.data;
 }

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { AccountService } from '../accounts/account-service.ts';
 import { inviteState } from '../domain/schedule.ts';
 import { describeIssues, ValidationError } from '../errors.ts';
+import { safeParse } from '../lib/safe-parse.ts';
 import type { SpaceInfo } from '../signalling/protocol.ts';
 import type { PublicSpace, StoredInvite } from '../spaces/schedule-records.ts';
 import type { StoredSpace } from '../spaces/space-records.ts';
@@ -29,7 +30,7 @@ const spaceParams = z.object({ spaceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/
 const inviteParams = spaceParams.extend({ inviteId: z.string().max(64) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value ?? {});
+  const parsed = safeParse(schema, value ?? {});
   if (!parsed.success) throw new ValidationError(`That ${what} is not valid.`, describeIssues(parsed.error.issues));
   return parsed.data;
 }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { PeerId } from '../domain/space.ts';
 import { describeIssues, SpacecraftError, toWireError, type WireError } from '../errors.ts';
+import { safeParse } from '../lib/safe-parse.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveSpace } from '../spaces/live-space.ts';
 import { SerialQueue } from '../spaces/serial-queue.ts';
@@ -101,7 +102,11 @@ export class Session implements SpacePeer {
       return;
     }
     this.#inFlight++;
-    void this.#queue.push(() => this.#receive(raw, isBinary)).finally(() => this.#inFlight--);
+    void this.#queue
+      .push(() => this.#receive(raw, isBinary))
+      // #receive answers every failure itself; anything that still escapes is logged, never an unhandled rejection.
+      .catch((error: unknown) => this.#log.error({ err: error }, 'request could not be read'))
+      .finally(() => this.#inFlight--);
   }
 
   async #receive(raw: unknown, isBinary: boolean): Promise<void> {
@@ -114,14 +119,14 @@ export class Session implements SpacePeer {
     } catch {
       return this.#reply(null, { code: 'MALFORMED_MESSAGE', message: 'That message is not valid JSON.' });
     }
-    const envelope = requestEnvelopeSchema.safeParse(json);
+    const envelope = safeParse(requestEnvelopeSchema, json);
     if (!envelope.success) {
       const maybeId = typeof (json as { id?: unknown })?.id === 'number' ? (json as { id: number }).id : null;
       return this.#reply(maybeId, { code: 'MALFORMED_MESSAGE', message: 'A request needs a numeric id, a method and data.', details: describeIssues(envelope.error.issues) });
     }
     const { id, method } = envelope.data;
     if (!isMethod(method)) return this.#reply(id, { code: 'UNKNOWN_METHOD', message: `Unknown method "${method}".` });
-    const data = requests[method].data.safeParse(envelope.data.data ?? {});
+    const data = safeParse(requests[method].data, envelope.data.data ?? {});
     if (!data.success) {
       return this.#reply(id, { code: 'VALIDATION', message: `Invalid data for "${method}".`, details: describeIssues(data.error.issues) });
     }

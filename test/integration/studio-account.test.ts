@@ -8,13 +8,15 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { confSettingsStore, type KeyValueSettingsStore } from '../../electron/settings/settings-store.ts';
 import { StudioAccounts } from '../../electron/studio-account.ts';
 import { createStudioServices } from '../../electron/studio-services.ts';
+import { Database } from '../../server/db/database.ts';
 import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { SpacecraftError } from '../../server/errors.ts';
 import { startTestServer, type TestServer } from '../support/server-fixture.ts';
@@ -38,6 +40,15 @@ async function refusal(call: Promise<unknown>): Promise<SpacecraftError> {
   );
   expect(error).toBeInstanceOf(SpacecraftError);
   return error as SpacecraftError;
+}
+
+/** A loopback port free right now (a restarted server keeps its URL, as the bundled one does). */
+async function freePort(): Promise<number> {
+  const probe = createTcpServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 async function me(token: string): Promise<number> {
@@ -86,6 +97,30 @@ describe("the studio's account", { timeout: 60_000 }, () => {
     expect(await accounts.current(server.url)).toBeNull();
     expect(settings.store.getSession()).toBeNull();
     expect(settings.reopen().getSession()).toBeNull();
+  });
+
+  it('forgets a session that expired on the server while the studio was away', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'spacecraft-account-server-'));
+    folders.push(dataDir);
+    const env = { SPACECRAFT_DATA_DIR: dataDir, SPACECRAFT_PORT: String(await freePort()) };
+    const first = await startTestServer(env);
+    const settings = settingsFolder();
+    const accounts = new StudioAccounts(settings.store);
+    await accounts.signIn(first.url, demo);
+    await first.close();
+    // Time passes beyond the session's end (its expiry moved into the past in the server's own database).
+    const database = await Database.open({ kind: 'pglite', dataDir }, pino({ level: 'silent' }));
+    await database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 60_000) }).execute();
+    await database.close();
+
+    const again = await startTestServer(env);
+    try {
+      expect(again.url).toBe(first.url);
+      expect(await accounts.current(again.url)).toBeNull();
+      expect(settings.reopen().getSession()).toBeNull();
+    } finally {
+      await again.close();
+    }
   });
 
   it('signs out on the server as well as here', async () => {

@@ -10,6 +10,7 @@ import { Database } from '../db/database.ts';
 import { KyselyInviteRecords } from '../db/invite-store.ts';
 import { KyselySpaceRecords } from '../db/space-store.ts';
 import type { Account } from '../domain/account.ts';
+import { SpacecraftError } from '../errors.ts';
 import type { SpaceId } from '../domain/space.ts';
 import type { PublicSpace } from './schedule-records.ts';
 import { SpaceScheduler } from './space-scheduler.ts';
@@ -77,3 +78,39 @@ describe('the scheduler’s view of a Space for its page', () => {
     expect((await scheduler.publicSpace(space.id))?.status).toBe('cancelled');
   });
 });
+
+describe('accepting an invite', () => {
+  it('does not count a live stage’s refusal to seat the co-host as a failed code', async () => {
+    const accounts = new AccountService(new KyselyAccountStore(database.db), {
+      hostMinFollowers: 0,
+      sessionDays: 1,
+      limits: { attemptsPerIp: 100, failedSignInsPerHandle: 100 },
+      scryptParams: { N: 1024, r: 8, p: 1 },
+    });
+    const host = (await accounts.signUp('127.0.0.1', { handle: 'hosting', displayName: 'Host', password: 'a long password' })).account;
+    const guest = (await accounts.signUp('127.0.0.1', { handle: 'guest', displayName: 'Guest', password: 'a long password' })).account;
+    const seated: string[] = [];
+    const scheduler = new SpaceScheduler({
+      accounts,
+      spaces: new KyselySpaceRecords(database.db),
+      invites: new KyselyInviteRecords(database.db),
+      limits: { changesPerMinute: 100, failedAcceptsPer15Minutes: 1 },
+      onCohost: (spaceId) => {
+        seated.push(spaceId);
+        return seated.length === 1 ? Promise.reject(new SpacecraftError('INVALID_STATE', 'The stage is busy.')) : Promise.resolve();
+      },
+    });
+    const first = await scheduler.schedule(host, { title: 'One', startsAt: new Date(Date.now() + 3600_000), timeZone: 'UTC' });
+    const second = await scheduler.schedule(host, { title: 'Two', startsAt: new Date(Date.now() + 3600_000), timeZone: 'UTC' });
+    const a = await scheduler.invite(host, first.id, { handle: 'guest' });
+    const b = await scheduler.invite(host, second.id, { handle: 'guest' });
+    await expect(scheduler.accept(guest, '127.0.0.9', a.code)).rejects.toThrow('The stage is busy.');
+    // With a lock after one failure, the next accept would be refused had that counted.
+    expect(await scheduler.accept(guest, '127.0.0.9', b.code)).toEqual({ spaceId: second.id, role: 'cohost' });
+    expect(seated).toEqual([first.id, second.id]);
+    // A wrong code does count.
+    await expect(scheduler.accept(guest, '127.0.0.9', 'x'.repeat(43))).rejects.toThrow('There is no invite with that code.');
+    await expect(scheduler.accept(guest, '127.0.0.9', b.code)).rejects.toThrow(/Too many invite codes/);
+  });
+});
+

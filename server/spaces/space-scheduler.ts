@@ -130,11 +130,10 @@ export class SpaceScheduler {
     const message = 'Too many invite codes that did not work; wait a few minutes and try again.';
     await this.#failedAccepts.assertOpen(`account:${account.id}`, message);
     await this.#failedAccepts.assertOpen(`ip:${ip}`, message);
+    let accepted: { spaceId: SpaceId; role: 'cohost' };
     try {
       if (!SESSION_TOKEN_PATTERN.test(code)) throw new NotFoundError('There is no invite with that code.');
-      const accepted = await this.#invites.accept(hashSessionToken(code), account.id, this.#now());
-      await this.#onCohost(accepted.spaceId, account.id);
-      return accepted;
+      accepted = await this.#invites.accept(hashSessionToken(code), account.id, this.#now());
     } catch (error) {
       if (error instanceof SpacecraftError && error.code !== 'LIMIT_EXCEEDED') {
         await this.#failedAccepts.failed(`account:${account.id}`);
@@ -142,6 +141,10 @@ export class SpaceScheduler {
       }
       throw error;
     }
+    // The invite is used and the role stored. Seating the account on a live stage may still be
+    // refused (its error is the answer), but that is no failed code: it never counts towards the lock.
+    await this.#onCohost(accepted.spaceId, account.id);
+    return accepted;
   }
 
   async #assertMayHost(account: Account): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, ReceivedError } from '../server/errors.ts';
+import { acceptedInviteJsonSchema, createdInviteJsonSchema, inviteListJsonSchema, spaceJsonSchema, spaceListJsonSchema } from '../server/http/space-api.ts';
 
 export const serverStatusSchema = z.object({
   state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed', 'remote']),
@@ -16,7 +17,29 @@ export const serverStatusSchema = z.object({
   message: z.string().nullable(),
 });
 
-export const serverConnectionSchema = z.object({ url: z.string(), studioToken: z.string() });
+export const serverConnectionSchema = z.object({ url: z.string() });
+
+/**
+ * The account the studio is signed in as on its server, kept across restarts by the settings
+ * store. `sessionToken` signs the studio's signalling connection in (hosting needs it).
+ */
+export const studioAccountSchema = z.object({
+  id: z.string(),
+  handle: z.string(),
+  displayName: z.string(),
+  followers: z.number().int().nonnegative(),
+  mayHost: z.boolean(),
+  followersNeeded: z.number().int().nonnegative(),
+  sessionToken: z.string(),
+});
+export const signInInputSchema = z.object({ handle: z.string().trim().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
+/** A scheduled Space as the studio lists it; times are ISO strings with an offset. */
+const spaceIdInput = z.string().min(1).max(64);
+export const scheduleInputSchema = z.object({ title: z.string().trim().min(1).max(120), startsAt: z.iso.datetime({ offset: true }), timeZone: z.string().min(1).max(64) }).strict();
+export const editSpaceInputSchema = scheduleInputSchema.partial().extend({ spaceId: spaceIdInput }).strict();
+export const inviteInputSchema = z.object({ spaceId: spaceIdInput, handle: z.string().trim().min(1).max(64), expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional() }).strict();
+
+export const signUpInputSchema = signInInputSchema.extend({ displayName: z.string().trim().min(1).max(200) }).strict();
 
 /** One mixer channel's strip: fader in dB (−60 is off), mute, solo. */
 export const channelSettingsSchema = z.object({
@@ -118,6 +141,18 @@ export const settingsPatchSchema = settingsSchema.partial().strict();
 export const methods = {
   'studio:server:getStatus': { input: z.undefined(), output: serverStatusSchema },
   'studio:server:getConnection': { input: z.undefined(), output: serverConnectionSchema },
+  'studio:account:get': { input: z.undefined(), output: studioAccountSchema.nullable() },
+  'studio:account:signIn': { input: signInInputSchema, output: studioAccountSchema },
+  'studio:account:signUp': { input: signUpInputSchema, output: studioAccountSchema },
+  'studio:account:signOut': { input: z.undefined(), output: z.null() },
+  'studio:spaces:listUpcoming': { input: z.undefined(), output: spaceListJsonSchema },
+  'studio:spaces:schedule': { input: scheduleInputSchema, output: spaceJsonSchema },
+  'studio:spaces:edit': { input: editSpaceInputSchema, output: spaceJsonSchema },
+  'studio:spaces:cancel': { input: z.object({ spaceId: spaceIdInput }).strict(), output: spaceJsonSchema },
+  'studio:invites:create': { input: inviteInputSchema, output: createdInviteJsonSchema },
+  'studio:invites:list': { input: z.object({ spaceId: spaceIdInput }).strict(), output: inviteListJsonSchema },
+  'studio:invites:revoke': { input: z.object({ spaceId: spaceIdInput, inviteId: z.string().min(1).max(64) }).strict(), output: z.null() },
+  'studio:invites:accept': { input: z.object({ code: z.string().trim().min(1).max(200) }).strict(), output: acceptedInviteJsonSchema },
   'studio:settings:get': { input: z.undefined(), output: settingsSchema },
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
 } as const;
@@ -134,6 +169,8 @@ export type MethodOutput<C extends Channel> = z.output<Methods[C]['output']>;
 export type EventData<E extends EventChannel> = z.output<(typeof events)[E]>;
 export type ServerStatus = z.output<typeof serverStatusSchema>;
 export type ServerConnection = z.output<typeof serverConnectionSchema>;
+export type StudioAccount = z.output<typeof studioAccountSchema>;
+export type { CreatedInviteJson, InviteJson, SpaceJson } from '../server/http/space-api.ts';
 export type Settings = z.output<typeof settingsSchema>;
 export type MixerSettings = z.output<typeof mixerSettingsSchema>;
 

@@ -8,6 +8,7 @@ import type { StudioHandlers } from './ipc/dispatcher.ts';
 import type { ServerSupervisor } from './server-supervisor.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 import { StudioAccounts } from './studio-account.ts';
+import { StudioSpaces } from './studio-spaces.ts';
 import type { Fetch } from './server-api.ts';
 
 export type StudioServices = {
@@ -25,6 +26,7 @@ export function createStudioServices(deps: {
 }): StudioServices {
   const { settings, supervisor, remote } = deps;
   const accounts = new StudioAccounts(settings, deps.fetch);
+  const spaces = new StudioSpaces(settings, deps.fetch);
   const status = (): ServerStatus =>
     remote ? { state: 'remote', url: remote.url, restarts: 0, message: null } : supervisor!.status;
 
@@ -43,6 +45,14 @@ export function createStudioServices(deps: {
     'studio:account:signIn': async (input) => accounts.signIn(serverUrl(), input),
     'studio:account:signUp': async (input) => accounts.signUp(serverUrl(), input),
     'studio:account:signOut': async () => accounts.signOut(serverUrl()),
+    'studio:spaces:listUpcoming': async () => spaces.upcoming(serverUrl()),
+    'studio:spaces:schedule': async (input) => spaces.schedule(serverUrl(), input),
+    'studio:spaces:edit': async (input) => spaces.edit(serverUrl(), input),
+    'studio:spaces:cancel': async ({ spaceId }) => spaces.cancel(serverUrl(), spaceId),
+    'studio:invites:create': async (input) => spaces.invite(serverUrl(), input),
+    'studio:invites:list': async ({ spaceId }) => spaces.invites(serverUrl(), spaceId),
+    'studio:invites:revoke': async (input) => spaces.revokeInvite(serverUrl(), input),
+    'studio:invites:accept': async ({ code }) => spaces.acceptInvite(serverUrl(), code),
     'studio:settings:get': async () => settings.get(),
     'studio:settings:update': async (patch) => {
       if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change.');

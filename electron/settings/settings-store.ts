@@ -6,13 +6,17 @@
  * as empty instead of stopping the studio.
  */
 import Conf from 'conf';
+import type { z } from 'zod';
 import { storedSessionSchema, type SessionKeeper, type StoredSession } from '../studio-account.ts';
 import { channelSettingsSchema, DEFAULT_MIXER, mixerSettingsSchema, settingsPatchSchema, settingsSchema, type MixerSettings, type Settings } from '../contract.ts';
 
 export interface SettingsStore extends SessionKeeper {
   get(): Settings;
-  update(patch: Partial<Settings>): Settings;
+  update(patch: SettingsPatch): Settings;
 }
+
+/** What `update` takes: any subset of the settings, as the contract's patch schema reads it. */
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 
 /** The signed-in session lives beside the settings, never in what `settings:get` returns. */
 const SESSION_KEY = 'accountSession';
@@ -67,7 +71,7 @@ export class KeyValueSettingsStore implements SettingsStore {
     return settings as Settings;
   }
 
-  update(patch: Partial<Settings>): Settings {
+  update(patch: SettingsPatch): Settings {
     const next = settingsSchema.parse({ ...this.get(), ...settingsPatchSchema.parse(patch) });
     this.#store.set(next);
     return next;

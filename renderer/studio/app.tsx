@@ -6,7 +6,10 @@ import { SignInPanel } from './features/account/components/sign-in-panel.tsx';
 import { useSettings } from './features/mixer/api/settings.ts';
 import { MixerPanel } from './features/mixer/components/mixer-panel.tsx';
 import { ServerStatusPill } from './features/server/components/server-status-pill.tsx';
-import { StagePanel } from './features/stage/components/stage-panel.tsx';
+import { InviteCohost } from './features/invites/components/invite-cohost.tsx';
+import { AcceptInvite } from './features/invites/components/accept-invite.tsx';
+import { UpcomingSpaces } from './features/schedule/components/upcoming-spaces.tsx';
+import { StagePanel, type ScheduledStart } from './features/stage/components/stage-panel.tsx';
 import { useProgramMix } from './use-program-mix.ts';
 import { describeError } from '../lib/error-messages.ts';
 
@@ -27,6 +30,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
   const settings = useSettings();
   const account = useAccount();
   const [micReady, setMicReady] = useState(false);
+  const [scheduled, setScheduled] = useState<ScheduledStart>(null);
   useEffect(() => {
     // Browsers start audio only after a gesture; the first click anywhere wakes the mix.
     const wake = () => void mix.resume();
@@ -40,7 +44,24 @@ function Studio({ mix }: { mix: ProgramMix }) {
       {account.data ? (
         <div className="column">
           <AccountCard account={account.data} />
-          <StagePanel track={mix.track} ready={micReady && account.data.mayHost} defaultTitle={settings.data?.spaceTitle ?? 'My Space'} />
+          <StagePanel
+            track={mix.track}
+            ready={micReady && account.data.mayHost}
+            defaultTitle={settings.data?.spaceTitle ?? 'My Space'}
+            scheduled={scheduled}
+            onScheduledDone={() => setScheduled(null)}
+          />
+          {account.data.mayHost ? (
+            <UpcomingSpaces
+              canGoLive={micReady}
+              onGoLive={(space) => {
+                setScheduled({ id: space.id, title: space.title });
+                document.getElementById('stage-heading')?.scrollIntoView({ behavior: 'smooth' });
+              }}
+              extra={(space) => <InviteCohost spaceId={space.id} />}
+            />
+          ) : null}
+          <AcceptInvite onAccepted={() => undefined} />
         </div>
       ) : account.data === null ? (
         <SignInPanel />

@@ -78,12 +78,16 @@ function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => vo
   );
 }
 
-export function StagePanel({ track, ready, defaultTitle }: { track: MediaStreamTrack; ready: boolean; defaultTitle: string }) {
+/** A scheduled Space the host chose to start (from the upcoming list), or null to start a new one. */
+export type ScheduledStart = { id: string; title: string } | null;
+
+export function StagePanel(props: { track: MediaStreamTrack; ready: boolean; defaultTitle: string; scheduled?: ScheduledStart; onScheduledDone?: () => void }) {
+  const { track, ready, defaultTitle, scheduled = null } = props;
   const [session, setSession] = useState<LiveSession | null>(null);
   const [title, setTitle] = useState(defaultTitle);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  useEffect(() => setTitle(defaultTitle), [defaultTitle]);
+  useEffect(() => setTitle(scheduled?.title ?? defaultTitle), [defaultTitle, scheduled]);
 
   const goLive = async () => {
     setStarting(true);
@@ -92,7 +96,15 @@ export function StagePanel({ track, ready, defaultTitle }: { track: MediaStreamT
       const { url } = await window.studio.server.getConnection();
       const account = await window.studio.account.get();
       if (!account) throw new StudioError({ code: 'PERMISSION_DENIED', message: 'Sign in to host a Space.' });
-      setSession(await LiveSession.start({ serverUrl: url, sessionToken: account.sessionToken, title: title.trim() || 'My Space', track }));
+      const started = await LiveSession.start({
+        serverUrl: url,
+        sessionToken: account.sessionToken,
+        title: title.trim() || 'My Space',
+        track,
+        ...(scheduled ? { scheduledSpaceId: scheduled.id } : {}),
+      });
+      setSession(started);
+      if (scheduled) props.onScheduledDone?.();
     } catch (e) {
       setError(e);
     } finally {
@@ -115,11 +127,16 @@ export function StagePanel({ track, ready, defaultTitle }: { track: MediaStreamT
         >
           <label className="field">
             <span>Title</span>
-            <input aria-label="Space title" value={title} maxLength={120} onChange={(e) => setTitle(e.target.value)} />
+            <input aria-label="Space title" value={title} maxLength={120} readOnly={scheduled !== null} onChange={(e) => setTitle(e.target.value)} />
           </label>
           <button type="submit" className="primary" disabled={!ready || starting}>
-            {starting ? 'Going live…' : 'Go live'}
+            {starting ? 'Going live…' : scheduled ? 'Go live with this Space' : 'Go live'}
           </button>
+          {scheduled ? (
+            <button type="button" onClick={() => props.onScheduledDone?.()}>
+              Start a new Space instead
+            </button>
+          ) : null}
           {error ? <p className="error" role="alert">{describeError(error)}</p> : null}
         </form>
       )}

@@ -45,7 +45,7 @@ const FINAL_CODES = new Set(['NOT_FOUND', 'SPACE_ENDED', 'PERMISSION_DENIED', 'V
 type Connection = { signalling: SignallingClient; media: MediaSession; producer: types.Producer };
 
 /** `sessionToken`: the studio's signed-in session (hosting needs an account with enough followers). */
-type StartInput = { serverUrl: string; sessionToken: string; title: string; track: MediaStreamTrack };
+type StartInput = { serverUrl: string; sessionToken: string; title: string; track: MediaStreamTrack; scheduledSpaceId?: string };
 
 export class LiveSession {
   readonly #deps: LiveDeps;
@@ -63,7 +63,7 @@ export class LiveSession {
     let media: MediaSession | null = null;
     try {
       await signalling.request('signIn', { sessionToken: input.sessionToken });
-      const created = await signalling.request('createSpace', { title: input.title });
+      const created = await signalling.request('createSpace', { title: input.title, ...(input.scheduledSpaceId ? { scheduledSpaceId: input.scheduledSpaceId } : {}) });
       media = await all.createMedia(signalling, created.routerRtpCapabilities);
       const producer = await media.publish(input.track);
       const listenerUrl = new URL(created.listenerPath, input.serverUrl).toString();

@@ -12,7 +12,7 @@ import type { types } from 'mediasoup';
 import { z } from 'zod';
 import { CLOSE_REASONS, SPACE_STATUSES } from '../domain/space.ts';
 import { ERROR_CODES } from '../errors.ts';
-import { stageMemberSchema, stageNotifications, stageRequests } from './stage-protocol.ts';
+import { stageMemberSchema, stageNotifications, stageRequests, yourRoleSchema } from './stage-protocol.ts';
 
 /** Largest frame the server reads; the socket is closed (1009) on a larger one. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -110,7 +110,8 @@ export const requests = {
   },
   joinSpace: {
     data: z.object({ spaceId: id }).strict(),
-    result: z.object({ space: spaceStateSchema, routerRtpCapabilities: rtpCapabilitiesSchema }),
+    /** `you`: this connection's peer id (to find itself on stage), its role (a stored co-host or speaker role comes back) and request. */
+    result: z.object({ space: spaceStateSchema, routerRtpCapabilities: rtpCapabilitiesSchema, you: yourRoleSchema }),
   },
   createTransport: {
     data: z.object({ direction: z.enum(['send', 'recv']) }).strict(),

@@ -61,7 +61,7 @@ import { InvalidStateError, NotFoundError, PermissionError, ValidationError } fr
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import { sameSecret } from '../secret.ts';
-import { encodeNotification, type SpaceState, type TransportOptions } from '../signalling/protocol.ts';
+import { encodeNotification, type SpaceState, type TransportOptions, type YourRole } from '../signalling/protocol.ts';
 import { ReactionTally } from './reaction-tally.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ConsumerParams, SpaceMedia } from './space-media.ts';
@@ -144,6 +144,11 @@ export class LiveSpace {
   /** The role of a connection, or null when it is not in the Space. */
   roleOf(peerId: PeerId): Role | null {
     return this.#peers.has(peerId) ? roleOf(this.#stage, peerId) : null;
+  }
+
+  /** A connection's own part: its peer id, its role and whether it waits to speak. */
+  yourRole(peerId: PeerId): YourRole {
+    return { peerId, role: roleOf(this.#stage, peerId), requestPending: requestOf(this.#stage, peerId) !== null };
   }
 
   state(): SpaceState {
@@ -473,9 +478,7 @@ export class LiveSpace {
 
   /** Tells one connection its own part: its role and whether it waits to speak. */
   #tellRole(peerId: PeerId): void {
-    const peer = this.#peers.get(peerId);
-    if (!peer) return;
-    peer.send(encodeNotification('yourRole', { peerId, role: roleOf(this.#stage, peerId), requestPending: requestOf(this.#stage, peerId) !== null }));
+    this.#peers.get(peerId)?.send(encodeNotification('yourRole', this.yourRole(peerId)));
   }
 
   #hostLeft(): void {

@@ -82,7 +82,7 @@ export const joinSpace: Handler<'joinSpace'> = async (ctx, data) => {
   const space = ctx.registry.live(data.spaceId);
   const state = await space.join(ctx.session);
   ctx.session.space = space;
-  return { space: state, routerRtpCapabilities: space.media.rtpCapabilities };
+  return { space: state, routerRtpCapabilities: space.media.rtpCapabilities, you: space.yourRole(ctx.session.id) };
 };
 
 export const setMuted: Handler<'setMuted'> = async (ctx, data) => {

@@ -12,10 +12,11 @@
  * The worklet module loads asynchronously: until it has, the master stays
  * disconnected (the track is silent) so nothing unlimited ever goes out.
  */
-import { SILENCE_DBFS, type CompressorSettings, type DuckerSettings, type GateSettings, type Levels } from './mix/dsp.ts';
+import { fromDb, SILENCE_DBFS, type CompressorSettings, type DuckerSettings, type GateSettings, type Levels } from './mix/dsp.ts';
 import {
   CHANNEL_IDS,
   effectiveGains,
+  FADER_MIN_DB,
   LIMITER_THRESHOLD_DBFS,
   MODE_PROFILES,
   PUBLISH_MAX_AVERAGE_BITRATE,
@@ -32,6 +33,7 @@ import workletUrl from './mix/program-mix.worklet.ts?worker&url';
 
 /** Where the limiter holds the program's true peak: the ceiling less a margin for Opus's overshoot (see mixer-state.ts). */
 export { LIMITER_THRESHOLD_DBFS };
+export type MonitorSource = 'off' | 'program' | 'mic';
 /** Sound pads, on keys 1–9. */
 const PAD_SLOTS = 9;
 /** Gain changes glide over this time constant, so a fader or mute never clicks. */
@@ -79,6 +81,13 @@ export class ProgramMix {
   readonly #musicBus: GainNode;
   /** Where the microphone enters: through the mic processor once the worklets run. */
   readonly #micIn: GainNode;
+  /** The mic after its processing, before its fader: what "monitor the mic" plays. */
+  readonly #micPost: GainNode;
+  /** The program after the limiter: what "monitor the program" plays. */
+  readonly #programTap: GainNode;
+  readonly #monitorGain: GainNode;
+  readonly #monitorOut: MediaStreamAudioDestinationNode;
+  #monitorSource: MonitorSource = 'off';
   #micNode: AudioWorkletNode | null = null;
   #duckerNode: AudioWorkletNode | null = null;
   #micSettings: { gate: GateSettings; compressor: CompressorSettings } | null = null;
@@ -113,7 +122,14 @@ export class ProgramMix {
       tone: strip('tone', this.#master),
     };
     this.#micIn = this.context.createGain();
-    this.#micIn.connect(this.channels.mic.fader);
+    this.#micPost = this.context.createGain();
+    this.#micIn.connect(this.#micPost).connect(this.channels.mic.fader);
+    // Monitoring: its own gain into its own stream, played by the page on the chosen output. Nothing of it
+    // ever reaches the master: the taps only feed the monitor.
+    this.#programTap = this.context.createGain();
+    this.#monitorGain = this.context.createGain();
+    this.#monitorOut = this.context.createMediaStreamDestination();
+    this.#monitorGain.connect(this.#monitorOut);
     this.trackPlayer = new TrackPlayer(this.context);
     this.trackPlayer.output.connect(this.channels.track.fader);
     this.pads = new PadBank(this.context, this.channels.pads.fader, PAD_SLOTS);
@@ -199,6 +215,26 @@ export class ProgramMix {
     for (const producer of this.#producers) {
       if (!producer.closed) void producer.setRtpEncodingParameters({ maxBitrate }).catch(() => undefined);
     }
+  }
+
+  /** What the host hears (its stream is `monitorStream`): nothing, the program, or the mic alone, at `gainDb`. */
+  setMonitor(settings: { source: MonitorSource; gainDb: number }): void {
+    if (settings.source !== this.#monitorSource) {
+      this.#tap(this.#monitorSource)?.disconnect(this.#monitorGain);
+      this.#tap(settings.source)?.connect(this.#monitorGain);
+      this.#monitorSource = settings.source;
+    }
+    const gain = settings.source === 'off' || settings.gainDb <= FADER_MIN_DB ? 0 : fromDb(settings.gainDb);
+    this.#monitorGain.gain.setTargetAtTime(gain, this.context.currentTime, GLIDE_SECONDS);
+  }
+
+  /** The monitor's audio, for an audio element on the chosen output device. */
+  get monitorStream(): MediaStream {
+    return this.#monitorOut.stream;
+  }
+
+  #tap(source: MonitorSource): AudioNode | null {
+    return source === 'program' ? this.#programTap : source === 'mic' ? this.#micPost : null;
   }
 
   async resume(): Promise<void> {
@@ -290,7 +326,7 @@ export class ProgramMix {
     };
     if (this.#micSettings) mic.port.postMessage(this.#micSettings);
     this.#micIn.disconnect();
-    this.#micIn.connect(mic).connect(this.channels.mic.fader);
+    this.#micIn.connect(mic).connect(this.#micPost);
     this.#micNode = mic;
     // The music bus ducked under the mic as the program hears it (after its fader: a muted mic ducks nothing).
     const ducker = new AudioWorkletNode(this.context, 'spacecraft-ducker', {
@@ -326,5 +362,6 @@ export class ProgramMix {
     this.#bandOff.connect(limiter);
     limiter.connect(meterNode(this.masterMeter));
     limiter.connect(this.#output);
+    limiter.connect(this.#programTap);
   }
 }

@@ -9,24 +9,17 @@ import { App } from './app.tsx';
 
 const mixes = vi.hoisted(() => [] as Array<{ closed: boolean }>);
 
-vi.mock('../lib/program-mix.ts', () => ({
-  ProgramMix: class {
-    closed = false;
-    channels = { mic: { meter: { read: () => ({ peakDbfs: -100, rmsDbfs: -100 }) } }, tone: { meter: { read: () => ({ peakDbfs: -100, rmsDbfs: -100 }) } } };
-    masterMeter = { read: () => ({ peakDbfs: -100, rmsDbfs: -100 }) };
-    limiterReductionDb = 0;
-    track = {} as MediaStreamTrack;
-    constructor() {
-      mixes.push(this);
-    }
-    setMicrophone() {}
-    setChannels() {}
-    async resume() {}
-    close() {
-      this.closed = true;
-    }
-  },
-}));
+vi.mock('../lib/program-mix.ts', async () => {
+  const { FakeProgramMix } = await import('../lib/mix/fake-program-mix.ts');
+  return {
+    ProgramMix: class extends FakeProgramMix {
+      constructor() {
+        super();
+        mixes.push(this);
+      }
+    },
+  };
+});
 
 afterEach(cleanup);
 

@@ -25,6 +25,11 @@ export function ChannelStrip(props: {
     <section className={`strip${state.muted ? ' muted' : ''}${state.solo ? ' soloed' : ''}`} aria-labelledby={`${id}-name`}>
       <header className="strip-head">
         <h3 id={`${id}-name`}>{name}</h3>
+        {keys ? (
+          <span className="strip-keys" aria-hidden="true">
+            <kbd>{keys.mute}</kbd> mute · <kbd>{keys.solo.replace('Shift+', '⇧')}</kbd> solo
+          </span>
+        ) : null}
         <output htmlFor={`${id}-fader`} className="strip-gain">
           {showGain(state.gainDb)}
         </output>
@@ -52,10 +57,10 @@ export function ChannelStrip(props: {
           }}
         />
         <button type="button" className="toggle mute" aria-label={`Silence ${name}`} aria-keyshortcuts={keys?.mute} title={`Mute ${name} in the program${keys ? ` (${keys.mute})` : ''}`} aria-pressed={state.muted} onClick={() => onChange({ muted: !state.muted })}>
-          M{keys ? <kbd aria-hidden="true">{keys.mute}</kbd> : null}
+          M
         </button>
         <button type="button" className="toggle solo" aria-label={`Solo ${name}`} aria-keyshortcuts={keys?.solo} title={`Solo ${name}: only soloed channels are heard${keys ? ` (${keys.solo})` : ''}`} aria-pressed={state.solo} onClick={() => onChange({ solo: !state.solo })}>
-          S{keys ? <kbd aria-hidden="true">{keys.solo.replace('Shift+', '⇧')}</kbd> : null}
+          S
         </button>
       </div>
     </section>

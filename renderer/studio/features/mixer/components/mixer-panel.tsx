@@ -9,6 +9,7 @@ import { useMixerShortcuts } from '../lib/use-mixer-shortcuts.ts';
 import { ChannelStrip } from './channel-strip.tsx';
 import { DuckingControls } from './ducking-controls.tsx';
 import { MicProcessing } from './mic-processing.tsx';
+import { MonitorStrip } from './monitor-strip.tsx';
 import { PadsStrip } from './pads-strip.tsx';
 import { MasterStrip } from './master-strip.tsx';
 import { TrackStrip } from './track-strip.tsx';
@@ -77,6 +78,7 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
           {TEST_TONE_HZ / 1000} kHz sine at {String(TEST_TONE_DBFS).replace('-', '−')} dBFS, for level checks
         </p>
       </ChannelStrip>
+      <MonitorStrip mix={mix} monitor={mixer.monitor} onChange={(monitor) => setPart('monitor', monitor)} />
       <MasterStrip mix={mix} mode={mixer.mode} />
       {error ? (
         <p className="error" role="alert">

@@ -20,18 +20,26 @@ const EXIT_CONFIG = 78;
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
 function tellParent(message: ChildMessage): void {
-  if (process.send) process.send(message);
-  else parentPort?.postMessage(message);
+  // A parent that went away is told nothing (sending on a closed channel would throw).
+  if (process.send) {
+    if (process.connected) process.send(message);
+  } else parentPort?.postMessage(message);
 }
 
-/** What to do when the parent asks for a shutdown: exit at once until the server is up, then close it gracefully. */
-let onShutdownAsked: () => void = () => process.exit(0);
+/**
+ * What to do when the parent asks for a shutdown or goes away. While the server starts, the reason
+ * is remembered (the database may be mid-migration) and the server closes as soon as it is up;
+ * after that, a graceful close at once.
+ */
+let shutdownAsked: string | null = null;
+let onShutdown: (why: string) => void = (why) => (shutdownAsked ??= why);
 const fromParent = (message: unknown) => {
-  if ((message as { type?: unknown } | null)?.type === 'shutdown') onShutdownAsked();
+  if ((message as { type?: unknown } | null)?.type === 'shutdown') onShutdown('asked by parent');
 };
-// Listen from the very start, so a shutdown asked while the server starts is not missed.
+// Listen from the very start, so a shutdown asked (or a parent lost) while the server starts is not missed.
 if (process.send) process.on('message', fromParent);
 else parentPort?.on('message', (event) => fromParent(event.data));
+process.once('disconnect', () => onShutdown('parent gone'));
 
 function failConfig(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -65,8 +73,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('disconnect', () => shutdown('parent gone'));
-  onShutdownAsked = () => shutdown('asked by parent');
+  onShutdown = shutdown;
+  if (shutdownAsked) shutdown(`${shutdownAsked} while starting`);
 }
 
 main().catch((error: unknown) => {

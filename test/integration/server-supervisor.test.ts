@@ -164,6 +164,22 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
   });
 
+  it('a server child asked to shut down while it starts, or left by its parent, closes once it is up', { timeout: 120_000 }, async () => {
+    const env = { PATH: process.env['PATH'] ?? '', SPACECRAFT_PORT: '0', SPACECRAFT_WORKERS: '1', SPACECRAFT_DATA_DIR: 'memory://', SPACECRAFT_LOG_LEVEL: 'info' };
+    for (const leave of [(c: ReturnType<typeof fork>) => c.send({ type: 'shutdown' }), (c: ReturnType<typeof fork>) => c.disconnect()]) {
+      const child = fork(SERVER_ENTRY, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += String(chunk)));
+      const exited = once(child, 'exit') as Promise<[number | null]>;
+      leave(child);
+      const [code] = await exited;
+      expect(code, out).toBe(0);
+      // It started fully (nothing half-made) and then closed gracefully.
+      expect(out).toContain('server listening');
+      expect(out).toMatch(/"why":"(asked by parent|parent gone) while starting"/);
+    }
+  });
+
   it('a server child with a bad configuration tells its parent why and exits', async () => {
     const child = fork(SERVER_ENTRY, [], { env: { PATH: process.env['PATH'] ?? '', SPACECRAFT_DEMO_DATA: 'perhaps' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const messages: unknown[] = [];

@@ -39,6 +39,7 @@ describe('scheduled Space helpers', () => {
     expect(countdown(400)).toBe('Starts in 0:01');
     expect(countdown(0)).toBe('Starting any moment…');
     expect(countdown(-5000)).toBe('Starting any moment…');
+    expect(countdown(-15 * 60_000)).toBe('The host has not started yet.');
   });
 
   it('asks every 15 s, every 5 s near the start, with jitter, backing off while the server is away', () => {

@@ -22,8 +22,9 @@ export function nextPollDelay(input: { msToStart: number; failures: number; hidd
   return Math.round(slowed * jitter);
 }
 
-/** "Starts in 2 days 3 h" · "Starts in 1 h 05 min" · "Starts in 4:09" · "Starting any moment…" */
+/** "Starts in 2 days 3 h" · "Starts in 1 h 05 min" · "Starts in 4:09" · "Starting any moment…" · late: "The host has not started yet." */
 export function countdown(msToStart: number): string {
+  if (msToStart <= -15 * MINUTE) return 'The host has not started yet.';
   if (msToStart <= 0) return 'Starting any moment…';
   const total = Math.ceil(msToStart / SECOND);
   const days = Math.floor(total / 86_400);

@@ -130,6 +130,15 @@ export const DEFAULT_MIXER: z.output<typeof mixerSettingsSchema> = {
   monitor: DEFAULT_MONITOR,
 };
 
+/** The audio files the track player opens through the app (decoded by the renderer). */
+export const AUDIO_FILE_EXTENSIONS = ['wav', 'mp3', 'ogg', 'oga', 'opus', 'flac', 'm4a', 'aac', 'webm'] as const as readonly string[];
+export const MAX_AUDIO_FILE_BYTES = 200 * 1024 * 1024;
+/** A file the host chose in the app's open dialog, read by main. */
+export const openedAudioSchema = z.object({
+  name: z.string().min(1).max(255),
+  bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= MAX_AUDIO_FILE_BYTES, 'too large'),
+});
+
 export const settingsSchema = z.object({
   microphoneId: z.string().max(512).nullable(),
   spaceTitle: z.string().trim().min(1).max(120),
@@ -155,6 +164,8 @@ export const methods = {
   'studio:invites:accept': { input: z.object({ code: z.string().trim().min(1).max(200) }).strict(), output: acceptedInviteJsonSchema },
   'studio:settings:get': { input: z.undefined(), output: settingsSchema },
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
+  /** The app's open dialog for the track player: the file's name and bytes, or null when cancelled (UNAVAILABLE in browser mode). */
+  'studio:files:openAudio': { input: z.undefined(), output: openedAudioSchema.nullable() },
 } as const;
 
 export const events = {
@@ -173,6 +184,7 @@ export type StudioAccount = z.output<typeof studioAccountSchema>;
 export type { CreatedInviteJson, InviteJson, SpaceJson } from '../server/http/space-api.ts';
 export type Settings = z.output<typeof settingsSchema>;
 export type MixerSettings = z.output<typeof mixerSettingsSchema>;
+export type OpenedAudio = z.output<typeof openedAudioSchema>;
 
 export const CHANNELS = Object.keys(methods) as Channel[];
 export const EVENT_CHANNELS = Object.keys(events) as EventChannel[];

@@ -3,6 +3,7 @@
  * the bundled server (or a remote one), and the handlers of the IPC contract.
  */
 import { SpacecraftError, ValidationError } from '../server/errors.ts';
+import { openAudioFile, type AudioFileDialog } from './audio-files.ts';
 import type { EventChannel, EventData, ServerStatus } from './contract.ts';
 import type { StudioHandlers } from './ipc/dispatcher.ts';
 import type { ServerSupervisor } from './server-supervisor.ts';
@@ -23,6 +24,8 @@ export function createStudioServices(deps: {
   remote: { url: string } | null;
   /** The HTTP client for the server's API (tests pass their own). */
   fetch?: Fetch;
+  /** The app's open dialog for audio files (none in browser mode: its page has a file input). */
+  audioFiles?: AudioFileDialog | null;
 }): StudioServices {
   const { settings, supervisor, remote } = deps;
   const accounts = new StudioAccounts(settings, deps.fetch);
@@ -58,6 +61,7 @@ export function createStudioServices(deps: {
       if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change.');
       return settings.update(patch);
     },
+    'studio:files:openAudio': openAudioFile(deps.audioFiles ?? null),
   };
 
   return {

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import { CHANNELS } from '../contract.ts';
 import { bundledDemoData, demoDataOn, DEMO_SIGN_IN_HINT } from '../demo-data.ts';
@@ -56,7 +56,20 @@ const supervisor = config.remote
       },
       logger: logger.child({ module: 'supervisor' }),
     });
-const services = createStudioServices({ settings, supervisor, remote: config.remote });
+const services = createStudioServices({
+  settings,
+  supervisor,
+  remote: config.remote,
+  // The track player's files: chosen in the native dialog, read (bounded) by electron/audio-files.ts.
+  audioFiles: {
+    async choose(extensions) {
+      const owner = BrowserWindow.getFocusedWindow();
+      const options = { properties: ['openFile' as const], filters: [{ name: 'Audio', extensions: [...extensions] }] };
+      const chosen = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+    },
+  },
+});
 const dispatch = createDispatcher(services.handlers, logger);
 
 for (const channel of CHANNELS) {

@@ -1,4 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { describeError } from '../../../../lib/error-messages.ts';
+import { openAudioThroughApp } from '../api/open-audio.ts';
 import type { ChannelState } from '../../../../lib/mix/mixer-state.ts';
 import type { WorkletMeter } from '../../../../lib/program-mix.ts';
 import type { TrackPlayer } from '../../../../lib/mix/track-player.ts';
@@ -20,34 +22,47 @@ export function TrackStrip(props: {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
-  const load = async (file: File) => {
+  const fileInput = useRef<HTMLInputElement>(null);
+  const load = async (name: string, bytes: () => Promise<ArrayBuffer>) => {
     setLoading(true);
     setError(null);
     try {
-      await player.load(file.name, await file.arrayBuffer());
+      await player.load(name, await bytes());
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
       setLoading(false);
     }
   };
+  const choose = async () => {
+    setError(null);
+    try {
+      const opened = await openAudioThroughApp();
+      if (opened === 'use-file-input') fileInput.current?.click();
+      else if (opened) await load(opened.name, async () => opened.bytes);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
 
   return (
     <ChannelStrip name="Track" meterLabel="Track level" meter={props.meter} state={props.state} onChange={props.onChange} keys={{ mute: 'T', solo: 'Shift+T' }}>
       <div className="track-head">
-        <label className={`button-like load${loading ? ' busy' : ''}`}>
-          <input
-            type="file"
-            accept="audio/*,.wav,.mp3,.ogg,.oga,.opus,.flac,.m4a,.aac,.webm"
-            aria-label="Load a track"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              e.target.value = '';
-              if (file) void load(file);
-            }}
-          />
+        <button type="button" className={`load${loading ? ' busy' : ''}`} onClick={() => void choose()} disabled={loading}>
           {loading ? 'Loading…' : 'Load…'}
-        </label>
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          accept="audio/*,.wav,.mp3,.ogg,.oga,.opus,.flac,.m4a,.aac,.webm"
+          aria-label="Load a track"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void load(file.name, () => file.arrayBuffer());
+          }}
+        />
         <span className="track-name" title={track?.name ?? ''}>
           {track ? track.name : 'No track'}
           {track ? <small>{track.channels === 1 ? ' · mono' : ' · stereo'}</small> : null}

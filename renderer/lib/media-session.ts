@@ -1,6 +1,10 @@
 /**
  * mediasoup-client for one connection: a Device, at most one send and one
  * receive transport. Lives in a plain class, never inside components.
+ *
+ *   publish(track)      the program mix, or a speaker's microphone (one producer per connection)
+ *   unpublish()         off the stage: closes the producer and the sending transport (the server closed its side)
+ *   listen(producerId)  one consumer per producer on stage; close the consumer to stop receiving it
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
@@ -43,6 +47,12 @@ export class MediaSession {
     });
     profile?.onProducer(producer);
     return producer;
+  }
+
+  /** Stops publishing: the sending transport and its producer close (a later publish opens a new one). */
+  unpublish(): void {
+    this.#send?.close();
+    this.#send = null;
   }
 
   /** Receives a producer's audio; resolves once the server forwards it. */

@@ -1,6 +1,6 @@
-/** ListenerSession with fake signalling and media: what it does when the host's producer changes. */
+/** ListenerSession with fake signalling and media: following the stage's producers, and taking part. */
 import { describe, expect, it } from 'vitest';
-import type { SpaceState } from '../../server/signalling/protocol.ts';
+import type { SpaceState, StageMember } from '../../server/signalling/protocol.ts';
 import type { MediaSession } from '../lib/media-session.ts';
 import type { SignallingClient } from '../lib/signalling-client.ts';
 import { ListenerSession } from './listener-session.ts';
@@ -8,13 +8,37 @@ import { ListenerSession } from './listener-session.ts';
 type FakeTrack = { id: string; stopped: boolean; stop(): void };
 type FakeConsumer = { producerId: string; track: FakeTrack; closed: boolean; close(): void };
 type FakeStream = { track: FakeTrack; getTracks(): FakeTrack[] };
+type FakeProducer = { paused: boolean; closed: boolean; pause(): void; resume(): void; close(): void };
 
-const state = (hostProducerId: string | null): SpaceState =>
-  ({ spaceId: 'space1', title: 'Show', status: 'live', listenerCount: 1, hostConnected: true, hostMuted: false, hostProducerId }) as SpaceState;
+const member = (peerId: string, role: StageMember['role'], producerId: string | null, extra: Partial<StageMember> = {}): StageMember => ({
+  peerId,
+  accountId: null,
+  handle: peerId,
+  displayName: peerId,
+  role,
+  producerId,
+  muted: false,
+  mutedByHost: false,
+  ...extra,
+});
 
-function fakes(initial: SpaceState) {
+const state = (hostProducerId: string | null, others: StageMember[] = []): SpaceState => ({
+  spaceId: 'space1',
+  title: 'Show',
+  status: 'live',
+  listenerCount: 1,
+  hostConnected: true,
+  hostMuted: false,
+  hostProducerId,
+  stage: [member('host', 'host', hostProducerId), ...others],
+});
+
+function fakes(initial: SpaceState, refuse: Record<string, string> = {}) {
   const notifications = new Map<string, (data: unknown) => void>();
   const consumers: FakeConsumer[] = [];
+  const requests: Array<[string, unknown]> = [];
+  const producers: FakeProducer[] = [];
+  let unpublished = 0;
   const signalling = {
     open: true,
     on: (name: string, listener: (data: unknown) => void) => {
@@ -22,9 +46,11 @@ function fakes(initial: SpaceState) {
       return () => undefined;
     },
     onClose: () => () => undefined,
-    request: async (method: string) => {
-      if (method === 'joinSpace') return { space: initial, routerRtpCapabilities: {} };
-      throw new Error(`unexpected ${method}`);
+    request: async (method: string, data: unknown) => {
+      requests.push([method, data]);
+      if (refuse[method]) throw Object.assign(new Error(refuse[method]), { code: refuse[method] });
+      if (method === 'joinSpace') return { space: initial, routerRtpCapabilities: {}, you: { peerId: 'me', role: 'listener', requestPending: false } };
+      return {};
     },
     close: () => undefined,
   };
@@ -36,6 +62,18 @@ function fakes(initial: SpaceState) {
       consumers.push(consumer);
       return consumer;
     },
+    publish: async () => {
+      const producer: FakeProducer = {
+        paused: false,
+        closed: false,
+        pause: () => void (producer.paused = true),
+        resume: () => void (producer.paused = false),
+        close: () => void (producer.closed = true),
+      };
+      producers.push(producer);
+      return producer;
+    },
+    unpublish: () => void unpublished++,
     onConnectionState: () => () => undefined,
     close: () => void (media.closed = true),
   };
@@ -44,11 +82,13 @@ function fakes(initial: SpaceState) {
     createMedia: async () => media as unknown as MediaSession,
     streamOf: (track) => ({ track, getTracks: () => [track] }) as unknown as MediaStream,
   });
-  const push = (space: SpaceState) => notifications.get('spaceState')!(space);
-  return { session, consumers, media, push };
+  const notify = (name: string, data: unknown) => notifications.get(name)!(data);
+  const push = (space: SpaceState) => notify('spaceState', space);
+  return { session, consumers, media, push, notify, requests, producers, unpublished: () => unpublished };
 }
 
 const streamTrack = (session: ListenerSession) => (session.snapshot.stream as unknown as FakeStream | null)?.track.id ?? null;
+const streamTracks = (session: ListenerSession) => session.snapshot.streams.map((s) => (s.stream as unknown as FakeStream).track.id);
 
 describe('ListenerSession', () => {
   it('closes the old consumer and its stream when the host publishes a new producer', async () => {
@@ -79,6 +119,70 @@ describe('ListenerSession', () => {
     await session.join('http://127.0.0.1:4400', 'space1');
     session.close();
     expect(consumers[0]).toMatchObject({ closed: true, track: { stopped: true } });
+    expect(media.closed).toBe(true);
+  });
+
+  it('hears everyone on stage: a stream per producer as they come, closed as they go; the host stays the main stream', async () => {
+    const { session, consumers, push } = fakes(state('h1'));
+    await session.join('http://127.0.0.1:4400', 'space1');
+    push(state('h1', [member('ana', 'speaker', null), member('cora', 'cohost', 'c1')]));
+    await expect.poll(() => streamTracks(session)).toEqual(['track-h1', 'track-c1']);
+    push(state('h1', [member('ana', 'speaker', 'a1'), member('cora', 'cohost', 'c1')]));
+    await expect.poll(() => streamTracks(session)).toEqual(['track-h1', 'track-c1', 'track-a1']);
+    expect(session.snapshot.streams.find((s) => s.producerId === 'a1')?.peerId).toBe('ana');
+    push(state('h1', [member('cora', 'cohost', 'c1')]));
+    await expect.poll(() => streamTracks(session)).toEqual(['track-h1', 'track-c1']);
+    expect(consumers.find((c) => c.producerId === 'a1')).toMatchObject({ closed: true, track: { stopped: true } });
+    expect(streamTrack(session)).toBe('track-h1');
+  });
+
+  it('signs in before joining, follows its own role and request, and who is speaking', async () => {
+    const { session, requests, notify } = fakes(state('h1'));
+    await session.join('http://127.0.0.1:4400', 'space1', { sessionToken: 'token' });
+    expect(requests.slice(0, 2).map(([m]) => m)).toEqual(['signIn', 'joinSpace']);
+    expect(session.snapshot).toMatchObject({ signedIn: true, you: { peerId: 'me', role: 'listener', requestPending: false } });
+    await session.requestToSpeak();
+    notify('yourRole', { peerId: 'me', role: 'listener', requestPending: true });
+    expect(session.snapshot.you?.requestPending).toBe(true);
+    notify('speaking', { producerIds: ['h1'] });
+    expect(session.snapshot.speaking).toEqual(['h1']);
+    await session.react('👏');
+    await expect(session.react('💩')).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(requests.filter(([m]) => m === 'react')).toEqual([['react', { emoji: '👏' }]]);
+  });
+
+  it('as a speaker: publishes muted, never hears itself, unmutes, and stops sending when moved back', async () => {
+    const { session, producers, push, notify, consumers, unpublished } = fakes(state('h1'));
+    await session.join('http://127.0.0.1:4400', 'space1', { sessionToken: 'token' });
+    notify('yourRole', { peerId: 'me', role: 'speaker', requestPending: false });
+    await session.joinStage({} as MediaStreamTrack);
+    expect(session.snapshot.publishing).toBe(true);
+    expect(producers[0]).toMatchObject({ paused: true });
+    push(state('h1', [member('me', 'speaker', 'mine', { muted: true })]));
+    await expect.poll(() => streamTracks(session)).toEqual(['track-h1']);
+    expect(consumers.map((c) => c.producerId)).toEqual(['h1']);
+    await session.setMuted(false);
+    expect(producers[0]!.paused).toBe(false);
+    notify('yourRole', { peerId: 'me', role: 'listener', requestPending: false });
+    expect(session.snapshot.publishing).toBe(false);
+    expect(producers[0]!.closed).toBe(true);
+    expect(unpublished()).toBe(1);
+  });
+
+  it('keeps the microphone paused when the server refuses an unmute (the host muted them)', async () => {
+    const { session, producers, notify } = fakes(state('h1'), { setMuted: 'PERMISSION_DENIED' });
+    await session.join('http://127.0.0.1:4400', 'space1');
+    notify('yourRole', { peerId: 'me', role: 'speaker', requestPending: false });
+    await session.joinStage({} as MediaStreamTrack);
+    await expect(session.setMuted(false)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(producers[0]!.paused).toBe(true);
+  });
+
+  it('ends with `removed` when the host removes this listener', async () => {
+    const { session, notify, media } = fakes(state('h1'));
+    await session.join('http://127.0.0.1:4400', 'space1');
+    notify('spaceEnded', { spaceId: 'space1', reason: 'removed' });
+    expect(session.snapshot).toMatchObject({ phase: 'ended', endReason: 'removed', streams: [], stream: null });
     expect(media.closed).toBe(true);
   });
 });

@@ -1,13 +1,35 @@
 /**
- * A listener's side of a Space: join, receive the host's audio, follow the
- * Space's state until it ends. When the host's producer changes (the host came
- * back, or stopped publishing) the old consumer and its stream are closed
- * before the new one. Components subscribe to its snapshots.
+ * A listener's side of a Space: join, hear everyone on stage, follow the
+ * Space's state until it ends; and, signed in, take part: ask to speak, react,
+ * and once accepted publish a microphone. Components subscribe to snapshots.
+ *
+ * API (for the listener page):
+ *   new ListenerSession()                     browser defaults; tests pass fakes
+ *   prepare(serverUrl, caps)                  connect and load the device before play (optional)
+ *   join(serverUrl, spaceId, { sessionToken }) join; signed in first when given a session token
+ *   signIn(sessionToken)                      sign this connection in later (asking and reacting need it)
+ *   requestToSpeak() / cancelRequest()        a signed-in listener's request; `snapshot.you.requestPending`
+ *   react(emoji)                              one of REACTIONS (protocol.ts); RATE_LIMITED past a few a second
+ *   joinStage(track)                          accepted (`you.role` is 'speaker'): publish the track, muted
+ *   setMuted(muted)                           on stage: PERMISSION_DENIED while the host has muted you
+ *   leaveStage()                              back to listening (the microphone stops being sent)
+ *   close()
+ *
+ * Snapshot: `phase`; `space` (with `space.stage`: everyone on stage); `streams`:
+ * one MediaStream per producer on stage (play each, e.g. one <audio> each);
+ * `stream`: the host's (or the first) of them; `you`: this connection's peer
+ * id, role and request; `speaking`: producer ids speaking now; `publishing`:
+ * this listener's microphone is on stage; `signedIn`; `endReason` (`removed`
+ * when the host removed this listener).
+ *
+ * Streams follow the stage: a new producer is consumed as it appears, and a
+ * consumer and its stream are closed when their producer leaves the stage.
+ * One's own microphone is never consumed (no echo).
  */
 import type { types } from 'mediasoup-client';
-import type { CloseReasonWire, SpaceState } from '../../server/signalling/protocol.ts';
+import { REACTIONS, type CloseReasonWire, type Reaction, type SpaceState, type YourRole } from '../../server/signalling/protocol.ts';
 import { MediaSession } from '../lib/media-session.ts';
-import { SignallingClient, signallingUrl } from '../lib/signalling-client.ts';
+import { SignallingClient, SignallingError, signallingUrl } from '../lib/signalling-client.ts';
 
 /** How the session reaches the network and media (replaced by fakes in tests). */
 export type ListenerDeps = {
@@ -24,22 +46,35 @@ const browserDeps: ListenerDeps = {
 
 export type ListenerPhase = 'connecting' | 'waiting' | 'listening' | 'reconnecting' | 'ended' | 'disconnected';
 
+export type StageStream = { producerId: string; peerId: string; stream: MediaStream };
+
 export type ListenerSnapshot = {
   phase: ListenerPhase;
   space: SpaceState | null;
+  /** The host's stream (or the first on stage): what a single <audio> plays. */
   stream: MediaStream | null;
+  /** Every producer on stage but one's own, each as its own stream. */
+  streams: readonly StageStream[];
   endReason: CloseReasonWire | null;
+  you: YourRole | null;
+  speaking: readonly string[];
+  publishing: boolean;
+  signedIn: boolean;
 };
+
+type Received = { consumer: types.Consumer; stream: StageStream };
 
 export class ListenerSession {
   readonly #deps: ListenerDeps;
   readonly #listeners = new Set<(snapshot: ListenerSnapshot) => void>();
-  #snapshot: ListenerSnapshot = { phase: 'connecting', space: null, stream: null, endReason: null };
+  #snapshot: ListenerSnapshot = { phase: 'connecting', space: null, stream: null, streams: [], endReason: null, you: null, speaking: [], publishing: false, signedIn: false };
   #signalling: SignallingClient | null = null;
   #media: MediaSession | null = null;
-  #consumedProducer: string | null = null;
-  #consumer: types.Consumer | null = null;
+  readonly #received = new Map<string, Received>();
+  #producer: types.Producer | null = null;
+  #syncing: Promise<void> = Promise.resolve();
   #closed = false;
+  #prepared: Promise<{ signalling: SignallingClient; media: MediaSession | null }> | null = null;
 
   constructor(deps: Partial<ListenerDeps> = {}) {
     this.#deps = { ...browserDeps, ...deps };
@@ -54,8 +89,6 @@ export class ListenerSession {
     return () => this.#listeners.delete(listener);
   }
 
-  #prepared: Promise<{ signalling: SignallingClient; media: MediaSession | null }> | null = null;
-
   /**
    * Opens the connection and loads the media device before the listener presses
    * play (nothing is joined or received yet), so that play starts audio sooner.
@@ -69,7 +102,7 @@ export class ListenerSession {
     this.#prepared.catch(() => (this.#prepared = null));
   }
 
-  async join(serverUrl: string, spaceId: string): Promise<void> {
+  async join(serverUrl: string, spaceId: string, options: { sessionToken?: string | null } = {}): Promise<void> {
     const prepared = await this.#prepared?.catch(() => null);
     const signalling = prepared?.signalling.open ? prepared.signalling : await this.#deps.connect(signallingUrl(serverUrl));
     this.#signalling = signalling;
@@ -77,21 +110,79 @@ export class ListenerSession {
     signalling.onClose(() => {
       if (this.#snapshot.phase !== 'ended') this.#update({ phase: 'disconnected' });
     });
+    signalling.on('yourRole', (you) => this.#setYou(you));
+    signalling.on('speaking', ({ producerIds }) => this.#update({ speaking: producerIds }));
+    if (options.sessionToken) await this.signIn(options.sessionToken);
     const joined = await signalling.request('joinSpace', { spaceId });
     this.#media = prepared?.media && prepared.signalling === signalling ? prepared.media : await this.#deps.createMedia(signalling, joined.routerRtpCapabilities);
-    this.#media.onConnectionState((_direction, state) => {
+    this.#media.onConnectionState((direction, state) => {
+      if (direction !== 'recv') return;
       const phase = this.#snapshot.phase;
       if (state === 'disconnected' && phase === 'listening') this.#update({ phase: 'reconnecting' });
       else if (state === 'connected' && phase === 'reconnecting') this.#update({ phase: 'listening' });
       else if (state === 'failed' && phase !== 'ended') this.#update({ phase: 'disconnected' });
     });
-    signalling.on('spaceState', (space) => void this.#follow(space));
-    await this.#follow(joined.space);
+    signalling.on('spaceState', (space) => this.#follow(space));
+    if (joined.you) this.#setYou(joined.you);
+    this.#follow(joined.space);
+    await this.#syncing;
+  }
+
+  /** Signs this connection in with a session token (from the account routes). */
+  async signIn(sessionToken: string): Promise<void> {
+    await this.#connected().request('signIn', { sessionToken });
+    this.#update({ signedIn: true });
+  }
+
+  async requestToSpeak(): Promise<void> {
+    await this.#connected().request('requestToSpeak', {});
+  }
+
+  async cancelRequest(): Promise<void> {
+    await this.#connected().request('cancelRequest', {});
+  }
+
+  async react(emoji: string): Promise<void> {
+    if (!(REACTIONS as readonly string[]).includes(emoji)) throw new SignallingError({ code: 'VALIDATION', message: 'That reaction is not one of the allowed emoji.' });
+    await this.#connected().request('react', { emoji: emoji as Reaction });
+  }
+
+  /**
+   * Accepted onto the stage (after the green room): publishes `track`. It joins muted: nothing
+   * is sent until `setMuted(false)`. The track stays the caller's (never stopped here).
+   */
+  async joinStage(track: MediaStreamTrack): Promise<void> {
+    const media = this.#media;
+    if (!media) throw new Error('Join the Space first.');
+    if (this.#producer) return;
+    const producer = await media.publish(track);
+    producer.pause();
+    this.#producer = producer;
+    this.#update({ publishing: true });
+  }
+
+  /** Mutes or unmutes one's own microphone on stage; the server refuses an unmute past a host's mute. */
+  async setMuted(muted: boolean): Promise<void> {
+    const producer = this.#producer;
+    if (muted) producer?.pause();
+    try {
+      await this.#connected().request('setMuted', { muted });
+      if (!muted) producer?.resume();
+    } catch (error) {
+      if (!muted) producer?.pause();
+      throw error;
+    }
+  }
+
+  async leaveStage(): Promise<void> {
+    await this.#connected().request('leaveStage', {});
+    this.#stopPublishing();
   }
 
   close(): void {
     this.#closed = true;
-    this.#dropConsumer();
+    this.#stopPublishing();
+    for (const producerId of [...this.#received.keys()]) this.#drop(producerId);
     this.#media?.close();
     this.#signalling?.close();
     void this.#prepared?.then(({ signalling, media }) => {
@@ -100,36 +191,83 @@ export class ListenerSession {
     }, () => undefined);
   }
 
-  async #follow(space: SpaceState): Promise<void> {
+  #connected(): SignallingClient {
+    if (!this.#signalling) throw new Error('Join the Space first.');
+    return this.#signalling;
+  }
+
+  #setYou(you: YourRole): void {
+    this.#update({ you });
+    // Moved back to the audience (or removed from the stage): the server closed our producer.
+    if (you.role === 'listener' && this.#producer) this.#stopPublishing();
+  }
+
+  #stopPublishing(): void {
+    if (!this.#producer && !this.#snapshot.publishing) return;
+    this.#producer?.close();
+    this.#producer = null;
+    this.#media?.unpublish();
+    this.#update({ publishing: false });
+  }
+
+  #follow(space: SpaceState): void {
     this.#update({ space });
-    const producerId = space.hostProducerId;
-    if (!this.#media || this.#closed) {
+    this.#syncing = this.#syncing.then(() => this.#sync()).catch(() => undefined);
+  }
+
+  /** Receives every producer on stage that is not received yet, and drops those that left. */
+  async #sync(): Promise<void> {
+    const space = this.#snapshot.space;
+    if (!space || !this.#media || this.#closed) {
       if (this.#snapshot.phase === 'connecting') this.#update({ phase: 'waiting' });
       return;
     }
-    if (producerId === this.#consumedProducer) return;
-    this.#consumedProducer = producerId;
-    this.#dropConsumer();
-    if (!producerId) {
-      if (['connecting', 'listening', 'reconnecting'].includes(this.#snapshot.phase)) this.#update({ phase: 'waiting', stream: null });
-      return;
+    const wanted = this.#wanted(space);
+    for (const producerId of [...this.#received.keys()]) if (!wanted.has(producerId)) this.#drop(producerId);
+    for (const [producerId, peerId] of wanted) {
+      if (this.#received.has(producerId)) continue;
+      let consumer: types.Consumer;
+      try {
+        consumer = await this.#media.listen(producerId);
+      } catch {
+        // It left the stage while we asked for it (the next state says so); the others still play.
+        continue;
+      }
+      if (this.#closed || !this.#wanted(this.#snapshot.space!).has(producerId)) {
+        consumer.close();
+        continue;
+      }
+      this.#received.set(producerId, { consumer, stream: { producerId, peerId, stream: this.#deps.streamOf(consumer.track) } });
     }
-    const consumer = await this.#media.listen(producerId);
-    if (this.#closed || this.#consumedProducer !== producerId) {
-      // Superseded while it was being set up (another producer, or the session closed).
-      consumer.close();
-      return;
-    }
-    this.#consumer = consumer;
-    this.#update({ phase: 'listening', stream: this.#deps.streamOf(consumer.track) });
+    this.#publishStreams();
   }
 
-  /** Closes the current consumer and stops its stream. */
-  #dropConsumer(): void {
-    this.#consumer?.close();
-    this.#consumer = null;
-    for (const track of this.#snapshot.stream?.getTracks() ?? []) track.stop();
-    if (this.#snapshot.stream) this.#update({ stream: null });
+  #wanted(space: SpaceState): Map<string, string> {
+    const me = this.#snapshot.you?.peerId;
+    const wanted = new Map<string, string>();
+    for (const member of space.stage ?? []) if (member.producerId && member.peerId !== me) wanted.set(member.producerId, member.peerId);
+    const host = space.stage?.find((member) => member.role === 'host');
+    if (space.hostProducerId && !wanted.has(space.hostProducerId)) wanted.set(space.hostProducerId, host?.peerId ?? 'host');
+    return wanted;
+  }
+
+  /** Closes one consumer and stops its stream. */
+  #drop(producerId: string): void {
+    const received = this.#received.get(producerId);
+    if (!received) return;
+    this.#received.delete(producerId);
+    received.consumer.close();
+    for (const track of received.stream.stream.getTracks()) track.stop();
+    this.#publishStreams();
+  }
+
+  #publishStreams(): void {
+    const streams = [...this.#received.values()].map((r) => r.stream);
+    const hostProducer = this.#snapshot.space?.hostProducerId;
+    const main = streams.find((s) => s.producerId === hostProducer) ?? streams[0] ?? null;
+    const phase = this.#snapshot.phase;
+    const live = ['connecting', 'waiting', 'listening', 'reconnecting'].includes(phase);
+    this.#update({ streams, stream: main?.stream ?? null, ...(live ? { phase: streams.length ? (phase === 'reconnecting' ? phase : 'listening') : 'waiting' } : {}) });
   }
 
   #end(reason: CloseReasonWire): void {

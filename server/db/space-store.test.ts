@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS, useTestDatabases, type TestBackend } from '../../test/support/test-databases.ts';
 import { hashSessionToken, newSessionToken } from '../accounts/session-token.ts';
-import { MAX_PENDING_INVITES_PER_SPACE, MAX_SCHEDULED_PER_HOST } from '../domain/schedule.ts';
+import { MAX_PENDING_INVITES_PER_SPACE, MAX_SCHEDULED_PER_DAY, MAX_SCHEDULED_PER_HOST } from '../domain/schedule.ts';
 import type { SpaceId } from '../domain/space.ts';
 import { SpacecraftError } from '../errors.ts';
 import { Database } from './database.ts';
@@ -121,6 +121,19 @@ describe.each(BACKENDS)('Space records on %s', (backend) => {
     expect(await code(spaces.schedule(id.bob, schedule))).toBe('OK');
     const [first] = await spaces.upcoming(id.ada);
     await spaces.cancel(first!.id, id.ada, new Date());
+    expect(await code(spaces.schedule(id.ada, schedule))).toBe('OK');
+  });
+
+  it('lets a host schedule at most 100 Spaces in 24 hours, cancelled ones included', async () => {
+    const { database, spaces, id } = await setUp(backend);
+    for (let i = 0; i < MAX_SCHEDULED_PER_DAY; i++) {
+      const space = await spaces.schedule(id.ada, schedule);
+      await spaces.cancel(space.id, id.ada, new Date());
+    }
+    expect(await code(spaces.schedule(id.ada, schedule))).toBe('LIMIT_EXCEEDED');
+    // Spaces started at once do not count; a day later the count starts again.
+    await spaces.createLive({ hostAccountId: id.bob, title: 'Now' });
+    await database.db.updateTable('spaces').set({ created_at: new Date(Date.now() - 25 * 3600_000) } as never).where('host_account_id', '=', id.ada).execute();
     expect(await code(spaces.schedule(id.ada, schedule))).toBe('OK');
   });
 

@@ -96,13 +96,22 @@ export class KyselySpaceRecords implements SpaceRecords, ScheduleRecords {
       // The host's account row serialises this host's scheduling: the count below cannot race.
       const host = await trx.selectFrom('accounts').select('id').where('id', '=', hostAccountId).forUpdate().executeTakeFirst();
       if (!host) throw new NotFoundError('This account no longer exists.');
-      const { n } = await trx
+      const dayAgo = new Date(Date.now() - 24 * 3600 * 1000);
+      const counts = await trx
         .selectFrom('spaces')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select((eb) => [
+          eb.fn
+            .count<number>('id')
+            .filterWhere('status', '=', 'scheduled')
+            .as('scheduled'),
+          eb.fn
+            .count<number>('id')
+            .filterWhere((w) => w.and([w('created_at', '>', dayAgo), w('scheduled_for', 'is not', null)]))
+            .as('last_day'),
+        ])
         .where('host_account_id', '=', hostAccountId)
-        .where('status', '=', 'scheduled')
         .executeTakeFirstOrThrow();
-      assertMayScheduleMore(Number(n));
+      assertMayScheduleMore({ scheduled: Number(counts.scheduled), lastDay: Number(counts.last_day) });
       const row = await trx
         .insertInto('spaces')
         .values({

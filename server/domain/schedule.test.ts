@@ -11,6 +11,7 @@ import {
   inviteExpiry,
   inviteRefusal,
   inviteState,
+  MAX_SCHEDULED_PER_DAY,
   MAX_SCHEDULED_PER_HOST,
   validateSchedule,
   validateScheduleEdit,
@@ -91,8 +92,10 @@ describe('scheduling rules', () => {
   });
 
   it('bounds how many Spaces one host keeps scheduled', () => {
-    expect(() => assertMayScheduleMore(MAX_SCHEDULED_PER_HOST - 1)).not.toThrow();
-    expect(thrown(() => assertMayScheduleMore(MAX_SCHEDULED_PER_HOST))).toEqual({ code: 'LIMIT_EXCEEDED', details: { limit: 50 } });
+    expect(() => assertMayScheduleMore({ scheduled: MAX_SCHEDULED_PER_HOST - 1, lastDay: MAX_SCHEDULED_PER_DAY - 1 })).not.toThrow();
+    expect(thrown(() => assertMayScheduleMore({ scheduled: MAX_SCHEDULED_PER_HOST, lastDay: 0 }))).toEqual({ code: 'LIMIT_EXCEEDED', details: { limit: 50 } });
+    // Scheduling and cancelling in a loop stops too.
+    expect(thrown(() => assertMayScheduleMore({ scheduled: 0, lastDay: MAX_SCHEDULED_PER_DAY }))).toEqual({ code: 'LIMIT_EXCEEDED', details: { limit: 100 } });
   });
 });
 

@@ -17,6 +17,8 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /** Spaces one account may hold scheduled at once. */
 export const MAX_SCHEDULED_PER_HOST = 50;
+/** Spaces one account may schedule in any 24 hours (cancelled ones included): schedule-and-cancel cannot fill the database. */
+export const MAX_SCHEDULED_PER_DAY = 100;
 /** Invites of one Space still waiting for an answer. */
 export const MAX_PENDING_INVITES_PER_SPACE = 20;
 /** Every invite a Space ever had (used, revoked, expired included): a bound on what it stores. */
@@ -115,10 +117,13 @@ export function assertCancellable(status: SpaceStatus): void {
   if (status !== 'scheduled') throw new InvalidStateError(`This Space ${history(status)}: only a scheduled Space can be cancelled.`);
 }
 
-/** A host may hold at most MAX_SCHEDULED_PER_HOST scheduled Spaces. */
-export function assertMayScheduleMore(scheduled: number): void {
-  if (scheduled >= MAX_SCHEDULED_PER_HOST) {
-    throw new SpacecraftError('LIMIT_EXCEEDED', `You already have ${scheduled} Spaces scheduled; cancel one before scheduling another.`, { limit: MAX_SCHEDULED_PER_HOST });
+/** A host holds at most MAX_SCHEDULED_PER_HOST scheduled Spaces, and schedules at most MAX_SCHEDULED_PER_DAY in 24 hours. */
+export function assertMayScheduleMore(counts: { scheduled: number; lastDay: number }): void {
+  if (counts.scheduled >= MAX_SCHEDULED_PER_HOST) {
+    throw new SpacecraftError('LIMIT_EXCEEDED', `You already have ${counts.scheduled} Spaces scheduled; cancel one before scheduling another.`, { limit: MAX_SCHEDULED_PER_HOST });
+  }
+  if (counts.lastDay >= MAX_SCHEDULED_PER_DAY) {
+    throw new SpacecraftError('LIMIT_EXCEEDED', `You have scheduled ${counts.lastDay} Spaces in the last 24 hours, the most one account may; try again tomorrow.`, { limit: MAX_SCHEDULED_PER_DAY });
   }
 }
 

@@ -54,6 +54,19 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
             ))}
           </select>
         </label>
+        <p className="browser-processing" role="status" aria-label="Browser processing" data-echo-cancellation={mic.processing.echoCancellation} data-noise-suppression={mic.processing.noiseSuppression} data-auto-gain={mic.processing.autoGainControl}>
+          {(
+            [
+              ['echoCancellation', 'Echo cancel'],
+              ['noiseSuppression', 'Noise suppr.'],
+              ['autoGainControl', 'Auto gain'],
+            ] as const
+          ).map(([key, label]) => (
+            <span key={key} className={`badge${mic.processing[key] ? ' on' : ''}`}>
+              {label} {mic.processing[key] ? 'on' : 'off'}
+            </span>
+          ))}
+        </p>
         <MicProcessing mix={mix} processing={mixer.processing} onChange={(processing) => setPart('processing', processing)} />
       </ChannelStrip>
       <TrackStrip

@@ -56,6 +56,9 @@ export function useMicrophone(mix: ProgramMix, deviceId: string | null, mode: 'v
     return () => navigator.mediaDevices.removeEventListener('devicechange', onChange);
   }, [list]);
 
-  const active = stream?.getAudioTracks()[0]?.getSettings().deviceId ?? null;
-  return { devices, active, ready: stream !== null, error };
+  const settings = stream?.getAudioTracks()[0]?.getSettings();
+  const active = settings?.deviceId ?? null;
+  /** What the browser does to the mic now (as the track reports it, not as asked). */
+  const processing = { echoCancellation: settings?.echoCancellation === true, noiseSuppression: settings?.noiseSuppression === true, autoGainControl: settings?.autoGainControl === true };
+  return { devices, active, processing, ready: stream !== null, error };
 }

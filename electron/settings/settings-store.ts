@@ -6,6 +6,7 @@
  * as empty instead of stopping the studio.
  */
 import Conf from 'conf';
+import { safeParse } from '../../server/lib/safe-parse.ts';
 import type { z } from 'zod';
 import { storedSessionSchema, type SessionKeeper, type StoredSession } from '../studio-account.ts';
 import { channelSettingsSchema, DEFAULT_MIXER, mixerSettingsSchema, settingsPatchSchema, settingsSchema, type MixerSettings, type Settings } from '../contract.ts';
@@ -25,18 +26,18 @@ export const DEFAULT_SETTINGS: Settings = { microphoneId: null, spaceTitle: 'My 
 
 /** A stored mixer read field by field: a file from before a field existed, or with one bad channel or field, keeps the rest. */
 function tolerantMixer(raw: unknown): MixerSettings {
-  const whole = mixerSettingsSchema.safeParse(raw);
+  const whole = safeParse(mixerSettingsSchema, raw);
   if (whole.success) return whole.data;
   const stored = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const storedChannels = typeof stored['channels'] === 'object' && stored['channels'] !== null ? (stored['channels'] as Record<string, unknown>) : {};
   const channel = (id: keyof MixerSettings['channels']) => {
-    const parsed = channelSettingsSchema.safeParse({ ...DEFAULT_MIXER.channels[id], ...(storedChannels[id] as object | undefined) });
+    const parsed = safeParse(channelSettingsSchema, { ...DEFAULT_MIXER.channels[id], ...(storedChannels[id] as object | undefined) });
     return parsed.success ? parsed.data : DEFAULT_MIXER.channels[id];
   };
   const mixer: Record<string, unknown> = { ...DEFAULT_MIXER };
   for (const [key, field] of Object.entries(mixerSettingsSchema.shape)) {
     if (key === 'channels' || !Object.hasOwn(stored, key)) continue;
-    const parsed = field.safeParse(stored[key]);
+    const parsed = safeParse(field, stored[key]);
     if (parsed.success) mixer[key] = parsed.data;
   }
   const ids = Object.keys(DEFAULT_MIXER.channels) as Array<keyof MixerSettings['channels']>;
@@ -65,20 +66,22 @@ export class KeyValueSettingsStore implements SettingsStore {
         settings[key] = tolerantMixer(raw[key]);
         continue;
       }
-      const parsed = field.safeParse(raw[key]);
+      const parsed = safeParse(field, raw[key]);
       if (parsed.success) settings[key] = parsed.data;
     }
     return settings as Settings;
   }
 
   update(patch: SettingsPatch): Settings {
-    const next = settingsSchema.parse({ ...this.get(), ...settingsPatchSchema.parse(patch) });
+    // A key sent as undefined (Electron's IPC keeps it) changes nothing, like a key left out.
+    const changes = Object.entries(settingsPatchSchema.parse(patch)).filter(([, value]) => value !== undefined);
+    const next = settingsSchema.parse({ ...this.get(), ...Object.fromEntries(changes) });
     this.#store.set(next);
     return next;
   }
 
   getSession(): StoredSession | null {
-    const parsed = storedSessionSchema.safeParse(this.#store.store[SESSION_KEY]);
+    const parsed = safeParse(storedSessionSchema, this.#store.store[SESSION_KEY]);
     return parsed.success ? parsed.data : null;
   }
 

@@ -115,27 +115,29 @@ export async function createHttpApp(deps: {
 
   // maxPayload at the protocol's limit: a larger frame closes the socket (1009) before it is buffered.
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
-  app.get(
-    '/ws',
-    {
-      websocket: true,
-      // An upgrade answer carries no page: no security headers to build per connection.
-      helmet: false,
-      // Before the upgrade: a refused page or a flooding address never gets a WebSocket.
-      preValidation: async (request, reply) => {
-        try {
-          await hub.admit({ ip: request.ip, origin: request.headers.origin ?? null });
-        } catch (error) {
-          const wire = toWireError(error);
-          request.log.info({ ip: request.ip, origin: request.headers.origin, code: wire.code }, 'signalling connection refused');
-          return reply.status(STATUS[wire.code]).send({ error: wire });
-        }
-      },
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    // An upgrade answer carries no page: no security headers to build per connection.
+    helmet: false,
+    // Before the upgrade: a refused page or a flooding address never gets a WebSocket.
+    preValidation: async (request, reply) => {
+      try {
+        await hub.admit({ ip: request.ip, origin: request.headers.origin ?? null });
+      } catch (error) {
+        const wire = toWireError(error);
+        request.log.info({ ip: request.ip, origin: request.headers.origin, code: wire.code }, 'signalling connection refused');
+        return reply.status(STATUS[wire.code]).send({ error: wire });
+      }
     },
-    (socket, request) => {
+    wsHandler: (socket, request) => {
       hub.accept(socket, { ip: request.ip, origin: request.headers.origin ?? null });
     },
-  );
+    // A plain HTTP request (no upgrade) gets a typed answer, not an empty 404.
+    handler: async () => {
+      throw new NotFoundError('This address takes WebSocket connections only.');
+    },
+  });
 
   if (hasListenerPage) {
     await app.register(fastifyStatic, { root: listenerDir, prefix: '/listen/', index: false });

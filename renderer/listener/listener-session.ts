@@ -30,6 +30,7 @@ import type { types } from 'mediasoup-client';
 import { REACTIONS, type CloseReasonWire, type Reaction, type SpaceState, type YourRole } from '../../server/signalling/protocol.ts';
 import { MediaSession } from '../lib/media-session.ts';
 import { SignallingClient, SignallingError, signallingUrl } from '../lib/signalling-client.ts';
+import { StageReceiver, type StageStream } from '../lib/stage-receiver.ts';
 
 /** How the session reaches the network and media (replaced by fakes in tests). */
 export type ListenerDeps = {
@@ -46,7 +47,7 @@ const browserDeps: ListenerDeps = {
 
 export type ListenerPhase = 'connecting' | 'waiting' | 'listening' | 'reconnecting' | 'ended' | 'disconnected';
 
-export type StageStream = { producerId: string; peerId: string; stream: MediaStream };
+export type { StageStream };
 
 export type ListenerSnapshot = {
   phase: ListenerPhase;
@@ -62,17 +63,14 @@ export type ListenerSnapshot = {
   signedIn: boolean;
 };
 
-type Received = { consumer: types.Consumer; stream: StageStream };
-
 export class ListenerSession {
   readonly #deps: ListenerDeps;
   readonly #listeners = new Set<(snapshot: ListenerSnapshot) => void>();
   #snapshot: ListenerSnapshot = { phase: 'connecting', space: null, stream: null, streams: [], endReason: null, you: null, speaking: [], publishing: false, signedIn: false };
   #signalling: SignallingClient | null = null;
   #media: MediaSession | null = null;
-  readonly #received = new Map<string, Received>();
+  #receiver: StageReceiver | null = null;
   #producer: types.Producer | null = null;
-  #syncing: Promise<void> = Promise.resolve();
   #closed = false;
   #prepared: Promise<{ signalling: SignallingClient; media: MediaSession | null }> | null = null;
 
@@ -122,10 +120,11 @@ export class ListenerSession {
       else if (state === 'connected' && phase === 'reconnecting') this.#update({ phase: 'listening' });
       else if (state === 'failed' && phase !== 'ended') this.#update({ phase: 'disconnected' });
     });
-    signalling.on('spaceState', (space) => this.#follow(space));
+    const media = this.#media;
+    this.#receiver = new StageReceiver(media, this.#deps.streamOf, (streams) => this.#publishStreams(streams));
+    signalling.on('spaceState', (space) => void this.#follow(space));
     if (joined.you) this.#setYou(joined.you);
-    this.#follow(joined.space);
-    await this.#syncing;
+    await this.#follow(joined.space);
   }
 
   /** Signs this connection in with a session token (from the account routes). */
@@ -182,7 +181,7 @@ export class ListenerSession {
   close(): void {
     this.#closed = true;
     this.#stopPublishing();
-    for (const producerId of [...this.#received.keys()]) this.#drop(producerId);
+    this.#receiver?.close();
     this.#media?.close();
     this.#signalling?.close();
     void this.#prepared?.then(({ signalling, media }) => {
@@ -210,59 +209,17 @@ export class ListenerSession {
     this.#update({ publishing: false });
   }
 
-  #follow(space: SpaceState): void {
+  async #follow(space: SpaceState): Promise<void> {
     this.#update({ space });
-    this.#syncing = this.#syncing.then(() => this.#sync()).catch(() => undefined);
-  }
-
-  /** Receives every producer on stage that is not received yet, and drops those that left. */
-  async #sync(): Promise<void> {
-    const space = this.#snapshot.space;
-    if (!space || !this.#media || this.#closed) {
+    if (!this.#receiver || this.#closed) {
       if (this.#snapshot.phase === 'connecting') this.#update({ phase: 'waiting' });
       return;
     }
-    const wanted = this.#wanted(space);
-    for (const producerId of [...this.#received.keys()]) if (!wanted.has(producerId)) this.#drop(producerId);
-    for (const [producerId, peerId] of wanted) {
-      if (this.#received.has(producerId)) continue;
-      let consumer: types.Consumer;
-      try {
-        consumer = await this.#media.listen(producerId);
-      } catch {
-        // It left the stage while we asked for it (the next state says so); the others still play.
-        continue;
-      }
-      if (this.#closed || !this.#wanted(this.#snapshot.space!).has(producerId)) {
-        consumer.close();
-        continue;
-      }
-      this.#received.set(producerId, { consumer, stream: { producerId, peerId, stream: this.#deps.streamOf(consumer.track) } });
-    }
-    this.#publishStreams();
+    await this.#receiver.follow(space, this.#snapshot.you?.peerId ?? null);
+    if (this.#snapshot.phase === 'connecting') this.#publishStreams(this.#receiver.streams);
   }
 
-  #wanted(space: SpaceState): Map<string, string> {
-    const me = this.#snapshot.you?.peerId;
-    const wanted = new Map<string, string>();
-    for (const member of space.stage ?? []) if (member.producerId && member.peerId !== me) wanted.set(member.producerId, member.peerId);
-    const host = space.stage?.find((member) => member.role === 'host');
-    if (space.hostProducerId && !wanted.has(space.hostProducerId)) wanted.set(space.hostProducerId, host?.peerId ?? 'host');
-    return wanted;
-  }
-
-  /** Closes one consumer and stops its stream. */
-  #drop(producerId: string): void {
-    const received = this.#received.get(producerId);
-    if (!received) return;
-    this.#received.delete(producerId);
-    received.consumer.close();
-    for (const track of received.stream.stream.getTracks()) track.stop();
-    this.#publishStreams();
-  }
-
-  #publishStreams(): void {
-    const streams = [...this.#received.values()].map((r) => r.stream);
+  #publishStreams(streams: readonly StageStream[]): void {
     const hostProducer = this.#snapshot.space?.hostProducerId;
     const main = streams.find((s) => s.producerId === hostProducer) ?? streams[0] ?? null;
     const phase = this.#snapshot.phase;

@@ -8,7 +8,17 @@ import type { MediaSession } from '../../../../lib/media-session.ts';
 import type { SignallingClient } from '../../../../lib/signalling-client.ts';
 import { LiveSession, type LiveDeps } from './live-session.ts';
 
-const space = { spaceId: 'space1', title: 'Show', status: 'live', listenerCount: 0, hostConnected: true, hostMuted: false, hostProducerId: null };
+const member = (peerId: string, role: 'host' | 'cohost' | 'speaker', producerId: string | null) => ({
+  peerId,
+  accountId: `acc-${peerId}`,
+  handle: peerId,
+  displayName: peerId,
+  role,
+  producerId,
+  muted: false,
+  mutedByHost: false,
+});
+const space = { spaceId: 'space1', title: 'Show', status: 'live', listenerCount: 0, hostConnected: true, hostMuted: false, hostProducerId: null, stage: [member('me', 'host', null)] };
 const hosted = (hostKey: string) => ({ space, listenerPath: '/s/space1', hostKey, routerRtpCapabilities: {} });
 
 type Reply = (method: string, data: unknown) => Promise<unknown>;
@@ -35,6 +45,10 @@ class FakeSignalling {
     return () => undefined;
   }
 
+  notify(name: string, data: unknown) {
+    this.#notifications.get(name)!(data);
+  }
+
   onClose(listener: () => void) {
     this.#close.add(listener);
     return () => this.#close.delete(listener);
@@ -51,18 +65,38 @@ class FakeSignalling {
   }
 }
 
+type FakeProducer = { paused: boolean; closed: boolean; pause(): void; resume(): void; close(): void };
+type FakeConsumer = { producerId: string; closed: boolean; track: { stopped: boolean; stop(): void }; close(): void };
+
 class FakeMedia {
   closed = false;
-  readonly producers: Array<{ paused: boolean }> = [];
+  unpublished = 0;
+  readonly producers: FakeProducer[] = [];
+  readonly consumers: FakeConsumer[] = [];
   readonly #publish: () => Promise<void>;
   constructor(publish: () => Promise<void> = async () => undefined) {
     this.#publish = publish;
   }
   async publish() {
     await this.#publish();
-    const producer = { paused: false, pause: () => void (producer.paused = true), resume: () => void (producer.paused = false) };
+    const producer: FakeProducer = {
+      paused: false,
+      closed: false,
+      pause: () => void (producer.paused = true),
+      resume: () => void (producer.paused = false),
+      close: () => void (producer.closed = true),
+    };
     this.producers.push(producer);
     return producer;
+  }
+  async listen(producerId: string) {
+    const track = { stopped: false, stop: () => void (track.stopped = true) };
+    const consumer: FakeConsumer = { producerId, closed: false, track, close: () => void (consumer.closed = true) };
+    this.consumers.push(consumer);
+    return consumer;
+  }
+  unpublish() {
+    this.unpublished++;
   }
   close() {
     this.closed = true;
@@ -87,6 +121,7 @@ function network(connections: Array<FakeSignalling | Error>, publish?: () => Pro
     },
     resumeWindowMs: 2000,
     retryDelayMs: () => 5,
+    streamOf: (track) => ({ track, getTracks: () => [track] }) as unknown as MediaStream,
   };
   return { deps, medias };
 }
@@ -183,5 +218,102 @@ describe('LiveSession after a dropped connection', () => {
     first.drop();
     await expect.poll(() => live.snapshot.ended).toBe('connection-lost');
     expect(live.snapshot.reconnecting).toBe(false);
+  });
+});
+
+describe('the stage from the studio', () => {
+  it('follows the queue, who speaks, reactions, and hears everyone else on stage', async () => {
+    const signalling = host();
+    const { deps, medias } = network([signalling]);
+    const live = await LiveSession.start(input, deps);
+    expect(live.snapshot).toMatchObject({ role: 'host', myPeerId: 'me', requests: [], speaking: [], reactions: null, streams: [] });
+    const request = { peerId: 'ana', accountId: 'acc-ana', handle: 'ana', displayName: 'Ana', at: 1 };
+    signalling.notify('stageRequests', { requests: [request] });
+    expect(live.snapshot.requests).toEqual([request]);
+    signalling.notify('speaking', { producerIds: ['p-ana'] });
+    expect(live.snapshot.speaking).toEqual(['p-ana']);
+    signalling.notify('reactions', { counts: [{ emoji: '👏', count: 3 }] });
+    expect(live.snapshot.reactions).toEqual([{ emoji: '👏', count: 3 }]);
+    signalling.notify('spaceState', { ...space, hostProducerId: 'mine', stage: [member('me', 'host', 'mine'), member('ana', 'speaker', 'p-ana')] });
+    await expect.poll(() => live.snapshot.streams.map((s) => s.producerId)).toEqual(['p-ana']);
+    expect(medias[0]!.consumers.map((c) => c.producerId)).toEqual(['p-ana']);
+    signalling.notify('spaceState', { ...space, hostProducerId: 'mine', stage: [member('me', 'host', 'mine')] });
+    await expect.poll(() => live.snapshot.streams).toEqual([]);
+    expect(medias[0]!.consumers[0]).toMatchObject({ closed: true, track: { stopped: true } });
+  });
+
+  it('sends each moderation request as the protocol names it', async () => {
+    const signalling = host();
+    const { deps } = network([signalling]);
+    const live = await LiveSession.start(input, deps);
+    await live.answer('ana', true);
+    await live.mute('ana', true);
+    await live.moveToListener('ana');
+    await live.remove('bob');
+    expect(signalling.requests.slice(-4)).toEqual([
+      ['answerRequest', { peerId: 'ana', accept: true }],
+      ['muteSpeaker', { peerId: 'ana', muted: true }],
+      ['moveToListener', { peerId: 'ana' }],
+      ['removeFromSpace', { peerId: 'bob' }],
+    ]);
+  });
+});
+
+describe('a co-host studio', () => {
+  const cohostServer = (role: 'cohost' | 'listener', refuseUnmute = false) =>
+    new FakeSignalling(async (method) => {
+      if (method === 'joinSpace') return { space: { ...space, stage: [member('h', 'host', 'p-host'), member('me', 'cohost', null)] }, routerRtpCapabilities: {}, you: { peerId: 'me', role, requestPending: false } };
+      if (method === 'setMuted' && refuseUnmute) throw new SignallingError({ code: 'PERMISSION_DENIED', message: 'The host muted you.' });
+      return {};
+    });
+  const joinInput = { serverUrl: 'http://127.0.0.1:4400', sessionToken: 'session-token-0123456789', spaceId: 'space1', track: {} as MediaStreamTrack };
+
+  it('signs in, joins the Space as co-host, publishes its mix unmuted, and hears the host', async () => {
+    const signalling = cohostServer('cohost');
+    const { deps, medias } = network([signalling]);
+    const live = await LiveSession.join(joinInput, deps);
+    expect(signalling.requests.map(([m]) => m)).toEqual(['signIn', 'joinSpace', 'setMuted']);
+    expect(live.snapshot).toMatchObject({ role: 'cohost', myPeerId: 'me', muted: false, listenerUrl: 'http://127.0.0.1:4400/s/space1' });
+    expect(medias[0]!.producers[0]!.paused).toBe(false);
+    await expect.poll(() => live.snapshot.streams.map((s) => s.producerId)).toEqual(['p-host']);
+  });
+
+  it('stays muted when the host has locked it', async () => {
+    const { deps, medias } = network([cohostServer('cohost', true)]);
+    const live = await LiveSession.join(joinInput, deps);
+    expect(live.snapshot.muted).toBe(true);
+    expect(medias[0]!.producers[0]!.paused).toBe(true);
+  });
+
+  it('is refused before publishing when the account is not a co-host, and closes what it opened', async () => {
+    const signalling = cohostServer('listener');
+    const { deps, medias } = network([signalling]);
+    await expect(LiveSession.join(joinInput, deps)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(medias).toEqual([]);
+    expect(signalling.closed).toBe(true);
+  });
+
+  it('stops sending its mix when moved off the stage, and ends with `removed` when removed', async () => {
+    const signalling = cohostServer('cohost');
+    const { deps, medias } = network([signalling]);
+    const live = await LiveSession.join(joinInput, deps);
+    signalling.notify('yourRole', { peerId: 'me', role: 'listener', requestPending: false });
+    expect(live.snapshot.role).toBe('listener');
+    expect(medias[0]!.producers[0]!.closed).toBe(true);
+    expect(medias[0]!.unpublished).toBe(1);
+    signalling.notify('spaceEnded', { spaceId: 'space1', reason: 'removed' });
+    expect(live.snapshot.ended).toBe('removed');
+    expect(medias[0]!.closed).toBe(true);
+  });
+
+  it('comes back on its own after a dropped connection by joining again (no host key)', async () => {
+    const first = cohostServer('cohost');
+    const second = cohostServer('cohost');
+    const { deps } = network([first, second]);
+    const live = await LiveSession.join(joinInput, deps);
+    first.drop();
+    await expect.poll(() => live.snapshot.reconnecting).toBe(false);
+    expect(second.requests.map(([m]) => m)).toEqual(['signIn', 'joinSpace', 'setMuted']);
+    expect(live.snapshot).toMatchObject({ role: 'cohost', ended: null, muted: false });
   });
 });

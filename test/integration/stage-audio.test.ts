@@ -151,4 +151,29 @@ describe('the stage with real audio', () => {
     const again = await peer({ as: 'demo_bob' });
     await expect(again.join(spaceId)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
   });
+
+  it('says who is speaking (the audio level observer): the speaker while the tone plays, nobody once the host mutes them', async () => {
+    const { host, spaceId, producerId, adaPeerId } = await speakerOnStage();
+    const bob = await peer();
+    await bob.join(spaceId);
+    // The host's studio publishes nothing here: the only loud producer is the speaker's.
+    expect(await nextNotification(bob.signalling, 'speaking', (s) => s.producerIds.includes(producerId))).toEqual({ producerIds: [producerId] });
+    const quiet = nextNotification(bob.signalling, 'speaking', (s) => s.producerIds.length === 0);
+    await host.signalling.request('muteSpeaker', { peerId: adaPeerId, muted: true });
+    expect(await quiet).toEqual({ producerIds: [] });
+  });
+
+  it('brings reactions from signed-in listeners to the host, counted, and refuses a guest', async () => {
+    const { host, spaceId } = await speakerOnStage();
+    const bob = await peer({ as: 'demo_bob' });
+    await bob.join(spaceId);
+    const guest = await peer();
+    await guest.join(spaceId);
+    const batch = nextNotification(host.signalling, 'reactions');
+    await bob.signalling.request('react', { emoji: '🔥' });
+    await bob.signalling.request('react', { emoji: '🔥' });
+    await bob.signalling.request('react', { emoji: '👏' });
+    await expect(guest.signalling.request('react', { emoji: '🔥' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(await batch).toEqual({ counts: [{ emoji: '🔥', count: 2 }, { emoji: '👏', count: 1 }] });
+  });
 });

@@ -54,6 +54,11 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
             ))}
           </select>
         </label>
+        {mic.standIn ? (
+          <p className="strip-note warn" role="status">
+            The chosen microphone is not connected: the default input stands in until it is back.
+          </p>
+        ) : null}
         <p className="browser-processing" role="status" aria-label="Browser processing" data-echo-cancellation={mic.processing.echoCancellation} data-noise-suppression={mic.processing.noiseSuppression} data-auto-gain={mic.processing.autoGainControl}>
           {(
             [

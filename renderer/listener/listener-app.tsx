@@ -1,6 +1,10 @@
-import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/signalling/protocol.ts';
 import { describeError } from '../lib/error-messages.ts';
+import { useAccountStore } from './account/use-account.ts';
+import { AccountBar } from './components/account-bar.tsx';
+import { SignInForm } from './components/sign-in-form.tsx';
+import { LivePlayer, type SignInRequest } from './live-player.tsx';
 import { ListenerSession, type ListenerSnapshot } from './listener-session.ts';
 import { ScheduledSpace } from './scheduled-space.tsx';
 
@@ -32,38 +36,6 @@ export function stateLine(snapshot: ListenerSnapshot): string {
   }
 }
 
-function Player({ session }: { session: ListenerSession }) {
-  const snapshot = useSyncExternalStore((f) => session.subscribe(f), () => session.snapshot);
-  const audio = useRef<HTMLAudioElement>(null);
-  const [volume, setVolume] = useState(1);
-  useEffect(() => {
-    if (audio.current) audio.current.volume = volume;
-  }, [volume]);
-  useEffect(() => {
-    if (audio.current && snapshot.stream && audio.current.srcObject !== snapshot.stream) {
-      audio.current.srcObject = snapshot.stream;
-      void audio.current.play();
-    }
-  }, [snapshot.stream]);
-  useEffect(() => () => session.close(), [session]);
-  const count = snapshot.space?.listenerCount;
-  return (
-    <>
-      <p className="state" role="status" data-phase={snapshot.phase}>
-        {stateLine(snapshot)}
-      </p>
-      {count !== undefined && snapshot.phase !== 'ended' ? <p className="muted">{count === 1 ? '1 listener' : `${count} listeners`}</p> : null}
-      {snapshot.phase === 'listening' || snapshot.phase === 'reconnecting' ? (
-        <label className="volume">
-          <span>Volume</span>
-          <input type="range" aria-label="Volume" min={0} max={1} step={0.05} value={volume} onChange={(e) => setVolume(Number(e.target.value))} />
-        </label>
-      ) : null}
-      <audio ref={audio} autoPlay />
-    </>
-  );
-}
-
 async function fetchSpaceInfo(serverUrl: string, spaceId: string): Promise<SpaceInfo> {
   const response = await fetch(new URL(`/api/spaces/${encodeURIComponent(spaceId)}`, serverUrl));
   const body: unknown = await response.json();
@@ -79,6 +51,8 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
   const [error, setError] = useState<unknown>(null);
   const [session, setSession] = useState(() => new ListenerSession());
   const [playing, setPlaying] = useState(false);
+  const [accounts, account] = useAccountStore(serverUrl);
+  const [signInFor, setSignInFor] = useState<SignInRequest | null>(null);
 
   useEffect(() => {
     if (spaceId === null) setError(NO_SPACE);
@@ -94,7 +68,8 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
     // Pressing play is the user gesture browsers require before audio may start.
     setError(null);
     setPlaying(true);
-    session.join(serverUrl, spaceId).catch((e: unknown) => {
+    // Signed in on this page: the connection is signed in before it joins (a removed account is refused here).
+    session.join(serverUrl, spaceId, { sessionToken: account.token }).catch((e: unknown) => {
       setError(e);
       session.close();
       setSession(new ListenerSession());
@@ -110,7 +85,9 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
       <div className="panel">
         <h1>{info?.title ?? (error ? 'Space not available' : 'Loading…')}</h1>
         {playing ? (
-          <Player session={session} />
+          <LivePlayer session={session} stateLine={stateLine} account={account} accounts={accounts} signInFor={signInFor} onSignInFor={setSignInFor} />
+        ) : signInFor ? (
+          <SignInForm store={accounts} reason={signInFor.reason} onDone={() => setSignInFor(null)} onCancel={() => setSignInFor(null)} />
         ) : ended ? (
           <p className="state" role="status" data-phase="ended">
             This Space has ended.
@@ -132,6 +109,13 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
             {describeError(error)}
           </p>
         ) : null}
+        {signInFor ? null : (
+          <AccountBar
+            account={account}
+            onSignIn={() => setSignInFor({ reason: 'Sign in to ask to speak and react. Listening needs no account.' })}
+            onSignOut={() => void accounts.signOut().catch(setError)}
+          />
+        )}
       </div>
       <p className="brand">Spacecraft</p>
     </div>

@@ -21,8 +21,8 @@ export type SpeakActions = {
   cancelRequest: () => Promise<void>;
   setMuted: (muted: boolean) => Promise<void>;
   leaveStage: () => Promise<void>;
-  /** A guest asked for something that needs an account. */
-  needSignIn: (reason: string) => void;
+  /** A guest asked for something that needs an account; `then` is done once they are signed in. */
+  needSignIn: (reason: string, then?: () => Promise<void>) => void;
 };
 
 export function SpeakControls({ part, actions }: { part: MyPart; actions: SpeakActions }) {
@@ -52,7 +52,7 @@ export function SpeakControls({ part, actions }: { part: MyPart; actions: SpeakA
         type="button"
         className="primary ask"
         disabled={busy}
-        onClick={() => (part.signedIn ? run(actions.requestToSpeak) : actions.needSignIn('Sign in to ask to speak. Listening needs no account.'))}
+        onClick={() => (part.signedIn ? run(actions.requestToSpeak) : actions.needSignIn('Sign in to ask to speak. Listening needs no account.', actions.requestToSpeak))}
       >
         ✋ Ask to speak
       </button>

@@ -66,7 +66,8 @@ describe('SpeakControls', () => {
     const a = actions();
     render(<SpeakControls part={{ ...listener, signedIn: false }} actions={a} />);
     fireEvent.click(screen.getByRole('button', { name: /Ask to speak/ }));
-    expect(a.needSignIn).toHaveBeenCalledWith(expect.stringMatching(/^Sign in to ask to speak/));
+    // Signed in, the request goes ahead.
+    expect(a.needSignIn).toHaveBeenCalledWith(expect.stringMatching(/^Sign in to ask to speak/), a.requestToSpeak);
     expect(a.requestToSpeak).not.toHaveBeenCalled();
   });
 

@@ -1,0 +1,154 @@
+/**
+ * A live Space on the listener page once the listener pressed play: what is
+ * going on, how many listen, everyone on stage (one <audio> per producer, the
+ * host's first), and the stage: ask to speak, the green room, the own
+ * microphone, reactions. Asking and reacting need an account: the sign-in form
+ * opens in place and, once signed in, does what was asked.
+ */
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { REACTIONS } from '../../server/signalling/protocol.ts';
+import { describeError } from '../lib/error-messages.ts';
+import type { AccountSnapshot, AccountStore } from './account/account-store.ts';
+import { ListenerStage, type ListenerStageActions } from './components/listener-stage.tsx';
+import { SignInForm } from './components/sign-in-form.tsx';
+import { MicCheck } from './lib/mic-check.ts';
+import type { ListenerSession, ListenerSnapshot } from './listener-session.ts';
+import { myPart, stagePeople } from './stage-view.ts';
+
+const MIC = { openMic: (deviceId?: string) => MicCheck.open(deviceId), listMicrophones: () => MicCheck.microphones() };
+
+/** One stream, played by its own element at the page's volume. */
+function StreamAudio({ stream, volume }: { stream: MediaStream; volume: number }) {
+  const audio = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    if (audio.current) audio.current.volume = volume;
+  }, [volume]);
+  useEffect(() => {
+    const element = audio.current;
+    if (element && element.srcObject !== stream) {
+      element.srcObject = stream;
+      // Autoplay may still be refused; the listener pressed play, so it normally is not.
+      element.play().catch(() => undefined);
+    }
+  }, [stream]);
+  return <audio ref={audio} autoPlay />;
+}
+
+export type SignInRequest = { reason: string; then?: () => Promise<void> };
+
+export function LivePlayer({
+  session,
+  stateLine,
+  account,
+  accounts,
+  signInFor,
+  onSignInFor,
+}: {
+  session: ListenerSession;
+  stateLine: (snapshot: ListenerSnapshot) => string;
+  account: AccountSnapshot;
+  accounts: AccountStore;
+  /** The sign-in form, when something asked for it (null when closed). */
+  signInFor: SignInRequest | null;
+  onSignInFor: (request: SignInRequest | null) => void;
+}) {
+  const snapshot = useSyncExternalStore((f) => session.subscribe(f), () => session.snapshot);
+  const [volume, setVolume] = useState(1);
+  const [error, setError] = useState<unknown>(null);
+  const [movedBack, setMovedBack] = useState(false);
+  const role = snapshot.you?.role ?? 'listener';
+  const previousRole = useRef(role);
+  useEffect(() => () => session.close(), [session]);
+
+  // This connection follows the page's account: signed in on the page, signed in on the socket (once).
+  const socketSignIn = useRef<{ token: string; done: Promise<void> } | null>(null);
+  const ensureSignedIn = (token: string | null): Promise<void> => {
+    if (!token) return Promise.reject({ code: 'PERMISSION_DENIED', message: 'Sign in first: asking to speak and reacting need an account.' });
+    if (socketSignIn.current?.token !== token) {
+      const done = session.snapshot.signedIn ? Promise.resolve() : session.signIn(token);
+      socketSignIn.current = { token, done };
+      done.catch(() => (socketSignIn.current = null));
+    }
+    return socketSignIn.current.done;
+  };
+  const live = snapshot.phase !== 'ended' && snapshot.phase !== 'disconnected';
+  const joined = live && snapshot.space !== null && snapshot.phase !== 'connecting';
+  useEffect(() => {
+    if (account.status === 'signed-in' && joined && !snapshot.signedIn) ensureSignedIn(account.token).catch(setError);
+    // ensureSignedIn reads the session and its ref only.
+  }, [account, joined, snapshot.signedIn]);
+
+  // Moved back to the audience by a host (not by leaving themselves): say so.
+  const leaving = useRef(false);
+  useEffect(() => {
+    if (previousRole.current !== 'listener' && role === 'listener') setMovedBack(!leaving.current);
+    if (role !== 'listener') setMovedBack(false);
+    leaving.current = false;
+    previousRole.current = role;
+  }, [role]);
+
+  const { part, inGreenRoom } = myPart({ stage: snapshot.space?.stage ?? [], you: snapshot.you, signedIn: account.status !== 'guest', publishing: snapshot.publishing });
+  const people = stagePeople(snapshot.space?.stage ?? [], snapshot.speaking);
+  const asAccount = (action: () => Promise<void>) => async () => {
+    await ensureSignedIn(accounts.snapshot.token);
+    await action();
+  };
+
+  const actions: ListenerStageActions = {
+    requestToSpeak: asAccount(() => session.requestToSpeak()),
+    cancelRequest: () => session.cancelRequest(),
+    setMuted: (muted) => session.setMuted(muted),
+    leaveStage: async () => {
+      leaving.current = true;
+      await session.leaveStage();
+    },
+    react: (emoji) => asAccount(() => session.react(emoji))(),
+    joinStage: (track) => session.joinStage(track),
+    // Signed in, what the listener asked for goes ahead (a request to speak goes out).
+    needSignIn: (reason, then) => onSignInFor({ reason, then: asAccount(then ?? (async () => undefined)) }),
+  };
+
+  const count = snapshot.space?.listenerCount;
+  const main = snapshot.stream;
+  const others = snapshot.streams.filter((s) => s.stream !== main);
+  return (
+    <>
+      <p className="state" role="status" data-phase={snapshot.phase}>
+        {stateLine(snapshot)}
+      </p>
+      {count !== undefined && snapshot.phase !== 'ended' ? <p className="muted">{count === 1 ? '1 listener' : `${count} listeners`}</p> : null}
+      {snapshot.phase === 'listening' || snapshot.phase === 'reconnecting' ? (
+        <label className="volume">
+          <span>Volume</span>
+          <input type="range" aria-label="Volume" min={0} max={1} step={0.05} value={volume} onChange={(e) => setVolume(Number(e.target.value))} />
+        </label>
+      ) : null}
+      {/* The host's stream first: one element per producer on stage. */}
+      {main ? <StreamAudio key={main.id} stream={main} volume={volume} /> : <audio />}
+      {others.map((s) => (
+        <StreamAudio key={s.producerId} stream={s.stream} volume={volume} />
+      ))}
+      {joined && signInFor ? (
+        <SignInForm
+          store={accounts}
+          reason={signInFor.reason}
+          onCancel={() => onSignInFor(null)}
+          onDone={() => {
+            onSignInFor(null);
+            signInFor.then?.().catch(setError);
+          }}
+        />
+      ) : joined ? (
+        <>
+          {movedBack ? <p className="notice">The host moved you back to the audience.</p> : null}
+          <ListenerStage view={{ people, myPeerId: snapshot.you?.peerId ?? null, part, inGreenRoom, reactions: REACTIONS }} actions={actions} mic={MIC} />
+        </>
+      ) : null}
+      {error ? (
+        <p className="error" role="alert">
+          {describeError(error)}
+        </p>
+      ) : null}
+    </>
+  );
+}

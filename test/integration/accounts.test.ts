@@ -23,7 +23,7 @@ function envFor(config: DatabaseConfig): Record<string, string> {
 }
 
 async function start(config: DatabaseConfig, env: Record<string, string> = {}) {
-  const server = await startTestServer({ ...envFor(config), SPACECRAFT_HOST_MIN_FOLLOWERS: '2', SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: '1000', ...env });
+  const server = await startTestServer({ ...envFor(config), SPACECRAFT_DEMO_DATA: 'false', SPACECRAFT_HOST_MIN_FOLLOWERS: '2', SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: '1000', ...env });
   servers.push(server);
   return server;
 }

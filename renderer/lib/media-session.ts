@@ -19,8 +19,9 @@ export class MediaSession {
   #closed = false;
   readonly #stateListeners = new Set<(direction: 'send' | 'recv', state: types.ConnectionState) => void>();
 
-  static async create(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>): Promise<MediaSession> {
-    const device = await Device.factory();
+  /** `handlerName` names the WebRTC engine where it cannot be detected (libwebrtc under Node in tests). */
+  static async create(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>, options: { handlerName?: 'Chrome111' } = {}): Promise<MediaSession> {
+    const device = options.handlerName ? new Device({ handlerName: options.handlerName }) : await Device.factory();
     await device.load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities });
     return new MediaSession(signalling, device);
   }

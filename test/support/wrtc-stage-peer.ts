@@ -30,8 +30,8 @@ export class WrtcStagePeer {
   readonly #device = new Device({ handlerName: 'Chrome111' });
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
-  #timer: NodeJS.Timeout | undefined;
-  readonly #sinks: Sink[] = [];
+  readonly #tones: Tone[] = [];
+  readonly #meters: Meter[] = [];
 
   /** Connects; signs in when given a session token; `origin` makes it a studio page (hosting). */
   static async connect(serverUrl: string, options: { sessionToken?: string; origin?: string } = {}): Promise<WrtcStagePeer> {
@@ -56,56 +56,27 @@ export class WrtcStagePeer {
 
   /** Publishes a continuous sine of `hz` at −12 dBFS peak; returns the producer id. */
   async publishTone(hz: number): Promise<string> {
-    const source = new wrtc.nonstandard.RTCAudioSource();
-    const frames = Array.from({ length: RATE / FRAME }, (_, f) => {
-      const a = new Int16Array(FRAME);
-      for (let i = 0; i < FRAME; i++) a[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * (f * FRAME + i)) / RATE));
-      return a;
-    });
-    const begin = performance.now();
-    let n = 0;
-    const tick = () => {
-      while (begin + n * 10 <= performance.now()) {
-        source.onData({ samples: frames[n % frames.length]!, sampleRate: RATE, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME });
-        n++;
-      }
-      this.#timer = setTimeout(tick, Math.max(0, begin + n * 10 - performance.now()));
-    };
-    tick();
+    const tone = toneTrack(hz);
+    this.#tones.push(tone);
     const transport = (this.#send ??= await this.#transport('send'));
-    const producer = await transport.produce({ track: source.createTrack() as unknown as MediaStreamTrack, stopTracks: false });
+    const producer = await transport.produce({ track: tone.track, stopTracks: false });
     return producer.id;
   }
 
   /** Receives `producerId`; the returned meter measures what arrives from now on. */
-  async listen(producerId: string): Promise<{ measure(ms: number, hz: number): Promise<Heard> }> {
+  async listen(producerId: string): Promise<Meter> {
     const transport = (this.#recv ??= await this.#transport('recv'));
     const params = await this.signalling.request('consume', { transportId: transport.id, producerId, rtpCapabilities: this.#device.rtpCapabilities });
     const consumer = await transport.consume({ id: params.consumerId, producerId: params.producerId, kind: 'audio', rtpParameters: params.rtpParameters as types.RtpParameters });
-    const sink = new wrtc.nonstandard.RTCAudioSink(consumer.track as never) as unknown as Sink;
-    this.#sinks.push(sink);
-    let window: Int16Array[] | null = null;
-    sink.ondata = (d) => {
-      if (!window) return;
-      const mono = new Int16Array(d.numberOfFrames);
-      for (let i = 0; i < d.numberOfFrames; i++) mono[i] = d.samples[i * d.channelCount]!;
-      window.push(mono);
-    };
+    const meter = meterOf(consumer.track);
+    this.#meters.push(meter);
     await this.signalling.request('resumeConsumer', { consumerId: params.consumerId });
-    return {
-      measure: async (ms, hz) => {
-        window = [];
-        await new Promise((resolve) => setTimeout(resolve, ms));
-        const frames = window;
-        window = null;
-        return heard(frames, hz);
-      },
-    };
+    return meter;
   }
 
   close(): void {
-    clearTimeout(this.#timer);
-    for (const sink of this.#sinks) sink.stop();
+    for (const tone of this.#tones) tone.stop();
+    for (const meter of this.#meters) meter.stop();
     this.#send?.close();
     this.#recv?.close();
     this.signalling.close();
@@ -123,6 +94,55 @@ export class WrtcStagePeer {
     }
     return transport;
   }
+}
+
+export type Tone = { track: MediaStreamTrack; stop(): void };
+
+/** A libwebrtc audio track playing a continuous sine of `hz` at −12 dBFS peak (real time, 10 ms frames). */
+export function toneTrack(hz: number): Tone {
+  const source = new wrtc.nonstandard.RTCAudioSource();
+  const frames = Array.from({ length: RATE / FRAME }, (_, f) => {
+    const a = new Int16Array(FRAME);
+    for (let i = 0; i < FRAME; i++) a[i] = Math.round(8000 * Math.sin((2 * Math.PI * hz * (f * FRAME + i)) / RATE));
+    return a;
+  });
+  const begin = performance.now();
+  let n = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    while (begin + n * 10 <= performance.now()) {
+      source.onData({ samples: frames[n % frames.length]!, sampleRate: RATE, bitsPerSample: 16, channelCount: 1, numberOfFrames: FRAME });
+      n++;
+    }
+    timer = setTimeout(tick, Math.max(0, begin + n * 10 - performance.now()));
+  };
+  tick();
+  const track = source.createTrack() as unknown as MediaStreamTrack;
+  return { track, stop: () => clearTimeout(timer) };
+}
+
+export type Meter = { measure(ms: number, hz: number): Promise<Heard>; stop(): void };
+
+/** Measures what a received track decodes, from each `measure` call on. */
+export function meterOf(track: MediaStreamTrack): Meter {
+  const sink = new wrtc.nonstandard.RTCAudioSink(track as never) as unknown as Sink;
+  let window: Int16Array[] | null = null;
+  sink.ondata = (d) => {
+    if (!window) return;
+    const mono = new Int16Array(d.numberOfFrames);
+    for (let i = 0; i < d.numberOfFrames; i++) mono[i] = d.samples[i * d.channelCount]!;
+    window.push(mono);
+  };
+  return {
+    measure: async (ms, hz) => {
+      window = [];
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      const frames = window;
+      window = null;
+      return heard(frames, hz);
+    },
+    stop: () => sink.stop(),
+  };
 }
 
 /** RMS of everything received and the level of `hz` alone (Goertzel per 10 ms frame, as the RMS of a sine of that amplitude). */

@@ -25,6 +25,7 @@ const VALID = {
   ping: {},
   signIn: { sessionToken: 'token' },
   createSpace: { title: 'Morning show' },
+  resumeSpace: { spaceId: 'space-1', hostKey: 'key' },
   joinSpace: { spaceId: 'space-1' },
   createTransport: { direction: 'recv' },
   connectTransport: { transportId: 'transport-1', dtlsParameters: { role: 'client', fingerprints: [FINGERPRINT] } },
@@ -33,6 +34,14 @@ const VALID = {
   resumeConsumer: { consumerId: 'consumer-1' },
   setMuted: { muted: true },
   endSpace: {},
+  requestToSpeak: {},
+  cancelRequest: {},
+  answerRequest: { peerId: 'peer-1', accept: true },
+  muteSpeaker: { peerId: 'peer-1', muted: true },
+  moveToListener: { peerId: 'peer-1' },
+  leaveStage: {},
+  removeFromSpace: { peerId: 'peer-1' },
+  react: { emoji: '👏' },
 } as const;
 type ExampleMethod = keyof typeof VALID;
 
@@ -87,6 +96,32 @@ describe('signalling protocol', () => {
     expect(dataIssues('connectTransport', { dtlsParameters: { role: 'boss', fingerprints: [FINGERPRINT] } })).toEqual([{ path: 'dtlsParameters.role', code: 'invalid_value' }]);
     expect(dataIssues('setMuted', { muted: 'yes' })).toEqual([{ path: 'muted', code: 'invalid_type' }]);
     expect(dataIssues('endSpace', { spaceId: 'space-1' })).toEqual([{ path: '', code: 'unrecognized_keys' }]);
+  });
+
+  it('has a well-formed example for every request', () => {
+    expect(Object.keys(VALID).sort()).toEqual([...METHODS].sort());
+  });
+
+  it('rejects stage requests for the one field that is wrong', () => {
+    expect(dataIssues('react', { emoji: '💩' })).toEqual([{ path: 'emoji', code: 'invalid_value' }]);
+    expect(dataIssues('react', { emoji: '👏'.repeat(2) })).toEqual([{ path: 'emoji', code: 'invalid_value' }]);
+    expect(dataIssues('answerRequest', { accept: 'yes' })).toEqual([{ path: 'accept', code: 'invalid_type' }]);
+    expect(dataIssues('answerRequest', { peerId: 'x'.repeat(65) })).toEqual([{ path: 'peerId', code: 'too_big' }]);
+    expect(dataIssues('muteSpeaker', { peerId: '' })).toEqual([{ path: 'peerId', code: 'too_small' }]);
+    expect(dataIssues('moveToListener', { peerId: 7 })).toEqual([{ path: 'peerId', code: 'invalid_type' }]);
+    expect(dataIssues('removeFromSpace', { ban: false })).toEqual([{ path: '', code: 'unrecognized_keys' }]);
+    expect(dataIssues('requestToSpeak', { note: 'please' })).toEqual([{ path: '', code: 'unrecognized_keys' }]);
+  });
+
+  it('bounds what the stage notifications may carry', () => {
+    const member = { peerId: 'p', accountId: null, handle: null, displayName: 'Guest', role: 'speaker', producerId: null, muted: true, mutedByHost: false };
+    expect(issues(notifications.yourRole, { peerId: 'p', role: 'cohost', requestPending: false })).toEqual([]);
+    expect(issues(notifications.yourRole, { peerId: 'p', role: 'admin', requestPending: false })).toEqual([{ path: 'role', code: 'invalid_value' }]);
+    expect(issues(notifications.spaceState.shape.stage, [member])).toEqual([]);
+    expect(issues(notifications.spaceState.shape.stage, [{ ...member, role: 'listener' }])).toEqual([{ path: '0.role', code: 'invalid_value' }]);
+    expect(issues(notifications.spaceState.shape.stage, Array.from({ length: 17 }, () => member))).toEqual([{ path: '', code: 'too_big' }]);
+    expect(issues(notifications.speaking, { producerIds: Array.from({ length: 17 }, (_, i) => `p${i}`) })).toEqual([{ path: 'producerIds', code: 'too_big' }]);
+    expect(issues(notifications.reactions, { counts: [{ emoji: '👏', count: 0 }] })).toEqual([{ path: 'counts.0.count', code: 'too_small' }]);
   });
 
   it('describes server messages: results, every typed error code and every notification', () => {

@@ -65,6 +65,8 @@ export class ProgramMix {
   readonly context: AudioContext;
   readonly channels: Record<ChannelId, ChannelStrip>;
   readonly masterMeter = new WorkletMeter();
+  /** The program's left and right channels after the limiter (the same in voice mode, where the program is mono). */
+  readonly sideMeters = { left: new WorkletMeter(), right: new WorkletMeter() };
   readonly trackPlayer: TrackPlayer;
   readonly pads: PadBank;
   /** The limiter's gain reduction in dB (0 when it does nothing), at display rate. */
@@ -361,6 +363,10 @@ export class ProgramMix {
     this.#bandOn.connect(limiter);
     this.#bandOff.connect(limiter);
     limiter.connect(meterNode(this.masterMeter));
+    const sides = this.context.createChannelSplitter(2);
+    limiter.connect(sides);
+    sides.connect(meterNode(this.sideMeters.left), 0);
+    sides.connect(meterNode(this.sideMeters.right), 1);
     limiter.connect(this.#output);
     limiter.connect(this.#programTap);
   }

@@ -88,6 +88,12 @@ describe('music mode', { timeout: 120_000 }, () => {
     // The 17 kHz tone arrives on both sides about as loud as the side's own tone (all three were made equal).
     for (const side of [left, right]) expect(Math.abs(music.bandsDb[side]![hz17k]! - music.bandsDb[side]![side === left ? hz440 : hz1000]!)).toBeLessThan(4);
     await expect.poll(() => sendingKbps(host), { timeout: 10_000 }).toBeGreaterThanOrEqual(192);
+    // The program strip meters each side: two −14 dBFS sines peak together at about −8 dBFS.
+    for (const side of ['left', 'right']) {
+      const peak = Number(await host.getByRole('meter', { name: `Program ${side} level` }).getAttribute('data-peak-dbfs'));
+      expect(peak).toBeGreaterThan(-9);
+      expect(peak).toBeLessThan(-7);
+    }
     const musicKbps = await sendingKbps(host);
 
     // Switch to voice while live, watching the listener's audio for a gap across the switch.

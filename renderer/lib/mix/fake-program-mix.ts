@@ -12,6 +12,7 @@ export class FakeProgramMix {
   closed = false;
   readonly channels = Object.fromEntries(CHANNEL_IDS.map((id) => [id, { id, meter: silent }])) as Record<ChannelId, { id: ChannelId; meter: typeof silent }>;
   readonly masterMeter = silent;
+  readonly sideMeters = { left: silent, right: silent };
   limiterReductionDb = 0;
   publishedKbps: number | null = null;
   micDynamics = { gateOpen: true, reductionDb: 0 };

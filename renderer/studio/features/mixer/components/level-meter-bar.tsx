@@ -15,32 +15,48 @@ const PEAK_HOLD_MS = 1500;
  * peak as a line that holds its highest value for 1.5 s, a scale and numeric
  * readouts. `data-peak-dbfs` / `data-rms-dbfs` carry the latest measured values.
  */
-export function LevelMeterBar({ meter, label }: { meter: { read(): Levels }; label: string }) {
+export function LevelMeterBar({ meter, label, compact }: { meter: { read(): Levels }; label: string; /** Only the bar, with this short name beside it (e.g. "L"). */ compact?: string }) {
   const level = useLevels(meter);
   const hold = useRef({ dbfs: -100, at: 0 });
   const now = performance.now();
   if (level.peakDbfs >= hold.current.dbfs || now - hold.current.at > PEAK_HOLD_MS) hold.current = { dbfs: level.peakDbfs, at: now };
   const over = level.peakDbfs > 0;
+  const bar = (
+    <div
+      className="meter"
+      role="meter"
+      aria-label={label}
+      aria-valuemin={FLOOR}
+      aria-valuemax={0}
+      aria-valuenow={Math.max(FLOOR, Math.round(level.rmsDbfs))}
+      aria-valuetext={`RMS ${show(level.rmsDbfs)} dBFS, peak ${show(level.peakDbfs)} dBFS`}
+      data-peak-dbfs={level.peakDbfs.toFixed(1)}
+      data-rms-dbfs={level.rmsDbfs.toFixed(1)}
+    >
+      <div className="meter-scale-colours" />
+      <div className="meter-cover" style={{ left: `${position(level.rmsDbfs)}%` }} />
+      <div className={`meter-peak${hold.current.dbfs > -6 ? ' hot' : ''}`} style={{ left: `calc(${position(hold.current.dbfs)}% - 2px)` }} />
+      {TICKS.map((t) => (
+        <div key={t} className="meter-tick" style={{ left: `${position(t)}%` }} aria-hidden="true" />
+      ))}
+    </div>
+  );
+  if (compact !== undefined) {
+    return (
+      <div className="meter-block compact">
+        <span className="meter-side" aria-hidden="true">
+          {compact}
+        </span>
+        {bar}
+        <span className="meter-side-value" aria-hidden="true">
+          {show(level.peakDbfs)}
+        </span>
+      </div>
+    );
+  }
   return (
     <div className="meter-block">
-      <div
-        className="meter"
-        role="meter"
-        aria-label={label}
-        aria-valuemin={FLOOR}
-        aria-valuemax={0}
-        aria-valuenow={Math.max(FLOOR, Math.round(level.rmsDbfs))}
-        aria-valuetext={`RMS ${show(level.rmsDbfs)} dBFS, peak ${show(level.peakDbfs)} dBFS`}
-        data-peak-dbfs={level.peakDbfs.toFixed(1)}
-        data-rms-dbfs={level.rmsDbfs.toFixed(1)}
-      >
-        <div className="meter-scale-colours" />
-        <div className="meter-cover" style={{ left: `${position(level.rmsDbfs)}%` }} />
-        <div className={`meter-peak${hold.current.dbfs > -6 ? ' hot' : ''}`} style={{ left: `calc(${position(hold.current.dbfs)}% - 2px)` }} />
-        {TICKS.map((t) => (
-          <div key={t} className="meter-tick" style={{ left: `${position(t)}%` }} aria-hidden="true" />
-        ))}
-      </div>
+      {bar}
       <div className="meter-scale" aria-hidden="true">
         {TICKS.map((t) => (
           <span key={t} style={{ left: `${position(t)}%` }}>

@@ -27,6 +27,12 @@ export function MasterStrip({ mix, mode }: { mix: ProgramMix; mode: MixMode }) {
         </span>
       </header>
       <LevelMeterBar meter={mix.masterMeter} label="Program level" />
+      {mode === 'music' ? (
+        <div className="sides">
+          <LevelMeterBar meter={mix.sideMeters.left} label="Program left level" compact="L" />
+          <LevelMeterBar meter={mix.sideMeters.right} label="Program right level" compact="R" />
+        </div>
+      ) : null}
       <p className="publishing" role="status" aria-label="Publishing" data-kbps={kbps ?? ''}>
         {mode === 'music' ? 'Stereo' : 'Mono'} · Opus {MODE_PROFILES[mode].maxBitrate / 1000} kbps
         {mode === 'voice' ? ' · speech band' : ' · full band'}

@@ -2,6 +2,8 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { StudioError } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { LiveSession, type LiveSnapshot } from '../lib/live-session.ts';
+import { LiveStage } from './live-stage.tsx';
+import { rosterOf } from './roster-view.ts';
 
 const ENDED: Record<NonNullable<LiveSnapshot['ended']>, string> = {
   'host-ended': 'You ended the Space.',
@@ -19,7 +21,7 @@ function useSnapshot(session: LiveSession) {
   );
 }
 
-function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => void }) {
+export function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => void }) {
   const snapshot = useSnapshot(session);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -74,8 +76,27 @@ function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => vo
         </button>
       </div>
       {error ? <p className="error" role="alert">{describeError(error)}</p> : null}
+      <LiveStage
+        members={rosterOf(snapshot.space.stage, snapshot.speaking)}
+        me={snapshot.role}
+        myPeerId={snapshot.myPeerId}
+        requests={snapshot.requests}
+        reactions={snapshot.reactions}
+        monitor={snapshot.streams}
+        actions={stageActions(session)}
+      />
     </div>
   );
+}
+
+/** What the stage screen may ask of the live session. */
+function stageActions(session: LiveSession) {
+  return {
+    answer: (peerId: string, accept: boolean) => session.answer(peerId, accept),
+    mute: (peerId: string, muted: boolean) => session.mute(peerId, muted),
+    moveToListener: (peerId: string) => session.moveToListener(peerId),
+    remove: (peerId: string) => session.remove(peerId),
+  };
 }
 
 /** A scheduled Space the host chose to start (from the upcoming list), or null to start a new one. */

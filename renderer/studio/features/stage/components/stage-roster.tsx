@@ -30,8 +30,8 @@ const RANK: Record<StageRole, number> = { host: 2, cohost: 1, speaker: 0 };
 const LABEL: Record<StageRole, string> = { host: 'Host', cohost: 'Co-host', speaker: 'Speaker' };
 
 /** Whether someone with `me` as role may mute, move or remove someone with `them`. */
-export function mayModerate(me: StageRole, them: StageRole): boolean {
-  return me !== 'speaker' && RANK[them] < RANK[me];
+export function mayModerate(me: StageRole | 'listener', them: StageRole): boolean {
+  return (me === 'host' || me === 'cohost') && RANK[them] < RANK[me];
 }
 
 function statusOf(member: RosterMember): string {
@@ -41,7 +41,7 @@ function statusOf(member: RosterMember): string {
   return 'live';
 }
 
-function Member({ member, me, myPeerId, actions }: { member: RosterMember; me: StageRole; myPeerId: string | null; actions: RosterActions }) {
+function Member({ member, me, myPeerId, actions }: { member: RosterMember; me: StageRole | 'listener'; myPeerId: string | null; actions: RosterActions }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -108,7 +108,7 @@ function Member({ member, me, myPeerId, actions }: { member: RosterMember; me: S
   );
 }
 
-export function StageRoster({ members, me, myPeerId, actions }: { members: readonly RosterMember[]; me: StageRole; myPeerId: string | null; actions: RosterActions }) {
+export function StageRoster({ members, me, myPeerId, actions }: { members: readonly RosterMember[]; me: StageRole | 'listener'; myPeerId: string | null; actions: RosterActions }) {
   const sorted = [...members].sort((a, b) => RANK[b.role] - RANK[a.role]);
   return (
     <section className="roster" aria-labelledby="roster-heading">

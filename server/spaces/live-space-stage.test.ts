@@ -192,6 +192,23 @@ describe('removing', () => {
     await expect(space.join(new FakeSpacePeer('other-guest'))).resolves.toMatchObject({ status: 'live' });
   });
 
+  it('a removed account that comes back as a guest and signs in on that connection may not ask to speak or react', async () => {
+    const ana = await listener('ana');
+    await space.remove(host.id, ana.id);
+    const sneaky = await listener('sneaky', false);
+    sneaky.account = { id: 'acc-ana', handle: 'ana', displayName: 'ANA' };
+    await expect(space.requestToSpeak(sneaky.id)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(space.react(sneaky.id, '👏')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(space.stage.requests).toEqual([]);
+  });
+
+  it('a ban kept from before (the records) is enforced on asking to speak too', async () => {
+    await records.ban(SPACE, 'acc-old');
+    const guest = await listener('old', false);
+    guest.account = { id: 'acc-old', handle: 'old', displayName: 'OLD' };
+    await expect(space.requestToSpeak(guest.id)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+  });
+
   it('only the host removes a co-host; a co-host removes speakers and listeners', async () => {
     const cohost = await listener('cora');
     await space.grantRole('acc-cora', 'cohost');

@@ -101,6 +101,8 @@ export class LiveSpace {
   readonly #lockedAccounts = new Set<string>();
   /** Connections removed from the Space (a guest has no account to ban). */
   readonly #removedPeers = new Set<PeerId>();
+  /** Accounts removed while this Space is live (the records keep them for good; this saves asking them per reaction). */
+  readonly #bannedAccounts = new Set<string>();
   #requestsChanged = false;
   #stateTimer: NodeJS.Timeout | null = null;
   #lastStateAt = 0;
@@ -302,7 +304,10 @@ export class LiveSpace {
 
   requestToSpeak(peerId: PeerId): Promise<void> {
     return this.#stageAction(peerId, 'requestToSpeak', async (peer) => {
-      await this.#limits.requestToSpeak(peer.account!.id);
+      const accountId = peer.account!.id;
+      await this.#limits.requestToSpeak(accountId);
+      // A connection that joined as a guest and then signed in as a removed account.
+      if (this.#bannedAccounts.has(accountId) || (await this.#records.isBanned(this.#space.id, accountId))) throw new PermissionError('You were removed from this Space.');
       this.#assertMember(peerId);
       this.#stage = addRequest(this.#stage, { peerId, ...personOf(peer), accountId: peer.account!.id, at: Date.now() });
       this.#requestsChanged = true;
@@ -374,6 +379,7 @@ export class LiveSpace {
       authorize(this.#actor(peerId), 'remove', roleOf(this.#stage, target));
       const account = peer.account ?? null;
       if (account) {
+        this.#bannedAccounts.add(account.id);
         await this.#records.ban(this.#space.id, account.id);
         await this.#saveRole(account.id, null);
       }
@@ -389,6 +395,7 @@ export class LiveSpace {
   react(peerId: PeerId, emoji: string): Promise<void> {
     return this.#stageAction(peerId, 'react', async (peer) => {
       if (!isReaction(emoji)) throw new ValidationError('That reaction is not one of the allowed emoji.');
+      if (this.#bannedAccounts.has(peer.account!.id)) throw new PermissionError('You were removed from this Space.');
       await this.#limits.reaction(peer.account!.id);
       this.#assertMember(peerId);
       this.#reactions.add(emoji);

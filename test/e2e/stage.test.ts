@@ -1,0 +1,201 @@
+/**
+ * The stage end to end, in Chromium, through the screens people use: the host
+ * signs in to the studio (browser mode) and goes live; on the listener page a
+ * listener signs in, asks to speak, the host accepts in the studio, the
+ * listener goes through the green room (their microphone meter moves) and
+ * joins muted, unmutes, and another listener hears their tone (a frequency the
+ * host's microphone does not play); the host mutes them and their own unmute is
+ * refused by the server; the host removes them and they cannot come back.
+ *
+ * The host's fake microphone plays 440 Hz, the speaker's (another browser)
+ * 1000 Hz; the other listener measures both bands of everything it receives.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
+import { writeSine } from '../support/tones.ts';
+
+const HOST_HZ = 440;
+const SPEAKER_HZ = 1000;
+/** A band this far above the other is the one heard (the spectrum's noise floor sits near −100 dB). */
+const HEARD_DB = -70;
+const SILENT_DB = -85;
+
+let dir: string;
+const mics = { host: '', speaker: '' };
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spacecraft-stage-'));
+  mics.host = join(dir, 'host.wav');
+  mics.speaker = join(dir, 'speaker.wav');
+  writeSine(mics.host, HOST_HZ, 30, 0.3);
+  writeSine(mics.speaker, SPEAKER_HZ, 30, 0.3);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  const errors: unknown[] = [];
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
+  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
+});
+
+/**
+ * The level (dB) at each of `bandsHz` in everything the page receives: every
+ * <audio> element's stream summed into one analyser, averaged over `durationMs`.
+ * Runs in the page.
+ */
+async function bandLevels(args: { bandsHz: number[]; durationMs: number }): Promise<number[]> {
+  const streams = [...document.querySelectorAll('audio')].map((a) => a.srcObject).filter((s): s is MediaStream => s instanceof MediaStream && s.getAudioTracks().length > 0);
+  const w = window as unknown as { __stageProbe?: AudioContext };
+  const context = (w.__stageProbe ??= new AudioContext({ sampleRate: 48000 }));
+  await context.resume();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 8192;
+  analyser.smoothingTimeConstant = 0;
+  const sources = streams.map((s) => context.createMediaStreamSource(s));
+  for (const source of sources) source.connect(analyser);
+  const spectrum = new Float32Array(analyser.frequencyBinCount);
+  const binHz = context.sampleRate / analyser.fftSize;
+  const sums = args.bandsHz.map(() => 0);
+  let reads = 0;
+  // One whole analyser window of received audio before the first read.
+  await new Promise((r) => setTimeout(r, 250));
+  const start = performance.now();
+  do {
+    analyser.getFloatFrequencyData(spectrum);
+    args.bandsHz.forEach((hz, b) => {
+      const centre = Math.round(hz / binHz);
+      let best = -200;
+      for (let i = centre - 3; i <= centre + 3; i++) best = Math.max(best, spectrum[i] ?? -200);
+      sums[b]! += best;
+    });
+    reads++;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (performance.now() - start < args.durationMs);
+  for (const source of sources) source.disconnect();
+  return sums.map((s) => s / reads);
+}
+
+const levelsAt = (page: Page, durationMs = 600) => page.evaluate(bandLevels, { bandsHz: [HOST_HZ, SPEAKER_HZ], durationMs });
+const speakerLevel = async (page: Page) => (await levelsAt(page))[1]!;
+
+/** A studio (its browser's microphone plays the host tone), signed in as the demo creator, live. Returns the host page and the listener link. */
+async function liveStudio(title: string): Promise<{ host: Page; link: string; browser: Browser }> {
+  const studio = await startTestStudio();
+  cleanups.push(() => studio.close());
+  const browser = await launchChromium({ fakeAudioFile: mics.host });
+  cleanups.push(() => browser.close());
+  const host = await browser.newPage();
+  await host.goto(studio.url);
+  await expect.poll(() => host.locator('.topbar [role="status"]').getAttribute('data-state'), { timeout: 20_000 }).toBe('running');
+  await signInToStudio(host);
+  await host.getByLabel('Space title').fill(title);
+  await host.getByRole('button', { name: 'Go live' }).click();
+  const link = await host.getByLabel('Listener link').inputValue({ timeout: 15_000 });
+  return { host, link, browser };
+}
+
+/** Opens the listener page in a new context of `browser` and starts listening. */
+async function listen(browser: Browser, link: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await page.goto(link);
+  await page.getByRole('button', { name: /Listen live/ }).click();
+  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('You are listening');
+  return page;
+}
+
+/** Signs in on the listener page's form (opened by whatever needed an account). */
+async function signInOnPage(page: Page, handle: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Handle').fill(handle);
+  await form.getByLabel('Password').fill(DEMO_PASSWORD);
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByText(`@${handle}`).waitFor({ timeout: 10_000 });
+}
+
+const ada = DEMO_LISTENERS[0]!;
+
+describe('the stage, end to end', { timeout: 120_000 }, () => {
+  it('a listener asks to speak, goes through the green room, is heard by another listener; a host mute holds; removed means gone', async () => {
+    const { host, link, browser } = await liveStudio('Stage check');
+    const speakerBrowser = await launchChromium({ fakeAudioFile: mics.speaker });
+    cleanups.push(() => speakerBrowser.close());
+
+    // Bob only listens; the host's tone reaches him, no speaker tone yet.
+    const other = await listen(browser, link);
+    await expect.poll(async () => (await levelsAt(other))[0]!, { timeout: 15_000 }).toBeGreaterThan(HEARD_DB);
+
+    // Ada listens as a guest; asking to speak asks her to sign in first.
+    const speaker = await listen(speakerBrowser, link);
+    await speaker.getByRole('button', { name: /Ask to speak/ }).click();
+    await expect.poll(() => speaker.getByText('Sign in to ask to speak').count()).toBe(1);
+    await signInOnPage(speaker, ada.handle);
+    // Signed in, the request goes out (the sign-in was for it).
+    await speaker.getByText('You asked to speak.').waitFor({ timeout: 10_000 });
+
+    // The host sees the request and accepts.
+    await host.getByRole('button', { name: `Accept ${ada.displayName}` }).click({ timeout: 10_000 });
+
+    // The green room: the meter moves with her microphone, then she joins muted.
+    await speaker.getByRole('heading', { name: 'Green room' }).waitFor({ timeout: 10_000 });
+    await speaker.getByRole('button', { name: 'Check my microphone' }).click();
+    const meter = speaker.getByRole('meter', { name: 'Your microphone level' });
+    await expect.poll(async () => Number(await meter.getAttribute('data-rms-dbfs')), { timeout: 10_000 }).toBeGreaterThan(-40);
+    await speaker.getByText('We can hear you.').waitFor();
+    await speaker.getByRole('button', { name: 'Join stage' }).click();
+    await speaker.getByText(/You are on stage \(speaker\), muted\./).waitFor({ timeout: 15_000 });
+    // Muted: Bob hears nothing of her yet.
+    const mutedLevel = await speakerLevel(other);
+    console.info(`stage: joined muted, the other listener's ${SPEAKER_HZ} Hz band reads ${mutedLevel.toFixed(1)} dB`);
+    expect(mutedLevel).toBeLessThan(SILENT_DB);
+
+    // She unmutes: Bob hears her tone, and the studio and Bob's page show her speaking.
+    await speaker.getByRole('button', { name: 'Unmute' }).click();
+    await speaker.getByText('You are live: everyone hears you.').waitFor({ timeout: 10_000 });
+    await expect.poll(() => speakerLevel(other), { timeout: 15_000 }).toBeGreaterThan(HEARD_DB);
+    const [hostBand, speakerBand] = await levelsAt(other, 1500);
+    console.info(`stage: the other listener hears the host at ${hostBand!.toFixed(1)} dB (${HOST_HZ} Hz) and the speaker at ${speakerBand!.toFixed(1)} dB (${SPEAKER_HZ} Hz)`);
+    expect(speakerBand).toBeGreaterThan(HEARD_DB);
+    await expect.poll(() => host.locator(`.member[data-speaking="true"]`).filter({ hasText: ada.displayName }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => other.locator('.person[data-speaking="true"]').filter({ hasText: ada.displayName }).count(), { timeout: 10_000 }).toBe(1);
+
+    // The host mutes her: Bob stops hearing her, she is told, and her own unmute is refused by the server.
+    await host.getByRole('button', { name: `Mute ${ada.displayName}` }).click();
+    await speaker.getByText('The host muted you.').waitFor({ timeout: 10_000 });
+    await expect.poll(() => speakerLevel(other), { timeout: 10_000 }).toBeLessThan(SILENT_DB);
+    const unmute = speaker.getByRole('button', { name: 'Unmute' });
+    expect(await unmute.isDisabled()).toBe(true);
+    // Past the disabled button, as a hostile page could: its click handler called directly asks the server, which says no.
+    await unmute.evaluate((button) => {
+      const props = Object.entries(button).find(([key]) => key.startsWith('__reactProps$'))?.[1] as { onClick?: () => void } | undefined;
+      if (!props?.onClick) throw new Error('no click handler on the Unmute button');
+      props.onClick();
+    });
+    await speaker.getByRole('alert').waitFor({ timeout: 10_000 });
+    console.info(`stage: unmuting past a host mute: "${await speaker.getByRole('alert').textContent()}"`);
+    const lockedLevel = await speakerLevel(other);
+    console.info(`stage: after the refused unmute, the ${SPEAKER_HZ} Hz band reads ${lockedLevel.toFixed(1)} dB`);
+    expect(lockedLevel).toBeLessThan(SILENT_DB);
+
+    // The host removes her: she is told, and the same account cannot come back.
+    await host.getByRole('button', { name: `Remove ${ada.displayName}` }).click();
+    await host.getByRole('button', { name: 'Yes, remove' }).click();
+    await expect.poll(() => speaker.getByRole('status').textContent(), { timeout: 10_000 }).toContain('removed');
+    await speaker.reload();
+    await speaker.getByRole('button', { name: /Listen live/ }).click();
+    await speaker.getByRole('alert').waitFor({ timeout: 10_000 });
+    console.info(`stage: a removed account coming back: "${await speaker.getByRole('alert').textContent()}"`);
+    expect(await speaker.getByRole('status').count()).toBe(0);
+    // Bob still hears the host.
+    expect((await levelsAt(other))[0]).toBeGreaterThan(HEARD_DB);
+  });
+});

@@ -121,7 +121,7 @@ export class Session implements SpacePeer {
     }
     const envelope = safeParse(requestEnvelopeSchema, json);
     if (!envelope.success) {
-      const maybeId = typeof (json as { id?: unknown })?.id === 'number' ? (json as { id: number }).id : null;
+      const maybeId = requestId((json as { id?: unknown } | null)?.id);
       return this.#reply(maybeId, { code: 'MALFORMED_MESSAGE', message: 'A request needs a numeric id, a method and data.', details: describeIssues(envelope.error.issues) });
     }
     const { id, method } = envelope.data;
@@ -172,12 +172,17 @@ function toText(raw: unknown): string {
   return Buffer.from(raw as ArrayBuffer).toString('utf8');
 }
 
+/** An id worth echoing in an answer: one the protocol allows (a whole number ≥ 0), else null. */
+function requestId(id: unknown): number | null {
+  return Number.isSafeInteger(id) && (id as number) >= 0 ? (id as number) : null;
+}
+
 /** The id of a request that is refused before it is read in full (best effort). */
 function requestIdOf(raw: unknown, isBinary: boolean): number | null {
   if (isBinary) return null;
   try {
     const id = (JSON.parse(toText(raw)) as { id?: unknown })?.id;
-    return typeof id === 'number' ? id : null;
+    return requestId(id);
   } catch {
     return null;
   }

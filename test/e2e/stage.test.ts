@@ -123,6 +123,13 @@ async function signInOnPage(page: Page, handle: string): Promise<void> {
 }
 
 const ada = DEMO_LISTENERS[0]!;
+const bob = DEMO_LISTENERS[1]!;
+
+/** With STAGE_SCREENSHOTS=<folder>, each named moment is saved as a PNG there (to look at the screens). */
+async function shot(page: Page, name: string): Promise<void> {
+  const folder = process.env['STAGE_SCREENSHOTS'];
+  if (folder) await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
+}
 
 describe('the stage, end to end', { timeout: 120_000 }, () => {
   it('a listener asks to speak, goes through the green room, is heard by another listener; a host mute holds; removed means gone', async () => {
@@ -138,12 +145,16 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     const speaker = await listen(speakerBrowser, link);
     await speaker.getByRole('button', { name: /Ask to speak/ }).click();
     await expect.poll(() => speaker.getByText('Sign in to ask to speak').count()).toBe(1);
+    await shot(speaker, 'listener-sign-in');
     await signInOnPage(speaker, ada.handle);
     // Signed in, the request goes out (the sign-in was for it).
     await speaker.getByText('You asked to speak.').waitFor({ timeout: 10_000 });
 
     // The host sees the request and accepts.
-    await host.getByRole('button', { name: `Accept ${ada.displayName}` }).click({ timeout: 10_000 });
+    await host.getByRole('button', { name: `Accept ${ada.displayName}` }).waitFor({ timeout: 10_000 });
+    await shot(speaker, 'listener-asked');
+    await shot(host, 'studio-request');
+    await host.getByRole('button', { name: `Accept ${ada.displayName}` }).click();
 
     // The green room: the meter moves with her microphone, then she joins muted.
     await speaker.getByRole('heading', { name: 'Green room' }).waitFor({ timeout: 10_000 });
@@ -151,6 +162,7 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     const meter = speaker.getByRole('meter', { name: 'Your microphone level' });
     await expect.poll(async () => Number(await meter.getAttribute('data-rms-dbfs')), { timeout: 10_000 }).toBeGreaterThan(-40);
     await speaker.getByText('We can hear you.').waitFor();
+    await shot(speaker, 'listener-green-room');
     await speaker.getByRole('button', { name: 'Join stage' }).click();
     await speaker.getByText(/You are on stage \(speaker\), muted\./).waitFor({ timeout: 15_000 });
     // Muted: Bob hears nothing of her yet.
@@ -167,6 +179,9 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     expect(speakerBand).toBeGreaterThan(HEARD_DB);
     await expect.poll(() => host.locator(`.member[data-speaking="true"]`).filter({ hasText: ada.displayName }).count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(() => other.locator('.person[data-speaking="true"]').filter({ hasText: ada.displayName }).count(), { timeout: 10_000 }).toBe(1);
+    await shot(speaker, 'listener-live');
+    await shot(other, 'other-listener');
+    await shot(host, 'studio-speaking');
 
     // The host mutes her: Bob stops hearing her, she is told, and her own unmute is refused by the server.
     await host.getByRole('button', { name: `Mute ${ada.displayName}` }).click();
@@ -181,6 +196,7 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
       props.onClick();
     });
     await speaker.getByRole('alert').waitFor({ timeout: 10_000 });
+    await shot(speaker, 'listener-host-muted');
     console.info(`stage: unmuting past a host mute: "${await speaker.getByRole('alert').textContent()}"`);
     const lockedLevel = await speakerLevel(other);
     console.info(`stage: after the refused unmute, the ${SPEAKER_HZ} Hz band reads ${lockedLevel.toFixed(1)} dB`);
@@ -193,9 +209,33 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     await speaker.reload();
     await speaker.getByRole('button', { name: /Listen live/ }).click();
     await speaker.getByRole('alert').waitFor({ timeout: 10_000 });
+    await shot(speaker, 'listener-removed-rejoin');
     console.info(`stage: a removed account coming back: "${await speaker.getByRole('alert').textContent()}"`);
     expect(await speaker.getByRole('status').count()).toBe(0);
     // Bob still hears the host.
     expect((await levelsAt(other))[0]).toBeGreaterThan(HEARD_DB);
+  });
+
+  it('reactions: a guest is asked to sign in, a signed-in listener’s reactions reach the studio, a flood is answered politely', async () => {
+    const { host, link, browser } = await liveStudio('Reaction check');
+    const listener = await listen(browser, link);
+    await listener.getByRole('button', { name: 'Applause' }).click();
+    await listener.getByText('Sign in to react').waitFor();
+    await signInOnPage(listener, bob.handle);
+    await listener.getByRole('button', { name: 'Applause' }).click();
+    await listener.getByText('You sent Applause.').waitFor({ timeout: 10_000 });
+    await listener.getByRole('button', { name: 'Fire' }).click();
+    await listener.getByText('You sent Fire.').waitFor({ timeout: 10_000 });
+    // The studio gets them in batches (at most one a second) and keeps the totals.
+    const totals = host.getByRole('list', { name: 'Reactions so far' });
+    await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toMatch(/👏\s*1/);
+    await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toMatch(/🔥\s*1/);
+    await shot(host, 'studio-reactions');
+    // A flood: the server's per-account limit answers, and the page says so kindly.
+    for (let i = 0; i < 15; i++) await listener.getByRole('button', { name: 'Love' }).click();
+    await listener.getByText('Lots of love! Wait a few seconds before the next reaction.').waitFor({ timeout: 10_000 });
+    await shot(listener, 'listener-reaction-flood');
+    // Listening went on throughout.
+    expect(await listener.getByRole('status').textContent()).toContain('You are listening');
   });
 });

@@ -46,6 +46,8 @@ describe('StagePeople', () => {
     expect(initials('  cher ')).toBe('C');
     expect(initials('Émile Zola Jr')).toBe('ÉJ');
     expect(initials('')).toBe('?');
+    expect(initials('Ada (demo)')).toBe('AD');
+    expect(initials('🎧 DJ Kat')).toBe('DK');
   });
 });
 

@@ -22,7 +22,8 @@ export const ROLE_LABEL: Record<StageRoleName | 'listener', string> = { host: 'H
 const ORDER: Record<StageRoleName, number> = { host: 0, cohost: 1, speaker: 2 };
 
 export function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
+  // Words that start with a letter or digit: "Ada (demo)" is "AD", not "A(".
+  const words = name.trim().split(/\s+/).map((w) => w.replace(/^[^\p{L}\p{N}]+/u, '')).filter(Boolean);
   const letters = words.length > 1 ? [words[0]!, words[words.length - 1]!] : words.slice(0, 1);
   return letters.map((w) => [...w][0]!.toUpperCase()).join('') || '?';
 }

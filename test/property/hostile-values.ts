@@ -239,7 +239,11 @@ export function nearMiss(schema: z.ZodType, pool: StringPool = () => []): fc.Arb
   });
 }
 
-/** Garbage, near misses and accepted values for one schema, in that mix. */
-export function inputsFor(schema: z.ZodType, pool: StringPool = () => []): fc.Arbitrary<unknown> {
-  return fc.oneof({ arbitrary: hostileValue, weight: 3 }, { arbitrary: nearMiss(schema, pool), weight: 5 }, { arbitrary: acceptedBy(schema, pool), weight: 2 });
+/** Garbage, near misses and accepted values for one schema, mixed by these weights. */
+export function inputsFor(schema: z.ZodType, pool: StringPool = () => [], weights = { garbage: 3, nearMiss: 5, accepted: 2 }): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { arbitrary: hostileValue, weight: weights.garbage },
+    { arbitrary: nearMiss(schema, pool), weight: weights.nearMiss },
+    { arbitrary: acceptedBy(schema, pool), weight: weights.accepted },
+  );
 }

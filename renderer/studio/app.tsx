@@ -31,6 +31,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
   const account = useAccount();
   const [micReady, setMicReady] = useState(false);
   const [scheduled, setScheduled] = useState<ScheduledStart>(null);
+  const [cohostOf, setCohostOf] = useState<string | null>(null);
   useEffect(() => {
     // Browsers start audio only after a gesture; the first click anywhere wakes the mix.
     const wake = () => void mix.resume();
@@ -46,10 +47,12 @@ function Studio({ mix }: { mix: ProgramMix }) {
           <AccountCard account={account.data} />
           <StagePanel
             track={mix.track}
-            ready={micReady && account.data.mayHost}
+            ready={micReady && (account.data.mayHost || cohostOf !== null)}
             defaultTitle={settings.data?.spaceTitle ?? 'My Space'}
             scheduled={scheduled}
             onScheduledDone={() => setScheduled(null)}
+            cohostOf={cohostOf}
+            onCohostDone={() => setCohostOf(null)}
           />
           {account.data.mayHost ? (
             <UpcomingSpaces
@@ -61,7 +64,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
               extra={(space) => <InviteCohost spaceId={space.id} />}
             />
           ) : null}
-          <AcceptInvite onAccepted={() => undefined} />
+          <AcceptInvite onAccepted={setCohostOf} />
         </div>
       ) : account.data === null ? (
         <SignInPanel />

@@ -38,7 +38,7 @@ const space = (stage: StageMember[] = [], listenerCount = 3): SpaceState => ({
   stage: [member('me', 'host', 'p-me'), ...stage],
 });
 
-async function onAir() {
+async function onAir(as: 'host' | 'cohost' = 'host') {
   const notifications = new Map<string, (data: unknown) => void>();
   const requests: Array<[string, unknown]> = [];
   const signalling = {
@@ -51,6 +51,7 @@ async function onAir() {
     request: async (method: string, data: unknown) => {
       requests.push([method, data]);
       if (method === 'createSpace') return { space: space(), listenerPath: '/s/space1', hostKey: 'key', routerRtpCapabilities: {} };
+      if (method === 'joinSpace') return { space: space([member('co', 'cohost', null)]), routerRtpCapabilities: {}, you: { peerId: 'co', role: 'cohost', requestPending: false } };
       if (method === 'moveToListener' && (data as { peerId: string }).peerId === 'cy') throw Object.assign(new Error('x'), { code: 'NOT_FOUND', message: 'That person is no longer in this Space.' });
       return {};
     },
@@ -64,14 +65,16 @@ async function onAir() {
     onConnectionState: () => () => undefined,
     close: () => undefined,
   };
-  const session = await LiveSession.start(
-    { serverUrl: 'http://127.0.0.1:4400', sessionToken: 'token', title: 'Show', track: {} as MediaStreamTrack },
-    {
-      connect: async () => signalling as unknown as SignallingClient,
-      createMedia: async () => media as unknown as MediaSession,
-      streamOf: () => Object.assign(new MediaStream(), { getTracks: () => [] }),
-    },
-  );
+  const deps = {
+    connect: async () => signalling as unknown as SignallingClient,
+    createMedia: async () => media as unknown as MediaSession,
+    streamOf: () => Object.assign(new MediaStream(), { getTracks: () => [] }),
+  };
+  const track = {} as MediaStreamTrack;
+  const session =
+    as === 'host'
+      ? await LiveSession.start({ serverUrl: 'http://127.0.0.1:4400', sessionToken: 'token', title: 'Show', track }, deps)
+      : await LiveSession.join({ serverUrl: 'http://127.0.0.1:4400', sessionToken: 'token', spaceId: 'space1', track }, deps);
   render(<OnAir session={session} onClosed={() => undefined} />);
   const notify = (name: string, data: unknown) => act(async () => notifications.get(name)!(data));
   return { requests, notify };
@@ -119,5 +122,20 @@ describe('the studio on air, with the stage', () => {
     const { notify } = await onAir();
     await notify('spaceState', space([member('ada', 'speaker', 'p-ada')]));
     await expect.poll(() => document.querySelectorAll('audio.monitor').length).toBe(1);
+  });
+
+  it('gives a co-host "Leave the stage" instead of ending the Space, moderation of speakers only, and says who ended it', async () => {
+    const { requests, notify } = await onAir('cohost');
+    expect(screen.queryByRole('button', { name: 'End Space' })).toBeNull();
+    await notify('spaceState', space([member('co', 'cohost', 'p-co'), member('ada', 'speaker', 'p-ada')]));
+    expect(within(rowOf('Hedy')).queryAllByRole('button')).toHaveLength(0);
+    expect(within(rowOf('Ada Lovelace')).getAllByRole('button')).toHaveLength(3);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Leave the stage' })));
+    expect(requests.at(-1)).toEqual(['leaveStage', {}]);
+    await notify('yourRole', { peerId: 'co', role: 'listener', requestPending: false });
+    expect(screen.getByText('You are off the stage: your mix is not going out, and you listen.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Mute Ada Lovelace' })).toBeNull();
+    await notify('spaceEnded', { spaceId: 'space1', reason: 'host-ended' });
+    expect(screen.getByRole('status').textContent).toBe('The host ended the Space.');
   });
 });

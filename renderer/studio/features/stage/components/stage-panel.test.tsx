@@ -26,4 +26,18 @@ describe('StagePanel', () => {
     expect(studio.calls.map((c) => c.channel)).toEqual(['studio:server:getConnection']);
     expect((screen.getByRole('button', { name: 'Go live' }) as HTMLButtonElement).disabled).toBe(false);
   });
+
+  it('offers a new co-host to join the stage of the Space they accepted, and says why joining failed', async () => {
+    const studio = installFakeStudio({
+      'studio:server:getConnection': () => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'The server is not running yet.' } }),
+    });
+    let done = 0;
+    render(<StagePanel track={track} ready defaultTitle="Morning show" cohostOf="space1" onCohostDone={() => done++} />);
+    expect(screen.queryByRole('button', { name: 'Go live' })).toBeNull();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Join the stage as co-host' })));
+    expect((await screen.findByRole('alert')).textContent).toBe('The server is not running yet.');
+    expect(studio.calls.map((c) => c.channel)).toEqual(['studio:server:getConnection']);
+    fireEvent.click(screen.getByRole('button', { name: 'Not now' }));
+    expect(done).toBe(1);
+  });
 });

@@ -2,6 +2,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { StudioError } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { LiveSession, type LiveSnapshot } from '../lib/live-session.ts';
+import { CohostJoin } from './cohost-join.tsx';
 import { LiveStage } from './live-stage.tsx';
 import { rosterOf } from './roster-view.ts';
 
@@ -23,6 +24,7 @@ function useSnapshot(session: LiveSession) {
 
 export function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => void }) {
   const snapshot = useSnapshot(session);
+  const [hosting] = useState(() => session.snapshot.role === 'host');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [copied, setCopied] = useState(false);
@@ -32,9 +34,11 @@ export function OnAir({ session, onClosed }: { session: LiveSession; onClosed: (
     action().catch(setError).finally(() => setBusy(false));
   };
   if (snapshot.ended) {
+    // A co-host did not end it: the host did.
+    const said = snapshot.ended === 'host-ended' && !hosting ? 'The host ended the Space.' : ENDED[snapshot.ended];
     return (
       <div className="ended">
-        <p role="status">{ENDED[snapshot.ended]}</p>
+        <p role="status">{said}</p>
         <button type="button" onClick={onClosed}>
           Start another Space
         </button>
@@ -67,14 +71,26 @@ export function OnAir({ session, onClosed }: { session: LiveSession; onClosed: (
       <p className="listener-count" aria-live="polite" data-count={count}>
         {count === 1 ? '1 listener' : `${count} listeners`}
       </p>
-      <div className="actions">
-        <button type="button" aria-pressed={snapshot.muted} disabled={busy} onClick={() => run(() => session.setMuted(!snapshot.muted))}>
-          {snapshot.muted ? 'Unmute' : 'Mute'}
-        </button>
-        <button type="button" className="danger" disabled={busy} onClick={() => run(() => session.end())}>
-          End Space
-        </button>
-      </div>
+      {snapshot.role === 'listener' ? (
+        <p className="off-stage" aria-live="polite">
+          You are off the stage: your mix is not going out, and you listen.
+        </p>
+      ) : (
+        <div className="actions">
+          <button type="button" aria-pressed={snapshot.muted} disabled={busy} onClick={() => run(() => session.setMuted(!snapshot.muted))}>
+            {snapshot.muted ? 'Unmute' : 'Mute'}
+          </button>
+          {snapshot.role === 'host' ? (
+            <button type="button" className="danger" disabled={busy} onClick={() => run(() => session.end())}>
+              End Space
+            </button>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => run(() => session.leaveStage())}>
+              Leave the stage
+            </button>
+          )}
+        </div>
+      )}
       {error ? <p className="error" role="alert">{describeError(error)}</p> : null}
       <LiveStage
         members={rosterOf(snapshot.space.stage, snapshot.speaking)}
@@ -102,7 +118,16 @@ function stageActions(session: LiveSession) {
 /** A scheduled Space the host chose to start (from the upcoming list), or null to start a new one. */
 export type ScheduledStart = { id: string; title: string } | null;
 
-export function StagePanel(props: { track: MediaStreamTrack; ready: boolean; defaultTitle: string; scheduled?: ScheduledStart; onScheduledDone?: () => void }) {
+export function StagePanel(props: {
+  track: MediaStreamTrack;
+  ready: boolean;
+  defaultTitle: string;
+  scheduled?: ScheduledStart;
+  onScheduledDone?: () => void;
+  /** A Space this account just became co-host of (an accepted invite): offered to join its stage. */
+  cohostOf?: string | null;
+  onCohostDone?: () => void;
+}) {
   const { track, ready, defaultTitle, scheduled = null } = props;
   const [session, setSession] = useState<LiveSession | null>(null);
   const [title, setTitle] = useState(defaultTitle);
@@ -138,6 +163,17 @@ export function StagePanel(props: { track: MediaStreamTrack; ready: boolean; def
       <h2 id="stage-heading">Stage</h2>
       {session ? (
         <OnAir session={session} onClosed={() => setSession(null)} />
+      ) : props.cohostOf ? (
+        <CohostJoin
+          spaceId={props.cohostOf}
+          track={track}
+          ready={ready}
+          onJoined={(joined) => {
+            setSession(joined);
+            props.onCohostDone?.();
+          }}
+          onDismiss={() => props.onCohostDone?.()}
+        />
       ) : (
         <form
           className="go-live"

@@ -4,12 +4,23 @@
  * end-to-end tests share. Every wait is a poll with a deadline.
  */
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
 import type { MixerSettings } from '../../electron/contract.ts';
 import { launchChromium } from './chromium.ts';
 import { startTestStudio } from './studio-fixture.ts';
 
 export type Cleanups = Array<() => Promise<void>>;
+
+/** Polls `read` until `ok` holds of its value, or fails after `timeoutMs` saying what it last saw (usable outside a test run, e.g. in benches). */
+export async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await read();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** A studio whose microphone plays `fakeAudioFile` (Chromium's beeps when none), its mixer stored as `mixer` before the page opens it. */
 export async function openMixerStudio(cleanups: Cleanups, mixer: MixerSettings, fakeAudioFile?: string): Promise<{ browser: Browser; host: Page }> {
@@ -20,7 +31,7 @@ export async function openMixerStudio(cleanups: Cleanups, mixer: MixerSettings, 
   cleanups.push(() => browser.close());
   const host = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await host.goto(studio.url);
-  await expect.poll(() => host.locator('.topbar [role="status"]').getAttribute('data-state'), { timeout: 20_000 }).toBe('running');
+  await until('server state', () => host.locator('.topbar [role="status"]').getAttribute('data-state'), (s) => s === 'running', 20_000);
   await host.evaluate((m) => window.studio.settings.update({ mixer: m }), mixer);
   // Where the studio signs in to host, a fresh account for this test.
   await host.evaluate(async () => {
@@ -29,7 +40,7 @@ export async function openMixerStudio(cleanups: Cleanups, mixer: MixerSettings, 
   });
   await host.reload();
   const mode = mixer.mode === 'music' ? 'Music' : 'Voice';
-  await expect.poll(() => host.getByRole('radio', { name: mode }).isChecked(), { timeout: 10_000 }).toBe(true);
+  await until(`${mode} mode`, () => host.getByRole('radio', { name: mode }).isChecked(), (checked) => checked);
   return { browser, host };
 }
 
@@ -41,14 +52,14 @@ export async function goLiveWithListener(browser: Browser, host: Page, title: st
   const page = await (await browser.newContext()).newPage();
   await page.goto(link);
   await page.getByRole('button', { name: /Listen live/ }).click();
-  await expect.poll(() => page.getByRole('status').first().textContent(), { timeout: 15_000 }).toContain('You are listening');
+  await until('listener status', () => page.getByRole('status').first().textContent(), (text) => text?.includes('You are listening') === true, 15_000);
   return page;
 }
 
 /** Loads a file into the track player and starts it. */
 export async function playTrack(host: Page, file: string): Promise<void> {
   await host.getByLabel('Load a track').setInputFiles(file);
-  await expect.poll(() => host.getByRole('button', { name: 'Play track' }).isEnabled(), { timeout: 10_000 }).toBe(true);
+  await until('track loaded', () => host.getByRole('button', { name: 'Play track' }).isEnabled(), (enabled) => enabled);
   await host.getByRole('button', { name: 'Play track' }).click();
-  await expect.poll(() => host.getByRole('button', { name: 'Pause track' }).count()).toBe(1);
+  await until('track playing', () => host.getByRole('button', { name: 'Pause track' }).count(), (n) => n === 1);
 }

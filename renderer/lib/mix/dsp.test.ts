@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromDb, LevelAccumulator, PeakLimiter, SILENCE_DBFS, toDbfs, TruePeakDetector } from './dsp.ts';
+import { fromDb, LevelAccumulator, PeakLimiter, SILENCE_DBFS, SlidingMinimum, toDbfs, TruePeakDetector } from './dsp.ts';
 import { CODEC_MARGIN_DB, effectiveGains, LIMITER_CEILING_DBFS, LIMITER_THRESHOLD_DBFS, type ChannelStates } from './mixer-state.ts';
 
 const RATE = 48000;
@@ -149,6 +149,23 @@ describe('master limiter', () => {
     const { out } = limit(signal);
     const tail = out.subarray(loud.length + RATE / 2);
     expect(toDbfs(rmsOf(tail))).toBeCloseTo(-20 - 3.01, 1);
+  });
+});
+
+describe('sliding minimum', () => {
+  it('gives the minimum of the last n values, as a brute-force scan does, for any sequence', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const n of [1, 2, 5, 72]) {
+      const window = new SlidingMinimum(n, 1);
+      const seen: number[] = Array.from({ length: n }, () => 1);
+      for (let i = 0; i < 2000; i++) {
+        // Runs of equal values and steady slopes as well as noise, as a limiter's needed gains have.
+        const v = i % 300 < 100 ? 0.5 : i % 300 < 200 ? random() : 1 - (i % 100) / 200;
+        seen.push(v);
+        expect(window.push(v)).toBe(Math.min(...seen.slice(-n)));
+      }
+    }
   });
 });
 

@@ -78,14 +78,16 @@ export class TruePeakDetector {
   static readonly PHASES = [0.25, 0.5, 0.75];
   readonly halfLength: number;
   readonly #taps: Float64Array[];
+  /** The last 2H samples, written twice (at i and i + 2H) so the newest 2H are always contiguous from #at + 1. */
   readonly #history: Float32Array;
+  #at = 0;
   #previousSegment = 0;
   /** The sample the last `push` judged (x[t - H]). */
   lastSample = 0;
 
   constructor(halfLength = 8) {
     this.halfLength = halfLength;
-    this.#history = new Float32Array(2 * halfLength);
+    this.#history = new Float32Array(4 * halfLength);
     this.#taps = TruePeakDetector.PHASES.map((f) => {
       const taps = new Float64Array(2 * halfLength);
       let sum = 0;
@@ -104,23 +106,67 @@ export class TruePeakDetector {
 
   /** Pushes x[t]; returns x[t - H] and its true-peak level. */
   push(x: number): { sample: number; level: number } {
+    const level = this.pushLevel(x);
+    return { sample: this.lastSample, level };
+  }
+
+  /** Pushes x[t]; returns the true-peak level of x[t - H] (which `lastSample` then holds). No allocation: the worklet's per-sample call. */
+  pushLevel(x: number): number {
     const history = this.#history;
-    history.copyWithin(0, 1);
-    history[history.length - 1] = x;
-    // history[i] = x[t - 2H + 1 + i]; the sample judged is k = t - H, at index H - 1.
-    const sample = history[this.halfLength - 1]!;
+    const span = 2 * this.halfLength;
+    this.#at = (this.#at + 1) % span;
+    history[this.#at] = x;
+    history[this.#at + span] = x;
+    // history[base + i] = x[t - 2H + 1 + i]; the sample judged is k = t - H, at i = H - 1.
+    const base = this.#at + 1;
+    const sample = history[base + this.halfLength - 1]!;
     let segment = 0;
     for (const taps of this.#taps) {
       let y = 0;
-      for (let i = 0; i < taps.length; i++) y += taps[i]! * history[i]!;
+      for (let i = 0; i < span; i++) y += taps[i]! * history[base + i]!;
       const a = y < 0 ? -y : y;
       if (a > segment) segment = a;
     }
     const own = sample < 0 ? -sample : sample;
-    const level = Math.max(own, segment, this.#previousSegment);
+    let level = own > segment ? own : segment;
+    if (this.#previousSegment > level) level = this.#previousSegment;
     this.#previousSegment = segment;
     this.lastSample = sample;
-    return { sample, level };
+    return level;
+  }
+}
+
+/** The minimum of the last `length` values pushed, in O(1) amortised per value (a monotonic deque). */
+export class SlidingMinimum {
+  readonly #length: number;
+  readonly #values: Float64Array;
+  readonly #times: Float64Array;
+  #head = 0;
+  #size = 0;
+  #time = 0;
+
+  constructor(length: number, initial = Infinity) {
+    this.#length = Math.max(1, length);
+    this.#values = new Float64Array(this.#length + 1);
+    this.#times = new Float64Array(this.#length + 1);
+    if (initial !== Infinity) for (let i = 0; i < this.#length; i++) this.push(initial);
+  }
+
+  push(value: number): number {
+    const capacity = this.#values.length;
+    // Values at the back no smaller than the new one can never be the minimum again.
+    while (this.#size > 0 && this.#values[(this.#head + this.#size - 1) % capacity]! >= value) this.#size--;
+    const slot = (this.#head + this.#size) % capacity;
+    this.#values[slot] = value;
+    this.#times[slot] = this.#time;
+    this.#size++;
+    // The front leaves once it is older than the window.
+    while (this.#times[this.#head]! <= this.#time - this.#length) {
+      this.#head = (this.#head + 1) % capacity;
+      this.#size--;
+    }
+    this.#time++;
+    return this.#values[this.#head]!;
   }
 }
 
@@ -145,8 +191,8 @@ export class PeakLimiter {
   readonly #detectors: TruePeakDetector[];
   /** Delay lines for the signal, one per channel (length lookahead). */
   readonly #delays: Float32Array[];
-  /** Needed gains of the last `lookahead` samples, for the sliding minimum. */
-  readonly #needed: Float32Array;
+  /** Needed gains of the last `lookahead` samples: their minimum. */
+  readonly #needed: SlidingMinimum;
   /** The released minima of the last `lookahead` samples, for the moving average. */
   readonly #held: Float32Array;
   #index = 0;
@@ -163,7 +209,7 @@ export class PeakLimiter {
     this.#releaseCoefficient = 1 - Math.exp(-1 / ((options.releaseMs / 1000) * options.sampleRate));
     this.#detectors = Array.from({ length: channels }, () => new TruePeakDetector());
     this.#delays = Array.from({ length: channels }, () => new Float32Array(this.#lookahead));
-    this.#needed = new Float32Array(this.#lookahead).fill(1);
+    this.#needed = new SlidingMinimum(this.#lookahead, 1);
     this.#held = new Float32Array(this.#lookahead).fill(1);
     this.#heldSum = this.#lookahead;
   }
@@ -186,14 +232,12 @@ export class PeakLimiter {
     for (let i = 0; i < length; i++) {
       let a = 0;
       for (let c = 0; c < channels; c++) {
-        const level = this.#detectors[c]!.push((inputs[c] ?? inputs[0]!)[i]!).level;
+        const level = this.#detectors[c]!.pushLevel((inputs[c] ?? inputs[0]!)[i]!);
         if (level > a) a = level;
       }
       const need = a > this.#ceiling ? this.#ceiling / a : 1;
       const slot = this.#index;
-      this.#needed[slot] = need;
-      let minimum = need;
-      for (let k = 0; k < n; k++) if (this.#needed[k]! < minimum) minimum = this.#needed[k]!;
+      const minimum = this.#needed.push(need);
       // Attack is instant into the window's minimum (the average smooths it); release is gradual.
       this.#released = minimum < this.#released ? minimum : this.#released + (1 - this.#released) * this.#releaseCoefficient;
       if (this.#released > 1) this.#released = 1;
@@ -366,6 +410,8 @@ export class Ducker {
   #held = 0;
   /** The music's gain now, in dB (≤ 0). */
   gainDb = 0;
+  #gainDbOf = 0;
+  #gain = 1;
 
   constructor(sampleRate: number) {
     this.#sampleRate = sampleRate;
@@ -393,7 +439,12 @@ export class Ducker {
       const target = enabled && this.#held > 0 ? -depthDb : 0;
       if (target < this.gainDb) this.gainDb += (target - this.gainDb) * this.#attack;
       else if (this.gainDb < target) this.gainDb = Math.min(target, this.gainDb + releaseStep);
-      const gain = fromDb(this.gainDb);
+      // Math.pow only when the gain moved (most samples it does not).
+      if (this.gainDb !== this.#gainDbOf) {
+        this.#gainDbOf = this.gainDb;
+        this.#gain = fromDb(this.gainDb);
+      }
+      const gain = this.#gain;
       for (let c = 0; c < outputs.length; c++) outputs[c]![i] = ((music[c] ?? music[0])?.[i] ?? 0) * gain;
     }
   }

@@ -34,8 +34,11 @@ export function LevelMeterBar({ meter, label, compact }: { meter: { read(): Leve
       data-rms-dbfs={level.rmsDbfs.toFixed(1)}
     >
       <div className="meter-scale-colours" />
-      <div className="meter-cover" style={{ left: `${position(level.rmsDbfs)}%` }} />
-      <div className={`meter-peak${hold.current.dbfs > -6 ? ' hot' : ''}`} style={{ left: `calc(${position(hold.current.dbfs)}% - 2px)` }} />
+      {/* Moved by transforms, not by left: the compositor shifts them without laying out or repainting the strip. */}
+      <div className="meter-cover" style={{ transform: `scaleX(${(1 - position(level.rmsDbfs) / 100).toFixed(4)})` }} />
+      <div className="meter-peak-track" style={{ transform: `translateX(${position(hold.current.dbfs).toFixed(2)}%)` }}>
+        <div className={`meter-peak${hold.current.dbfs > -6 ? ' hot' : ''}`} />
+      </div>
       {TICKS.map((t) => (
         <div key={t} className="meter-tick" style={{ left: `${position(t)}%` }} aria-hidden="true" />
       ))}

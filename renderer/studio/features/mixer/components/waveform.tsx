@@ -54,9 +54,14 @@ export function Waveform({ player, label }: { player: TrackPlayer; label: string
       }
       if (head.current) {
         const fraction = now && now.duration > 0 ? player.position / now.duration : 0;
-        head.current.style.left = `${(fraction * 100).toFixed(3)}%`;
-        head.current.parentElement?.setAttribute('aria-valuenow', player.position.toFixed(1));
-        head.current.parentElement?.setAttribute('aria-valuetext', `${clock(player.position)} of ${clock(now?.duration ?? 0)}`);
+        // A full-width track moved by a transform: no layout, no repaint of the waveform.
+        head.current.style.transform = `translateX(${(fraction * 100).toFixed(3)}%)`;
+        const slider = head.current.parentElement;
+        const valueNow = player.position.toFixed(1);
+        if (slider && slider.getAttribute('aria-valuenow') !== valueNow) {
+          slider.setAttribute('aria-valuenow', valueNow);
+          slider.setAttribute('aria-valuetext', `${clock(player.position)} of ${clock(now?.duration ?? 0)}`);
+        }
       }
       frame = requestAnimationFrame(draw);
     };
@@ -97,7 +102,9 @@ export function Waveform({ player, label }: { player: TrackPlayer; label: string
       }}
     >
       <canvas ref={canvas} aria-hidden="true" />
-      <div ref={head} className="play-head" aria-hidden="true" />
+      <div ref={head} className="play-head-track" aria-hidden="true">
+        <div className="play-head" />
+      </div>
       {track ? null : <span className="waveform-hint">No track loaded</span>}
     </div>
   );

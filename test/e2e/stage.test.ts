@@ -237,5 +237,26 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     await shot(listener, 'listener-reaction-flood');
     // Listening went on throughout.
     expect(await listener.getByRole('status').textContent()).toContain('You are listening');
+
+    // The session is kept by the page (localStorage, not a cookie): after a reload the listener is still signed in,
+    // and the connection joins signed in (a reaction goes out without the form).
+    await listener.reload();
+    await listener.getByText(`@${bob.handle}`).waitFor({ timeout: 10_000 });
+    expect((await listener.context().cookies()).length).toBe(0);
+    expect(await listener.evaluate(() => Object.keys(localStorage))).toContain('spacecraft.listener.session');
+    await listener.getByRole('button', { name: /Listen live/ }).click();
+    await expect.poll(() => listener.getByRole('status').textContent(), { timeout: 15_000 }).toContain('You are listening');
+    // The flood's limit lasts a few seconds: try once a second until a reaction goes through.
+    await expect
+      .poll(
+        async () => {
+          await listener.getByRole('button', { name: 'Raised hands' }).click();
+          return listener.getByText('You sent Raised hands.').count();
+        },
+        { timeout: 20_000, intervals: [1000] },
+      )
+      .toBe(1);
+    expect(await listener.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
+    await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toMatch(/🙌\s*1/);
   });
 });

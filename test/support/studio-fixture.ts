@@ -26,7 +26,8 @@ export function startTestStudio(serverEnv: Record<string, string> = {}): Promise
  */
 export async function signInToStudio(page: Page, account: { handle: string; password: string } = { handle: DEMO_CREATOR.handle, password: DEMO_PASSWORD }): Promise<void> {
   const form = page.getByRole('region', { name: 'Sign in to host' });
-  await form.getByLabel('Handle').fill(account.handle, { timeout: 20_000 });
+  // The studio shows it once its audio is set up and it has asked its server for the account (slow on a busy machine).
+  await form.getByLabel('Handle').fill(account.handle, { timeout: 40_000 });
   await form.getByLabel('Password').fill(account.password);
   await form.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 15_000 });

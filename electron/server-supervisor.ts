@@ -74,7 +74,8 @@ export class ServerSupervisor {
 
   constructor(options: SupervisorOptions) {
     this.#options = {
-      healthTimeoutMs: 20_000,
+      // A first start creates the database (and the demo accounts): tens of seconds on a slow, busy machine.
+      healthTimeoutMs: 60_000,
       maxRestarts: 5,
       crashWindowMs: 60_000,
       env: {},

@@ -53,6 +53,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
             onScheduledDone={() => setScheduled(null)}
             cohostOf={cohostOf}
             onCohostDone={() => setCohostOf(null)}
+            hostTools={(spaceId) => <InviteCohost spaceId={spaceId} />}
           />
           {account.data.mayHost ? (
             <UpcomingSpaces

@@ -38,7 +38,7 @@ const space = (stage: StageMember[] = [], listenerCount = 3): SpaceState => ({
   stage: [member('me', 'host', 'p-me'), ...stage],
 });
 
-async function onAir(as: 'host' | 'cohost' = 'host') {
+async function onAir(as: 'host' | 'cohost' = 'host', hostTools?: (spaceId: string) => React.ReactNode) {
   const notifications = new Map<string, (data: unknown) => void>();
   const requests: Array<[string, unknown]> = [];
   const signalling = {
@@ -75,7 +75,7 @@ async function onAir(as: 'host' | 'cohost' = 'host') {
     as === 'host'
       ? await LiveSession.start({ serverUrl: 'http://127.0.0.1:4400', sessionToken: 'token', title: 'Show', track }, deps)
       : await LiveSession.join({ serverUrl: 'http://127.0.0.1:4400', sessionToken: 'token', spaceId: 'space1', track }, deps);
-  render(<OnAir session={session} onClosed={() => undefined} />);
+  render(<OnAir session={session} onClosed={() => undefined} {...(hostTools ? { hostTools } : {})} />);
   const notify = (name: string, data: unknown) => act(async () => notifications.get(name)!(data));
   return { requests, notify };
 }
@@ -137,5 +137,13 @@ describe('the studio on air, with the stage', () => {
     expect(screen.queryByRole('button', { name: 'Mute Ada Lovelace' })).toBeNull();
     await notify('spaceEnded', { spaceId: 'space1', reason: 'host-ended' });
     expect(screen.getByRole('status').textContent).toBe('The host ended the Space.');
+  });
+
+  it('shows the host tools the app adds (inviting a co-host) to the host only', async () => {
+    await onAir('host', (spaceId) => <button type="button">Invite to {spaceId}</button>);
+    expect(screen.getByRole('button', { name: 'Invite to space1' })).toBeTruthy();
+    cleanup();
+    await onAir('cohost', (spaceId) => <button type="button">Invite to {spaceId}</button>);
+    expect(screen.queryByRole('button', { name: 'Invite to space1' })).toBeNull();
   });
 });

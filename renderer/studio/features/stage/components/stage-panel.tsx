@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { StudioError } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { LiveSession, type LiveSnapshot } from '../lib/live-session.ts';
@@ -22,7 +22,8 @@ function useSnapshot(session: LiveSession) {
   );
 }
 
-export function OnAir({ session, onClosed }: { session: LiveSession; onClosed: () => void }) {
+/** `hostTools`: what the app adds for the host of a live Space (e.g. inviting a co-host). */
+export function OnAir({ session, onClosed, hostTools }: { session: LiveSession; onClosed: () => void; hostTools?: (spaceId: string) => ReactNode }) {
   const snapshot = useSnapshot(session);
   const [hosting] = useState(() => session.snapshot.role === 'host');
   const [busy, setBusy] = useState(false);
@@ -92,6 +93,7 @@ export function OnAir({ session, onClosed }: { session: LiveSession; onClosed: (
         </div>
       )}
       {error ? <p className="error" role="alert">{describeError(error)}</p> : null}
+      {snapshot.role === 'host' && hostTools ? <div className="host-tools">{hostTools(snapshot.space.spaceId)}</div> : null}
       <LiveStage
         members={rosterOf(snapshot.space.stage, snapshot.speaking)}
         me={snapshot.role}
@@ -127,6 +129,8 @@ export function StagePanel(props: {
   /** A Space this account just became co-host of (an accepted invite): offered to join its stage. */
   cohostOf?: string | null;
   onCohostDone?: () => void;
+  /** Added to the on-air screen for the host (the app composes other features here). */
+  hostTools?: (spaceId: string) => ReactNode;
 }) {
   const { track, ready, defaultTitle, scheduled = null } = props;
   const [session, setSession] = useState<LiveSession | null>(null);
@@ -162,7 +166,7 @@ export function StagePanel(props: {
     <section className="panel" aria-labelledby="stage-heading">
       <h2 id="stage-heading">Stage</h2>
       {session ? (
-        <OnAir session={session} onClosed={() => setSession(null)} />
+        <OnAir session={session} onClosed={() => setSession(null)} {...(props.hostTools ? { hostTools: props.hostTools } : {})} />
       ) : props.cohostOf ? (
         <CohostJoin
           spaceId={props.cohostOf}

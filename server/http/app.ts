@@ -35,6 +35,15 @@ export const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/** The code of a refusal made by Fastify or a plugin (a status, no code): a path outside the static root is 403, a body too large 413. */
+function codeOfStatus(status: number): ErrorCode {
+  if (status === 403) return 'PERMISSION_DENIED';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 413) return 'MESSAGE_TOO_LARGE';
+  if (status === 429) return 'RATE_LIMITED';
+  return 'VALIDATION';
+}
+
 const spaceParams = z.object({ spaceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a Space id') });
 
 /** The same policy as the pages' own meta CSP, plus what only a header can say (frame-ancestors). */
@@ -93,7 +102,7 @@ export async function createHttpApp(deps: {
       return reply.status(STATUS[error.code]).send({ error: error.toWire() });
     }
     const status = (error as { statusCode?: number }).statusCode;
-    if (status && status < 500) return reply.status(status).send({ error: { code: 'VALIDATION', message: (error as Error).message } });
+    if (status && status < 500) return reply.status(status).send({ error: { code: codeOfStatus(status), message: (error as Error).message } });
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: toWireError(error) });
   });

@@ -52,6 +52,7 @@ const schema = z.object({
   SPACECRAFT_IP_JOINS_PER_MINUTE: count(1, 1_000_000).default(300),
   SPACECRAFT_LIVE_SPACES_PER_ACCOUNT: count(1, 1000).default(3),
   SPACECRAFT_HOST_GRACE_MS: count(0, 300_000).default(15_000),
+  SPACECRAFT_RESTORE_GRACE_MS: count(0, 3_600_000).default(120_000),
   SPACECRAFT_HEARTBEAT_MS: count(100, 600_000).default(15_000),
   SPACECRAFT_STATE_INTERVAL_MS: count(10, 5000).default(300),
   SPACECRAFT_DATA_DIR: z.string().min(1).optional(),
@@ -100,6 +101,8 @@ export type ServerConfig = {
   };
   /** How long a host whose connection dropped may take to come back before the Space ends. */
   hostGraceMs: number;
+  /** After a crash, how long a Space brought back from the database waits for its host. */
+  restoreGraceMs: number;
   /** Ping interval; a connection that missed a whole interval's pong is dropped. */
   heartbeatMs: number;
   /** At most one `spaceState` per Space per this interval. */
@@ -151,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       liveSpacesPerAccount: e.SPACECRAFT_LIVE_SPACES_PER_ACCOUNT,
     },
     hostGraceMs: e.SPACECRAFT_HOST_GRACE_MS,
+    restoreGraceMs: e.SPACECRAFT_RESTORE_GRACE_MS,
     heartbeatMs: e.SPACECRAFT_HEARTBEAT_MS,
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
     database: e.DATABASE_URL

@@ -63,6 +63,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
     logger,
   );
+  const restored = await registry.restore((id) => accounts.accountById(id), config.restoreGraceMs);
+  if (restored > 0) logger.info({ restored, graceMs: config.restoreGraceMs }, 'Spaces left live by the last run are back, waiting for their hosts');
   const hub = new SessionHub(handlers, { registry, accounts, config, logger });
   const scheduler = new SpaceScheduler({
     accounts,

@@ -104,6 +104,12 @@ export class AccountService {
     return { ...profile, ...hostingEligibility(profile.followers, this.#options.hostMinFollowers) };
   }
 
+  /** An account by id (its public names), or null when there is none. */
+  async accountById(accountId: string): Promise<{ id: string; handle: string; displayName: string } | null> {
+    const profile = await this.#store.profileById(accountId as Account['id']);
+    return profile ? { id: profile.id, handle: profile.handle, displayName: profile.displayName } : null;
+  }
+
   /** Whether an account may host, and how many followers it still needs. */
   async eligibility(accountId: Account['id']): Promise<HostingEligibility> {
     const profile = await this.#store.profileById(accountId);

@@ -105,7 +105,8 @@ export const requests = {
   },
   /** The host's connection dropped: take the Space back on this connection, within the grace period. */
   resumeSpace: {
-    data: z.object({ spaceId: id, hostKey: z.string().min(1).max(200) }).strict(),
+    /** Either the key the host was given, or a connection signed in as the host's account (the way back after a server restart). */
+    data: z.object({ spaceId: id, hostKey: z.string().min(1).max(200).optional() }).strict(),
     result: hostedSpace,
   },
   joinSpace: {

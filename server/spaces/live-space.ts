@@ -65,7 +65,7 @@ import { encodeNotification, type SpaceState, type TransportOptions, type YourRo
 import { ReactionTally } from './reaction-tally.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ConsumerParams, SpaceMedia } from './space-media.ts';
-import type { SpacePeer } from './space-peer.ts';
+import type { PeerAccount, SpacePeer } from './space-peer.ts';
 import { MemoryStageRecords, type StageRecords, type StoredRole } from './space-records.ts';
 import { StageLimits } from './stage-limits.ts';
 
@@ -129,6 +129,20 @@ export class LiveSpace {
       this.#stateChanged();
     });
     this.media.on('speaking', (producerIds) => this.#sendSpeaking(producerIds));
+  }
+
+  /**
+   * A Space that was live when its server stopped without ending it (a crash), brought back from
+   * its record: the host's seat waits for the host's account to take it back (`resume`) within
+   * `graceMs`, as after a dropped connection; the others come back by joining again.
+   */
+  static restore(input: { id: SpaceId; title: string; host: PeerAccount; media: SpaceMedia; logger: Logger; options: LiveSpaceOptions; graceMs: number }): LiveSpace {
+    const away: SpacePeer = { id: `away-${input.id}` as PeerId, account: input.host, send: () => undefined, detach: () => undefined };
+    const space = new LiveSpace({ ...input, host: away });
+    space.#peers.delete(away.id);
+    space.#log.info({ graceMs: input.graceMs }, 'restored after a restart; waiting for the host');
+    space.#hostLeft(input.graceMs);
+    return space;
   }
 
   get id(): SpaceId {
@@ -222,16 +236,22 @@ export class LiveSpace {
     });
   }
 
-  /** The host comes back on a new connection with the key it was given. */
-  resume(peer: SpacePeer, hostKey: string): Promise<SpaceState> {
+  /**
+   * The host comes back on a new connection, with the key it was given or signed in as the host's
+   * account (the only way after a server restart, when the key is gone).
+   */
+  resume(peer: SpacePeer, hostKey: string | null): Promise<SpaceState> {
     return this.#queue.push(() => {
-      if (!sameSecret(hostKey, this.hostKey)) throw new PermissionError('That is not the key of this Space.');
+      const hostAccountId = this.#stage.seats.find((seat) => seat.role === 'host')?.accountId ?? null;
+      const byKey = hostKey !== null && sameSecret(hostKey, this.hostKey);
+      const byAccount = hostAccountId !== null && peer.account?.id === hostAccountId;
+      if (!byKey && !byAccount) throw new PermissionError(hostKey === null ? "Sign in as this Space's host to take it back." : 'That is not the key of this Space.');
       this.#space = hostReturned(this.#space, peer.id);
       this.#stage = moveHostSeat(this.#stage, peer.id);
       if (this.#graceTimer) clearTimeout(this.#graceTimer);
       this.#graceTimer = null;
       this.#peers.set(peer.id, peer);
-      this.#log.info('host came back');
+      this.#log.info({ by: byKey ? 'key' : 'account' }, 'host came back');
       this.#requestsChanged = true;
       this.#stateChanged();
       return this.state();
@@ -488,19 +508,19 @@ export class LiveSpace {
     this.#peers.get(peerId)?.send(encodeNotification('yourRole', this.yourRole(peerId)));
   }
 
-  #hostLeft(): void {
+  #hostLeft(graceMs = this.#options.hostGraceMs): void {
     this.#space = hostDisconnected(this.#space);
-    if (this.#options.hostGraceMs === 0) {
+    if (graceMs === 0) {
       this.#end('server', 'host-left');
       return;
     }
-    this.#log.info({ graceMs: this.#options.hostGraceMs }, 'host disconnected; waiting for the host to come back');
+    this.#log.info({ graceMs }, 'host disconnected; waiting for the host to come back');
     this.#graceTimer = setTimeout(() => {
       this.#graceTimer = null;
       void this.#queue.push(() => {
         if (!this.#space.hostConnected) this.#end('server', 'host-left');
       });
-    }, this.#options.hostGraceMs);
+    }, graceMs);
     this.#stateChanged();
   }
 

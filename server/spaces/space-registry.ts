@@ -12,7 +12,7 @@ import type { SpaceInfo, SpaceState } from '../signalling/protocol.ts';
 import { LiveSpace, type LiveSpaceOptions } from './live-space.ts';
 import type { SpaceMedia } from './space-media.ts';
 import type { SpaceRecords } from './space-records.ts';
-import type { SpacePeer } from './space-peer.ts';
+import type { PeerAccount, SpacePeer } from './space-peer.ts';
 
 const ENDED_KEPT = 1000;
 
@@ -50,11 +50,7 @@ export class SpaceRegistry {
       throw new SpacecraftError('LIMIT_EXCEEDED', `You already have ${count} Spaces live; end one before starting another.`, { limit: this.#options.liveSpacesPerAccount });
     }
     this.#perAccount.set(hostAccountId, count + 1);
-    const release = () => {
-      const left = (this.#perAccount.get(hostAccountId) ?? 1) - 1;
-      if (left > 0) this.#perAccount.set(hostAccountId, left);
-      else this.#perAccount.delete(hostAccountId);
-    };
+    const release = () => this.#release(hostAccountId);
     let media: SpaceMedia;
     let id: SpaceId;
     let title = input.title;
@@ -76,9 +72,48 @@ export class SpaceRegistry {
       throw error;
     }
     const space = new LiveSpace({ id, title, host, media, logger: this.#logger, options: this.#options });
+    this.#track(space, hostAccountId);
+    return space;
+  }
+
+  /**
+   * Brings back the Spaces a previous run left live (it stopped without ending them: a crash).
+   * Each waits `graceMs` for its host's account to take it back; one whose host account is gone,
+   * or whose media cannot be made, is ended in the records. Returns how many came back.
+   */
+  async restore(hostOf: (accountId: string) => Promise<PeerAccount | null>, graceMs: number): Promise<number> {
+    let restored = 0;
+    for (const stored of await this.#options.records.listLive()) {
+      let media: SpaceMedia;
+      let host: PeerAccount | null;
+      try {
+        host = await hostOf(stored.hostAccountId);
+        if (!host) throw new Error('its host account is gone');
+        media = await this.#options.createMedia();
+      } catch (error) {
+        this.#logger.warn({ err: error, spaceId: stored.id }, 'a Space left live by the last run could not be restored; ending it');
+        await this.#options.records.markEnded(stored.id, 'server-shutdown', new Date());
+        continue;
+      }
+      this.#perAccount.set(stored.hostAccountId, (this.#perAccount.get(stored.hostAccountId) ?? 0) + 1);
+      this.#track(LiveSpace.restore({ id: stored.id, title: stored.title, host, media, logger: this.#logger, options: this.#options, graceMs }), stored.hostAccountId);
+      restored++;
+    }
+    return restored;
+  }
+
+  #release(hostAccountId: string): void {
+    const left = (this.#perAccount.get(hostAccountId) ?? 1) - 1;
+    if (left > 0) this.#perAccount.set(hostAccountId, left);
+    else this.#perAccount.delete(hostAccountId);
+  }
+
+  /** Keeps a live Space until it ends; then frees its host's place, keeps a note of it, and stores its end. */
+  #track(space: LiveSpace, hostAccountId: string): void {
+    const id = space.id;
     this.#live.set(id, space);
     space.on('ended', (state) => {
-      release();
+      this.#release(hostAccountId);
       this.#live.delete(id);
       this.#ended.set(id, state);
       if (this.#ended.size > ENDED_KEPT) this.#ended.delete(this.#ended.keys().next().value!);
@@ -89,7 +124,6 @@ export class SpaceRegistry {
         .finally(() => this.#writes.delete(stored));
       this.#writes.add(stored);
     });
-    return space;
   }
 
   live(id: string): LiveSpace {

@@ -71,7 +71,7 @@ export const resumeSpace: Handler<'resumeSpace'> = async (ctx, data) => {
   assertMayHost(ctx);
   notInSpace(ctx);
   const space = ctx.registry.live(data.spaceId);
-  await space.resume(ctx.session, data.hostKey);
+  await space.resume(ctx.session, data.hostKey ?? null);
   ctx.session.space = space;
   return hosted(space);
 };

@@ -11,10 +11,13 @@
  * 1000 Hz; the other listener measures both bands of everything it receives.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startBrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
@@ -89,8 +92,8 @@ const levelsAt = (page: Page, durationMs = 600) => page.evaluate(bandLevels, { b
 const speakerLevel = async (page: Page) => (await levelsAt(page))[1]!;
 
 /** A studio (its browser's microphone plays the host tone), signed in as the demo creator, live. Returns the host page and the listener link. */
-async function liveStudio(title: string): Promise<{ host: Page; link: string; browser: Browser }> {
-  const studio = await startTestStudio();
+async function liveStudio(title: string, serverEnv: Record<string, string> = {}): Promise<{ host: Page; link: string; browser: Browser }> {
+  const studio = await startTestStudio(serverEnv);
   cleanups.push(() => studio.close());
   const browser = await launchChromium({ fakeAudioFile: mics.host });
   cleanups.push(() => browser.close());
@@ -253,10 +256,69 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
           await listener.getByRole('button', { name: 'Raised hands' }).click();
           return listener.getByText('You sent Raised hands.').count();
         },
-        { timeout: 20_000, intervals: [1000] },
+        { timeout: 20_000, interval: 1000 },
       )
       .toBe(1);
     expect(await listener.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
     await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toMatch(/🙌\s*1/);
   });
+
+  it('a co-host studio joins from an invite: its mix reaches listeners, the host can mute it, it cannot end the Space', async () => {
+    // The co-host's studio page talks to the host's server: its bridge's origin must be let in there.
+    const cohostPort = await freePort();
+    const { host, link, browser } = await liveStudio('Co-host check', { SPACECRAFT_ALLOWED_ORIGINS: `http://127.0.0.1:${cohostPort}` });
+    const { url: hostServerUrl } = await host.evaluate(() => window.studio.server.getConnection());
+
+    // The host invites @demo_bob from the on-air screen; the code is shown once.
+    await host.getByRole('button', { name: 'Invite a co-host' }).click();
+    await host.getByLabel("Co-host's handle").fill(bob.handle);
+    await host.getByRole('button', { name: 'Create invite' }).click();
+    const code = (await host.getByLabel('Invite code', { exact: true }).textContent({ timeout: 10_000 }))!.trim();
+    expect(code.length).toBeGreaterThan(10);
+
+    // Bob's own studio, pointed at the host's server, with his own microphone (the speaker tone).
+    const cohostStudio = await startBrowserStudio(
+      { remote: { url: hostServerUrl }, serverPort: 0, bridgePort: cohostPort, dataDir: mkdtempSync(join(tmpdir(), 'spacecraft-cohost-')), logLevel: 'warn' },
+      { logger: pino({ level: 'warn' }), inMemorySettings: true },
+    );
+    cleanups.push(() => cohostStudio.close());
+    const cohostBrowser = await launchChromium({ fakeAudioFile: mics.speaker });
+    cleanups.push(() => cohostBrowser.close());
+    const cohost = await cohostBrowser.newPage();
+    await cohost.goto(cohostStudio.url);
+    await signInToStudio(cohost, { handle: bob.handle, password: DEMO_PASSWORD });
+    await cohost.getByLabel('Invite code or link').fill(code);
+    await cohost.getByRole('button', { name: 'Accept invite' }).click();
+    await cohost.getByRole('button', { name: 'Join the stage as co-host' }).click({ timeout: 10_000 });
+    await cohost.getByText('● Live: Co-host check').waitFor({ timeout: 15_000 });
+    expect(await cohost.getByRole('button', { name: 'End Space' }).count()).toBe(0);
+    await cohost.getByRole('button', { name: 'Leave the stage' }).waitFor();
+    await shot(cohost, 'cohost-studio');
+
+    // A listener hears both: the host's tone and the co-host's mix.
+    const listener = await listen(browser, link);
+    await expect.poll(() => speakerLevel(listener), { timeout: 15_000 }).toBeGreaterThan(HEARD_DB);
+    const [hostBand, cohostBand] = await levelsAt(listener, 1500);
+    console.info(`stage: a listener hears the host at ${hostBand!.toFixed(1)} dB (${HOST_HZ} Hz) and the co-host at ${cohostBand!.toFixed(1)} dB (${SPEAKER_HZ} Hz)`);
+    expect(hostBand).toBeGreaterThan(HEARD_DB);
+    await host.locator('.member').filter({ hasText: bob.displayName }).filter({ hasText: 'Co-host' }).waitFor({ timeout: 10_000 });
+    await shot(host, 'studio-with-cohost');
+
+    // The host mutes the co-host: listeners stop hearing the co-host; the co-host's screen shows the lock.
+    await host.getByRole('button', { name: `Mute ${bob.displayName}` }).click();
+    await expect.poll(() => speakerLevel(listener), { timeout: 10_000 }).toBeLessThan(SILENT_DB);
+    await cohost.locator('.member').filter({ hasText: bob.displayName }).filter({ hasText: 'muted by a host' }).waitFor({ timeout: 10_000 });
+  });
 });
+
+/** A free loopback port (for a bridge whose origin must be known before it starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -73,6 +73,8 @@ export class ProgramMix {
   limiterReductionDb = 0;
   /** What the published program's encoder sends, in kbit/s (null while nothing is published). */
   publishedKbps: number | null = null;
+  /** The published program's negotiated codec (null while nothing is published). */
+  publishedCodec: { mimeType: string; clockRate: number; channels: number; parameters: Record<string, unknown> } | null = null;
   /** The mic's processing at display rate: whether the gate is open, the compressor's gain reduction in dB. */
   micDynamics = { gateOpen: true, reductionDb: 0 };
   /** How far the music is ducked under the voice now, in dB (0 when it is not). */
@@ -271,9 +273,14 @@ export class ProgramMix {
   /** A producer of the program: gets the mode's bitrate, and its send rate is read once a second. */
   #adopt(producer: PublishedProducer): void {
     this.#producers.add(producer);
+    const codec = producer.rtpParameters.codecs[0];
+    this.publishedCodec = codec ? { mimeType: codec.mimeType, clockRate: codec.clockRate, channels: codec.channels ?? 1, parameters: { ...codec.parameters } } : null;
     producer.observer.once('close', () => {
       this.#producers.delete(producer);
-      if (this.#producers.size === 0) this.publishedKbps = null;
+      if (this.#producers.size === 0) {
+        this.publishedKbps = null;
+        this.publishedCodec = null;
+      }
     });
     // The mode may have changed between negotiation and now.
     void producer.setRtpEncodingParameters({ maxBitrate: MODE_PROFILES[this.#mode].maxBitrate }).catch(() => undefined);

@@ -95,6 +95,12 @@ describe('music mode', { timeout: 120_000 }, () => {
       expect(peak).toBeLessThan(-7);
     }
     const musicKbps = await sendingKbps(host);
+    // The producer was negotiated as 48 kHz Opus, stereo (sprop-stereo=1: the listener's answer gets stereo=1), FEC on, DTX off.
+    const publishing = host.getByRole('status', { name: 'Publishing' });
+    expect(await publishing.getAttribute('data-codec')).toBe('audio/opus/48000/2');
+    const fmtp = (await publishing.getAttribute('data-fmtp'))!.split(';');
+    console.info(`producer fmtp: ${fmtp.join(';')}`);
+    expect(fmtp).toEqual(expect.arrayContaining(['sprop-stereo=1', 'useinbandfec=1', 'usedtx=0']));
 
     // Switch to voice while live, watching the listener's audio for a gap across the switch.
     const stream = await listener.evaluate(() => {

@@ -17,12 +17,15 @@ import { writeSine } from '../support/tones.ts';
 const PAD_HZ = 2000;
 let dir: string;
 let clip: string;
+let long: string;
 const cleanups: Cleanups = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'spacecraft-pads-'));
   clip = join(dir, 'airhorn.wav');
   writeSine(clip, PAD_HZ, 12, 0.2);
+  long = join(dir, 'whole-song.wav');
+  writeSine(long, 440, 31, 0.2);
 });
 
 afterAll(() => {
@@ -48,9 +51,13 @@ describe('sound pads', { timeout: 150_000 }, () => {
   it('plays a loaded clip on key 1 at its pad gain, mutes on P, and keeps the pad through a reload', async () => {
     const { browser, host } = await openMixerStudio(cleanups, MIXER);
     await host.getByRole('button', { name: 'Edit pads' }).click();
+    // A pad is for short sounds: a 31 s file is refused (the bound is 30 s), and the pad stays empty.
+    await host.getByLabel('Load a clip onto pad 2').setInputFiles(long);
+    await expect.poll(() => host.getByRole('alert').first().textContent(), { timeout: 10_000 }).toContain('longer than 30 seconds');
     await host.getByLabel('Load a clip onto pad 1').setInputFiles(clip);
     await expect.poll(() => host.getByLabel('Pad 1 name').inputValue(), { timeout: 10_000 }).toBe('airhorn');
     await host.getByRole('button', { name: 'Done' }).click();
+    expect(await host.getByRole('button', { name: 'Pad 2: Pad 2 (empty)' }).isDisabled()).toBe(true);
     const pad = host.getByRole('button', { name: 'Pad 1: airhorn' });
     await expect.poll(() => pad.isEnabled(), { timeout: 10_000 }).toBe(true);
     expect(await pad.getAttribute('aria-keyshortcuts')).toBe('1');

@@ -15,6 +15,7 @@ export class FakeProgramMix {
   readonly sideMeters = { left: silent, right: silent };
   limiterReductionDb = 0;
   publishedKbps: number | null = null;
+  publishedCodec = null;
   micDynamics = { gateOpen: true, reductionDb: 0 };
   duckDb = 0;
   track = {} as MediaStreamTrack;

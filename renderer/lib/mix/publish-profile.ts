@@ -9,6 +9,8 @@
 /** What the publisher needs of the Producer it made: enough to change the encoder's bitrate while live. */
 export type PublishedProducer = {
   readonly closed: boolean;
+  /** What was negotiated: the codec's mime type, clock rate, channels and fmtp parameters. */
+  readonly rtpParameters: { codecs: ReadonlyArray<{ mimeType: string; clockRate: number; channels?: number; parameters?: Record<string, unknown> }> };
   setRtpEncodingParameters(params: RTCRtpEncodingParameters): Promise<void>;
   getStats(): Promise<RTCStatsReport>;
   readonly observer: { once(event: 'close', listener: () => void): unknown };

@@ -7,11 +7,13 @@ import { LevelMeterBar } from './level-meter-bar.tsx';
 export function MasterStrip({ mix, mode }: { mix: ProgramMix; mode: MixMode }) {
   const [reduction, setReduction] = useState(0);
   const [kbps, setKbps] = useState<number | null>(null);
+  const [codec, setCodec] = useState<ProgramMix['publishedCodec']>(null);
   useEffect(() => {
     let frame = 0;
     const tick = () => {
       setReduction(Math.round(mix.limiterReductionDb * 10) / 10);
       setKbps(mix.publishedKbps === null ? null : Math.round(mix.publishedKbps));
+      setCodec(mix.publishedCodec);
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
@@ -33,7 +35,14 @@ export function MasterStrip({ mix, mode }: { mix: ProgramMix; mode: MixMode }) {
           <LevelMeterBar meter={mix.sideMeters.right} label="Program right level" compact="R" />
         </div>
       ) : null}
-      <p className="publishing" role="status" aria-label="Publishing" data-kbps={kbps ?? ''}>
+      <p
+        className="publishing"
+        role="status"
+        aria-label="Publishing"
+        data-kbps={kbps ?? ''}
+        data-codec={codec ? `${codec.mimeType}/${codec.clockRate}/${codec.channels}` : ''}
+        data-fmtp={codec ? Object.entries(codec.parameters).map(([k, v]) => `${k}=${String(v)}`).sort().join(';') : ''}
+      >
         {mode === 'music' ? 'Stereo' : 'Mono'} · Opus {MODE_PROFILES[mode].maxBitrate / 1000} kbps
         {mode === 'voice' ? ' · speech band' : ' · full band'}
         {kbps === null ? ' · not on air' : ` · sending ${kbps} kbps`}

@@ -181,6 +181,19 @@ describe('LivePlayer', () => {
     expect(screen.queryByText('The host moved you back to the audience.')).toBeNull();
   });
 
+  it('says when the host did not take the request, but not when the listener cancelled it', async () => {
+    const { notify } = await joined({ signedIn: true });
+    await notify('yourRole', you({ requestPending: true }));
+    await notify('yourRole', you({ requestPending: false }));
+    expect(screen.getByText('The host did not take your request this time.')).toBeTruthy();
+    await notify('yourRole', you({ requestPending: true }));
+    expect(screen.queryByText('The host did not take your request this time.')).toBeNull();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cancel request' })));
+    await notify('yourRole', you({ requestPending: false }));
+    expect(screen.queryByText('The host did not take your request this time.')).toBeNull();
+    expect(screen.getByRole('button', { name: /Ask to speak/ })).toBeTruthy();
+  });
+
   it('says a refused unmute in a sentence', async () => {
     const { session, notify } = await joined({ signedIn: true, refuse: { setMuted: { code: 'PERMISSION_DENIED', message: 'The host muted you; you cannot unmute yourself.' } } });
     await notify('yourRole', you({ role: 'speaker' }));

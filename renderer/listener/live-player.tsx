@@ -55,7 +55,7 @@ export function LivePlayer({
   const snapshot = useSyncExternalStore((f) => session.subscribe(f), () => session.snapshot);
   const [volume, setVolume] = useState(1);
   const [error, setError] = useState<unknown>(null);
-  const [movedBack, setMovedBack] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const role = snapshot.you?.role ?? 'listener';
   const previousRole = useRef(role);
   useEffect(() => () => session.close(), [session]);
@@ -78,14 +78,21 @@ export function LivePlayer({
     // ensureSignedIn reads the session and its ref only.
   }, [account, joined, snapshot.signedIn]);
 
-  // Moved back to the audience by a host (not by leaving themselves): say so.
+  // What the host decided, said once: moved back to the audience (not when leaving themselves),
+  // or the request not taken (not when cancelling it themselves).
   const leaving = useRef(false);
+  const cancelling = useRef(false);
+  const pending = snapshot.you?.requestPending ?? false;
+  const previousPending = useRef(pending);
   useEffect(() => {
-    if (previousRole.current !== 'listener' && role === 'listener') setMovedBack(!leaving.current);
-    if (role !== 'listener') setMovedBack(false);
-    leaving.current = false;
+    if (previousRole.current !== 'listener' && role === 'listener') setNotice(leaving.current ? null : 'The host moved you back to the audience.');
+    else if (previousPending.current && !pending && role === 'listener') setNotice(cancelling.current ? null : 'The host did not take your request this time.');
+    else if (role !== 'listener' || pending) setNotice(null);
+    if (role === 'listener') leaving.current = false;
+    if (!pending) cancelling.current = false;
     previousRole.current = role;
-  }, [role]);
+    previousPending.current = pending;
+  }, [role, pending]);
 
   const { part, inGreenRoom } = myPart({ stage: snapshot.space?.stage ?? [], you: snapshot.you, signedIn: account.status !== 'guest', publishing: snapshot.publishing });
   const people = stagePeople(snapshot.space?.stage ?? [], snapshot.speaking);
@@ -96,7 +103,10 @@ export function LivePlayer({
 
   const actions: ListenerStageActions = {
     requestToSpeak: asAccount(() => session.requestToSpeak()),
-    cancelRequest: () => session.cancelRequest(),
+    cancelRequest: async () => {
+      cancelling.current = true;
+      await session.cancelRequest();
+    },
     setMuted: (muted) => session.setMuted(muted),
     leaveStage: async () => {
       leaving.current = true;
@@ -116,6 +126,11 @@ export function LivePlayer({
       <p className="state" role="status" data-phase={snapshot.phase}>
         {stateLine(snapshot)}
       </p>
+      {snapshot.phase === 'disconnected' ? (
+        <button type="button" className="primary retry" onClick={() => session.retry()}>
+          Try again
+        </button>
+      ) : null}
       {count !== undefined && snapshot.phase !== 'ended' ? <p className="muted">{count === 1 ? '1 listener' : `${count} listeners`}</p> : null}
       {snapshot.phase === 'listening' || snapshot.phase === 'reconnecting' ? (
         <label className="volume">
@@ -124,7 +139,8 @@ export function LivePlayer({
         </label>
       ) : null}
       {/* The host's stream first: one element per producer on stage. */}
-      {main ? <StreamAudio key={main.id} stream={main} volume={volume} /> : <audio />}
+      {/* One key for the host's element, so that a reconnect plays the new stream through the same element. */}
+      {main ? <StreamAudio key="main" stream={main} volume={volume} /> : <audio />}
       {others.map((s) => (
         <StreamAudio key={s.producerId} stream={s.stream} volume={volume} />
       ))}
@@ -140,7 +156,7 @@ export function LivePlayer({
         />
       ) : joined ? (
         <>
-          {movedBack ? <p className="notice">The host moved you back to the audience.</p> : null}
+          {notice ? <p className="notice">{notice}</p> : null}
           <ListenerStage view={{ people, myPeerId: snapshot.you?.peerId ?? null, part, inGreenRoom, reactions: REACTIONS }} actions={actions} mic={MIC} />
         </>
       ) : null}

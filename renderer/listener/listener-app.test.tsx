@@ -15,4 +15,10 @@ describe('the listener state line', () => {
   it('says why the Space ended', () => {
     expect(stateLine(snapshot({ phase: 'ended', endReason: 'host-left' }))).toBe('The host disconnected, so this Space has ended.');
   });
+
+  it('tells an unstable connection from a lost one, and says when it gave up', () => {
+    expect(stateLine(snapshot({ phase: 'reconnecting', reconnectAttempt: 0 }))).toBe('The connection is unstable. Reconnecting…');
+    expect(stateLine(snapshot({ phase: 'reconnecting', reconnectAttempt: 2 }))).toBe('The connection was lost. Reconnecting…');
+    expect(stateLine(snapshot({ phase: 'disconnected' }))).toBe('Could not reconnect. Check your connection and try again.');
+  });
 });

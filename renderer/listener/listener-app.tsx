@@ -28,11 +28,11 @@ export function stateLine(snapshot: ListenerSnapshot): string {
     case 'listening':
       return snapshot.space?.hostMuted ? 'Live. The host is muted.' : 'Live. You are listening.';
     case 'reconnecting':
-      return 'The connection is unstable. Reconnecting…';
+      return snapshot.reconnectAttempt > 0 ? 'The connection was lost. Reconnecting…' : 'The connection is unstable. Reconnecting…';
     case 'ended':
       return snapshot.endReason ? ENDED[snapshot.endReason] : 'This Space has ended.';
     case 'disconnected':
-      return 'The connection was lost. Reload the page to listen again.';
+      return 'Could not reconnect. Check your connection and try again.';
   }
 }
 
@@ -63,18 +63,29 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
     if (info?.status === 'live') session.prepare(serverUrl, info.routerRtpCapabilities);
   }, [info, session, serverUrl]);
 
-  const play = () => {
+  const play = (listening = session, sessionToken = account.token) => {
     if (spaceId === null) return;
     // Pressing play is the user gesture browsers require before audio may start.
     setError(null);
     setPlaying(true);
     // Signed in on this page: the connection is signed in before it joins (a removed account is refused here).
-    session.join(serverUrl, spaceId, { sessionToken: account.token }).catch((e: unknown) => {
+    listening.join(serverUrl, spaceId, { sessionToken }).catch((e: unknown) => {
       setError(e);
-      session.close();
+      listening.close();
       setSession(new ListenerSession());
       setPlaying(false);
     });
+  };
+
+  // Signing out ends the signed-in connection (its seat or request goes with it); a listener keeps listening as a guest.
+  const signOut = () => {
+    if (playing) {
+      session.close();
+      const guest = new ListenerSession();
+      setSession(guest);
+      play(guest, null);
+    }
+    accounts.signOut().catch(setError);
   };
 
   // Not started yet (or cancelled): its own page, which turns live by itself.
@@ -99,7 +110,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
                 <span className="dot" aria-hidden="true" /> Live now · {info.listenerCount === 1 ? '1 listener' : `${info.listenerCount} listeners`}
               </p>
             ) : null}
-            <button type="button" className="primary play" disabled={!info} onClick={play}>
+            <button type="button" className="primary play" disabled={!info} onClick={() => play()}>
               ▶ Listen live
             </button>
           </>
@@ -113,7 +124,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
           <AccountBar
             account={account}
             onSignIn={() => setSignInFor({ reason: 'Sign in to ask to speak and react. Listening needs no account.' })}
-            onSignOut={() => void accounts.signOut().catch(setError)}
+            onSignOut={signOut}
           />
         )}
       </div>

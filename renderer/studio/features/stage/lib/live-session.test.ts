@@ -166,7 +166,10 @@ describe('LiveSession after a dropped connection', () => {
     await expect.poll(() => live.snapshot.reconnecting).toBe(false);
     expect(seen[0]).toBe(true);
     expect(live.snapshot.ended).toBeNull();
-    expect(second.requests[0]).toEqual(['resumeSpace', { spaceId: 'space1', hostKey: 'key-1' }]);
+    expect(second.requests.slice(0, 2)).toEqual([
+      ['signIn', { sessionToken: input.sessionToken }],
+      ['resumeSpace', { spaceId: 'space1', hostKey: 'key-1' }],
+    ]);
     expect(medias.map((m) => [m.closed, m.producers.length])).toEqual([
       [true, 1],
       [false, 1],
@@ -176,7 +179,7 @@ describe('LiveSession after a dropped connection', () => {
     expect(second.requests.at(-1)).toEqual(['setMuted', { muted: true }]);
     expect(medias[1]!.producers[0]!.paused).toBe(true);
     second.drop();
-    await expect.poll(() => third.requests[0]).toEqual(['resumeSpace', { spaceId: 'space1', hostKey: 'key-2' }]);
+    await expect.poll(() => third.requests[1]).toEqual(['resumeSpace', { spaceId: 'space1', hostKey: 'key-2' }]);
     await expect.poll(() => live.snapshot.reconnecting).toBe(false);
     // Still muted on the new producer.
     expect(medias[2]!.producers[0]!.paused).toBe(true);
@@ -193,6 +196,24 @@ describe('LiveSession after a dropped connection', () => {
     await expect.poll(() => back.requests.length).toBeGreaterThan(0);
     await expect.poll(() => live.snapshot.reconnecting).toBe(false);
     expect(live.snapshot.ended).toBeNull();
+  });
+
+  it('after a server restart (the key forgotten) takes the Space back as its signed-in account', async () => {
+    const first = host('key-1');
+    // A restarted server: refuses the old key on a connection that is not signed in as the host.
+    const restarted = new FakeSignalling(async (method) => {
+      if (method === 'resumeSpace' && !restarted.requests.some(([m]) => m === 'signIn')) throw new SignallingError({ code: 'PERMISSION_DENIED', message: 'That is not the key of this Space.' });
+      if (method === 'resumeSpace') return hosted('key-new');
+      return {};
+    });
+    const down = new SignallingError({ code: 'UNAVAILABLE', message: 'Could not reach the server.' });
+    const { deps, medias } = network([first, down, down, down, restarted]);
+    const live = await LiveSession.start(input, deps);
+    first.drop();
+    await expect.poll(() => live.snapshot.reconnecting).toBe(false);
+    expect(live.snapshot.ended).toBeNull();
+    expect(restarted.requests.map(([m]) => m).slice(0, 2)).toEqual(['signIn', 'resumeSpace']);
+    expect(medias.at(-1)!.producers).toHaveLength(1);
   });
 
   it('gives up at once when the server no longer has the Space', async () => {

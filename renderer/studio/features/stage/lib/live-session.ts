@@ -19,10 +19,13 @@
  * (everyone else on stage, one MediaStream each, to monitor), `muted`, `reconnecting`, `ended`.
  *
  * When the signalling connection drops, the studio takes the Space back: it
- * reconnects and asks `resumeSpace` with the Space's host key (the server keeps
- * the Space for a grace period), then publishes the mix again. It retries with
- * backoff until `resumeWindowMs` has passed, and gives up at once when the
- * server says the Space is gone.
+ * reconnects, signs in again and asks `resumeSpace` with the Space's host key
+ * (the server keeps the Space for a grace period); after a server restart the
+ * key is gone and the signed-in account is what takes the Space back (the
+ * restarted server waits for its host). Then it publishes the mix again. It
+ * retries with backoff until `resumeWindowMs` has passed (long enough for the
+ * supervisor to restart a crashed bundled server), and gives up at once when
+ * the server says the Space is gone.
  */
 import type { types } from 'mediasoup-client';
 import type { CloseReasonWire, Reaction, SpaceState, SpeakRequestWire, YourRole } from '../../../../../server/signalling/protocol.ts';
@@ -54,7 +57,11 @@ export type LiveSnapshot = {
 export type LiveDeps = {
   connect(url: string): Promise<SignallingClient>;
   createMedia(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>): Promise<MediaSession>;
-  /** How long to keep trying to take the Space back (the server's grace period is 15 s by default). */
+  /**
+   * How long to keep trying to take the Space back: the server keeps it 15 s after a drop (120 s after
+   * a crash, SPACECRAFT_RESTORE_GRACE_MS); a crashed bundled server is back in about 1.5 s here
+   * (test/e2e/reconnect.test.ts prints it), and its supervisor waits up to 20 s for a slow start.
+   */
   resumeWindowMs: number;
   /** Wait before the n-th retry (n ≥ 1). */
   retryDelayMs(attempt: number): number;
@@ -64,7 +71,7 @@ export type LiveDeps = {
 const browserDeps: LiveDeps = {
   connect: (url) => SignallingClient.connect(url),
   createMedia: (signalling, caps) => MediaSession.create(signalling, caps),
-  resumeWindowMs: 15_000,
+  resumeWindowMs: 60_000,
   retryDelayMs: (attempt) => Math.min(2000, 250 * 2 ** (attempt - 1)),
   streamOf: (track) => new MediaStream([track]),
 };
@@ -315,6 +322,8 @@ export class LiveSession {
         this.#update({ muted });
         return { signalling, media, producer };
       }
+      // Signed in first: after a server restart the key is gone, and the host's account takes the Space back.
+      await signalling.request('signIn', { sessionToken: this.#sessionToken });
       const resumed = await signalling.request('resumeSpace', { spaceId: this.#snapshot.space.spaceId, hostKey: this.#hostKey });
       this.#hostKey = resumed.hostKey;
       this.#update({ space: resumed.space });

@@ -42,6 +42,7 @@ const VALID = {
   leaveStage: {},
   removeFromSpace: { peerId: 'peer-1' },
   react: { emoji: '👏' },
+  setNowPlaying: { track: null },
 } as const;
 type ExampleMethod = keyof typeof VALID;
 

@@ -12,6 +12,7 @@ import type { types } from 'mediasoup';
 import { z } from 'zod';
 import { CLOSE_REASONS, SPACE_STATUSES } from '../domain/space.ts';
 import { ERROR_CODES } from '../errors.ts';
+import { premiereNotifications, premiereRequests } from './premiere-protocol.ts';
 import { stageMemberSchema, stageNotifications, stageRequests, yourRoleSchema } from './stage-protocol.ts';
 
 /** Largest frame the server reads; the socket is closed (1009) on a larger one. */
@@ -134,6 +135,7 @@ export const requests = {
   setMuted: { data: z.object({ muted: z.boolean() }).strict(), result: z.object({}) },
   endSpace: { data: z.object({}).strict(), result: z.object({}) },
   ...stageRequests,
+  ...premiereRequests,
 } as const;
 
 export type Requests = typeof requests;
@@ -146,6 +148,7 @@ export const notifications = {
   spaceState: spaceStateSchema,
   spaceEnded: z.object({ spaceId: id, reason: closeReasonSchema }),
   ...stageNotifications,
+  ...premiereNotifications,
 } as const;
 
 export type Notifications = typeof notifications;
@@ -181,4 +184,5 @@ export function isMethod(name: string): name is Method {
 }
 
 export type { SpeakRequestWire, StageMember, YourRole } from './stage-protocol.ts';
+export type { NowPlayingTrack, NowPlayingWire } from './premiere-protocol.ts';
 export { REACTIONS, type Reaction, type Role } from '../domain/stage.ts';

@@ -33,6 +33,7 @@ import {
   type Space,
   type SpaceId,
 } from '../domain/space.ts';
+import { authorizeNowPlaying, nowPlayingOf, type NowPlaying, type NowPlayingInput } from '../domain/premiere.ts';
 import {
   acceptRequest,
   addRequest,
@@ -66,6 +67,7 @@ import { ReactionTally } from './reaction-tally.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ConsumerParams, SpaceMedia } from './space-media.ts';
 import type { PeerAccount, SpacePeer } from './space-peer.ts';
+import { NowPlayingSlot } from './now-playing-slot.ts';
 import { MemoryStageRecords, type StageRecords, type StoredRole } from './space-records.ts';
 import { StageLimits } from './stage-limits.ts';
 
@@ -110,6 +112,8 @@ export class LiveSpace {
   readonly #reactions = new ReactionTally();
   #reactionTimer: NodeJS.Timeout | null = null;
   #speaking: string[] = [];
+  /** What the host is playing (a premiere track), told to everyone coalesced. */
+  readonly #nowPlaying: NowPlayingSlot;
 
   constructor(input: { id: SpaceId; title: string; host: SpacePeer; media: SpaceMedia; logger: Logger; options: LiveSpaceOptions }) {
     this.#space = startSpace({ id: input.id, title: input.title, hostPeerId: input.host.id, now: Date.now() });
@@ -120,6 +124,7 @@ export class LiveSpace {
     this.#limits = input.options.stageLimits ?? new StageLimits();
     this.#peers.set(input.host.id, input.host);
     this.#log = input.logger.child({ module: 'live-space', spaceId: input.id });
+    this.#nowPlaying = new NowPlayingSlot({ intervalMs: input.options.stateIntervalMs, broadcast: (frame) => this.#toAll(frame) });
     this.#events = new TypedEmitter((error, event) => this.#log.error({ err: error, event }, 'space listener failed'));
     this.media.on('close', () => void this.end('server', 'media-failure').catch((error: unknown) => this.#log.error({ err: error }, 'end failed')));
     this.media.on('producerClosed', (producerId) => {
@@ -155,6 +160,11 @@ export class LiveSpace {
 
   get stage(): Stage {
     return this.#stage;
+  }
+
+  /** What plays now (a premiere track, its position as of now), or null: captions pause on it. */
+  get nowPlaying(): NowPlaying | null {
+    return this.#nowPlaying.current;
   }
 
   /** The role of a connection, or null when it is not in the Space. */
@@ -216,6 +226,8 @@ export class LiveSpace {
       if (stored) this.#seat(peer, stored);
       this.#stateChanged();
       this.#tellRole(peer.id);
+      const playing = this.#nowPlaying.joinFrame();
+      if (playing) peer.send(playing);
       return this.state();
     });
   }
@@ -423,6 +435,15 @@ export class LiveSpace {
     });
   }
 
+  /** The host says what plays (a premiere track) or that nothing does; everyone is told, coalesced. */
+  setNowPlaying(peerId: PeerId, input: NowPlayingInput | null): Promise<void> {
+    return this.#queue.push(() => {
+      this.#assertMember(peerId);
+      authorizeNowPlaying(roleOf(this.#stage, peerId));
+      this.#nowPlaying.set(input && nowPlayingOf(input, Date.now()));
+    });
+  }
+
   end(by: PeerId | 'server', reason: Exclude<CloseReason, 'removed'>): Promise<void> {
     return this.#queue.push(() => {
       if (by !== 'server' && this.#space.status === 'live') this.#authorize(by, 'endSpace');
@@ -509,6 +530,8 @@ export class LiveSpace {
   }
 
   #hostLeft(graceMs = this.#options.hostGraceMs): void {
+    // Nobody is left to say what plays (a host that comes back says it again).
+    this.#nowPlaying.set(null);
     this.#space = hostDisconnected(this.#space);
     if (graceMs === 0) {
       this.#end('server', 'host-left');
@@ -530,6 +553,7 @@ export class LiveSpace {
     this.#log.info({ reason }, 'space ended');
     for (const timer of [this.#stateTimer, this.#graceTimer, this.#reactionTimer]) if (timer) clearTimeout(timer);
     this.#stateTimer = this.#graceTimer = this.#reactionTimer = null;
+    this.#nowPlaying.close();
     const frame = encodeNotification('spaceEnded', { spaceId: this.#space.id, reason });
     const peers = [...this.#peers.values()];
     this.#peers.clear();
@@ -578,6 +602,10 @@ export class LiveSpace {
     if (onStage.length === this.#speaking.length && onStage.every((id, i) => id === this.#speaking[i])) return;
     this.#speaking = onStage;
     const frame = encodeNotification('speaking', { producerIds: onStage });
+    for (const peer of this.#peers.values()) peer.send(frame);
+  }
+
+  #toAll(frame: ReturnType<typeof encodeNotification>): void {
     for (const peer of this.#peers.values()) peer.send(frame);
   }
 

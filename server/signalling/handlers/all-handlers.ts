@@ -1,4 +1,5 @@
 import type { Handlers } from './handler.ts';
+import { setNowPlaying } from './premiere-handlers.ts';
 import { connectTransport, consume, createTransport, produce, resumeConsumer } from './media-handlers.ts';
 import { answerRequest, cancelRequest, leaveStage, moveToListener, muteSpeaker, react, removeFromSpace, requestToSpeak } from './stage-handlers.ts';
 import { createSpace, endSpace, joinSpace, ping, resumeSpace, setMuted, signIn } from './space-handlers.ts';
@@ -25,4 +26,5 @@ export const handlers: Handlers = {
   leaveStage,
   removeFromSpace,
   react,
+  setNowPlaying,
 };

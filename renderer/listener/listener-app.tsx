@@ -80,7 +80,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
   // Signing out ends the signed-in connection (its seat or request goes with it); a listener keeps listening as a guest.
   const signOut = () => {
     if (playing) {
-      session.close();
+      // The player closes the signed-in session when it is handed the new one.
       const guest = new ListenerSession();
       setSession(guest);
       play(guest, null);

@@ -61,12 +61,12 @@ export function LivePlayer({
   useEffect(() => () => session.close(), [session]);
 
   // This connection follows the page's account: signed in on the page, signed in on the socket (once).
-  const socketSignIn = useRef<{ token: string; done: Promise<void> } | null>(null);
+  const socketSignIn = useRef<{ session: ListenerSession; token: string; done: Promise<void> } | null>(null);
   const ensureSignedIn = (token: string | null): Promise<void> => {
     if (!token) return Promise.reject({ code: 'PERMISSION_DENIED', message: 'Sign in first: asking to speak and reacting need an account.' });
-    if (socketSignIn.current?.token !== token) {
+    if (socketSignIn.current?.token !== token || socketSignIn.current.session !== session) {
       const done = session.snapshot.signedIn ? Promise.resolve() : session.signIn(token);
-      socketSignIn.current = { token, done };
+      socketSignIn.current = { session, token, done };
       done.catch(() => (socketSignIn.current = null));
     }
     return socketSignIn.current.done;

@@ -261,6 +261,14 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
       .toBe(1);
     expect(await listener.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
     await expect.poll(() => totals.textContent(), { timeout: 10_000 }).toMatch(/🙌\s*1/);
+
+    // Signing out ends the signed-in connection; the page goes on listening as a guest, and the session is gone.
+    await listener.getByRole('button', { name: 'Sign out' }).click();
+    await listener.getByText('Listening as a guest').waitFor({ timeout: 10_000 });
+    await expect.poll(() => listener.getByRole('status').textContent(), { timeout: 15_000 }).toContain('You are listening');
+    expect(await listener.evaluate(() => Object.keys(localStorage))).not.toContain('spacecraft.listener.session');
+    await listener.getByRole('button', { name: 'Applause' }).click();
+    await listener.getByText('Sign in to react').waitFor();
   });
 
   it('a co-host studio joins from an invite: its mix reaches listeners, the host can mute it, it cannot end the Space', async () => {

@@ -129,6 +129,17 @@ describe('now playing', () => {
     expect(space.nowPlaying).toMatchObject({ positionMs: 20_000 });
   });
 
+  it('tells listeners it cleared even when the host leaves right after a change and the Space ends at once', async () => {
+    const space = liveSpace(0);
+    const a = new FakeSpacePeer('a');
+    await space.join(a);
+    await space.setNowPlaying(host.id, TRACK);
+    await space.setNowPlaying(host.id, { ...TRACK, playing: false });
+    await space.leave(host.id);
+    expect(a.notifications('nowPlaying').map((f) => f['nowPlaying'] && (f['nowPlaying'] as { id: string }).id)).toEqual(['track-1', null]);
+    expect(a.last('spaceEnded')).toMatchObject({ reason: 'host-left' });
+  });
+
   it('sends nothing more once the Space ended', async () => {
     const space = liveSpace();
     const a = new FakeSpacePeer('a');

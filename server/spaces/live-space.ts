@@ -531,7 +531,7 @@ export class LiveSpace {
 
   #hostLeft(graceMs = this.#options.hostGraceMs): void {
     // Nobody is left to say what plays (a host that comes back says it again).
-    this.#nowPlaying.set(null);
+    this.#nowPlaying.clear();
     this.#space = hostDisconnected(this.#space);
     if (graceMs === 0) {
       this.#end('server', 'host-left');

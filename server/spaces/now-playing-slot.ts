@@ -43,6 +43,15 @@ export class NowPlayingSlot {
     else this.#timer = setTimeout(() => this.#send(), wait);
   }
 
+  /** Nothing plays any more, told at once (the host left: this is rare, and the Space may end right after). */
+  clear(): void {
+    if (this.#closed || this.#current === null) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#current = null;
+    this.#changed = true;
+    this.#send();
+  }
+
   /** The frame for a connection that just joined (artwork included), or null when nothing plays. */
   joinFrame(): NotificationFrame | null {
     const current = this.current;

@@ -59,8 +59,9 @@ export type LiveDeps = {
   createMedia(signalling: SignallingClient, routerRtpCapabilities: Record<string, unknown>): Promise<MediaSession>;
   /**
    * How long to keep trying to take the Space back: the server keeps it 15 s after a drop (120 s after
-   * a crash, SPACECRAFT_RESTORE_GRACE_MS); a crashed bundled server is back in about 1.5 s here
-   * (test/e2e/reconnect.test.ts prints it), and its supervisor waits up to 20 s for a slow start.
+   * a crash, SPACECRAFT_RESTORE_GRACE_MS); a crashed bundled server was running again 10.5 s after a
+   * SIGKILL here (test/e2e/reconnect.test.ts prints it; 16 s on a busy machine, most of it reopening
+   * the PGlite folder), and its supervisor waits up to 20 s for a start: 60 s leaves room for both.
    */
   resumeWindowMs: number;
   /** Wait before the n-th retry (n ≥ 1). */

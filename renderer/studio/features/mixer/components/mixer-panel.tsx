@@ -16,10 +16,11 @@ import { TrackStrip } from './track-strip.tsx';
 import './mixer.css';
 
 /** The studio's mixer: the microphone (with its device picker and mode), the track player, the test tone, and the program. */
-export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyChange: (ready: boolean) => void }) {
+/** `modeOverride`: the mode something else holds for now (music while a premiere track plays); the host's own choice comes back after. */
+export function MixerPanel({ mix, onReadyChange, modeOverride = null }: { mix: ProgramMix; onReadyChange: (ready: boolean) => void; modeOverride?: 'voice' | 'music' | null }) {
   const settings = useSettings();
   const update = useUpdateSettings();
-  const { mixer, loaded, setChannel, setMode, setPart, saveError } = useMixer(mix);
+  const { mixer, loaded, setChannel, setMode, setPart, saveError } = useMixer(mix, modeOverride);
   useMixerShortcuts({ mix, mixer, setChannel });
   const chosen = settings.data?.microphoneId ?? null;
   // The mic opens once the stored choice and mode are known, so it is opened once, the right way.
@@ -37,12 +38,17 @@ export function MixerPanel({ mix, onReadyChange }: { mix: ProgramMix; onReadyCha
                   ? 'Voice: echo cancellation, noise suppression and auto gain on; mono, 64 kbps, speech band'
                   : 'Music: microphone processing off; stereo, 256 kbps, full band (20 kHz)'
               }>
-              <input type="radio" name="mic-mode" value={mode} checked={mixer.mode === mode} onChange={() => setMode(mode)} />
+              <input type="radio" name="mic-mode" value={mode} checked={mixer.mode === mode} disabled={modeOverride !== null} onChange={() => setMode(mode)} />
               {mode === 'voice' ? 'Voice' : 'Music'}
             </label>
           ))}
         </div>
       </div>
+      {modeOverride ? (
+        <p className="strip-note mode-held" role="status">
+          A premiere track is playing: music mode until it ends.
+        </p>
+      ) : null}
       <ChannelStrip name="Microphone" meterLabel="Microphone level" meter={mix.channels.mic.meter} state={mixer.channels.mic} onChange={(patch) => setChannel('mic', patch)} keys={{ mute: 'M', solo: 'Shift+M' }}>
         <label className="field compact">
           <span>Input</span>

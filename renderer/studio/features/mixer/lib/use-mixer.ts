@@ -3,7 +3,7 @@
  * at once on every change, and saved back (coalesced, so a fader drag is one
  * write, not sixty).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DEFAULT_MIXER, type MixerSettings } from '../../../../../electron/contract.ts';
 import type { ChannelId, ChannelState } from '../../../../lib/mix/mixer-state.ts';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
@@ -11,14 +11,16 @@ import { useSettings, useUpdateSettings } from '../api/settings.ts';
 
 const SAVE_AFTER_MS = 300;
 
-export function useMixer(mix: ProgramMix) {
+/** `modeOverride`: a mode held from outside (music while a premiere track plays); what is stored stays the host's own, which comes back after. */
+export function useMixer(mix: ProgramMix, modeOverride: MixerSettings['mode'] | null = null) {
   const settings = useSettings();
   const update = useUpdateSettings();
   // Until the host changes something, the mixer is what the store holds.
   const [local, setLocal] = useState<MixerSettings | null>(null);
-  const mixer = local ?? settings.data?.mixer ?? DEFAULT_MIXER;
-  const current = useRef(mixer);
-  current.current = mixer;
+  const stored = local ?? settings.data?.mixer ?? DEFAULT_MIXER;
+  const mixer = useMemo(() => (modeOverride && modeOverride !== stored.mode ? { ...stored, mode: modeOverride } : stored), [stored, modeOverride]);
+  const current = useRef(stored);
+  current.current = stored;
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => mix.setChannels(mixer.channels), [mix, mixer.channels]);

@@ -15,6 +15,9 @@
 import { z } from 'zod';
 import { MAX_ARTWORK_CHARS, MAX_TRACK_MS, MAX_TRACK_TEXT } from '../domain/premiere.ts';
 
+/** The largest artwork data: URL (characters), for the studio to fit its JPEG under. */
+export const ARTWORK_MAX_CHARS = MAX_ARTWORK_CHARS;
+
 const id = z.string().min(1).max(64);
 const ms = z.number().int().min(0).max(MAX_TRACK_MS);
 

@@ -184,5 +184,5 @@ export function isMethod(name: string): name is Method {
 }
 
 export type { SpeakRequestWire, StageMember, YourRole } from './stage-protocol.ts';
-export type { NowPlayingTrack, NowPlayingWire } from './premiere-protocol.ts';
+export { ARTWORK_MAX_CHARS, artworkSchema, nowPlayingTrackSchema, type NowPlayingTrack, type NowPlayingWire } from './premiere-protocol.ts';
 export { REACTIONS, type Reaction, type Role } from '../domain/stage.ts';

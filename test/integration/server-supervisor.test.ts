@@ -57,7 +57,7 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.stop();
 });
 
-describe('server supervisor', { timeout: 60_000 }, () => {
+describe('server supervisor', { timeout: 180_000 }, () => {
   it('starts the server, waits for health, and collects its log into a file', async () => {
     const { s, logFile } = supervisor();
     const status = await s.start();
@@ -74,7 +74,7 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     const seen: ServerStatus['state'][] = [];
     s.onStatus((status) => seen.push(status.state));
     process.kill(pid, 'SIGKILL');
-    await expect.poll(() => seen, { timeout: 30_000 }).toContain('running');
+    await expect.poll(() => seen, { timeout: 60_000 }).toContain('running');
     expect(seen).toEqual(['restarting', 'running']);
     expect(s.status).toMatchObject({ url: first.url, restarts: 1 });
     expect(s.pid).not.toBe(pid);
@@ -87,9 +87,9 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     const seen: ServerStatus['state'][] = [];
     s.onStatus((status) => seen.push(status.state));
     process.kill(s.pid!, 'SIGKILL');
-    await expect.poll(() => seen, { timeout: 30_000 }).toContain('running');
+    await expect.poll(() => seen, { timeout: 60_000 }).toContain('running');
     process.kill(s.pid!, 'SIGKILL');
-    await expect.poll(() => s.status.state, { timeout: 30_000 }).toBe('failed');
+    await expect.poll(() => s.status.state, { timeout: 60_000 }).toBe('failed');
     expect(s.status.message).toMatch(/keeps stopping/);
   });
 
@@ -141,8 +141,8 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     await s.start();
     for (let restart = 1; restart <= 4; restart++) {
       process.kill(s.pid!, 'SIGKILL');
-      await expect.poll(() => s.status.restarts, { timeout: 30_000 }).toBe(restart);
-      await expect.poll(() => s.status.state, { timeout: 30_000 }).toBe('running');
+      await expect.poll(() => s.status.restarts, { timeout: 60_000 }).toBe(restart);
+      await expect.poll(() => s.status.state, { timeout: 60_000 }).toBe('running');
     }
     const dir = join(logFile, '..');
     await expect.poll(() => existsSync(`${logFile}.1`), { timeout: 10_000 }).toBe(true);
@@ -164,7 +164,7 @@ describe('server supervisor', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
   });
 
-  it('a server child asked to shut down while it starts, or left by its parent, closes once it is up', { timeout: 120_000 }, async () => {
+  it('a server child asked to shut down while it starts, or left by its parent, closes once it is up', async () => {
     const env = { PATH: process.env['PATH'] ?? '', SPACECRAFT_PORT: '0', SPACECRAFT_WORKERS: '1', SPACECRAFT_DATA_DIR: 'memory://', SPACECRAFT_LOG_LEVEL: 'info' };
     for (const leave of [(c: ReturnType<typeof fork>) => c.send({ type: 'shutdown' }), (c: ReturnType<typeof fork>) => c.disconnect()]) {
       const child = fork(SERVER_ENTRY, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });

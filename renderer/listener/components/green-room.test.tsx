@@ -128,6 +128,16 @@ describe('GreenRoom', () => {
     expect(screen.getByRole('alert').textContent).toBe('Spacecraft may not use the microphone. Allow it and try again.');
   });
 
+  it('says a busy or vanished microphone in a sentence', async () => {
+    renderRoom({ openMic: async () => Promise.reject(new DOMException('busy', 'NotReadableError')) });
+    await openTheMic();
+    expect(screen.getByRole('alert').textContent).toMatch(/^The microphone is busy/);
+    cleanup();
+    renderRoom({ openMic: async () => Promise.reject(Object.assign(new Error('gone'), { name: 'OverconstrainedError' })) });
+    await openTheMic();
+    expect(screen.getByRole('alert').textContent).toBe('That microphone is not there any more. Pick another one.');
+  });
+
   it('reopens with the microphone chosen, closing the one before', async () => {
     const first = new ScriptedMic();
     const second = new ScriptedMic('mic-2', 'USB Microphone');

@@ -15,6 +15,14 @@ export const HEARD_DBFS = -50;
 const METER_FLOOR_DBFS = -60;
 const SILENT: MicLevel = { rmsDbfs: -100, peakDbfs: -100 };
 
+/** What went wrong with the microphone, in a sentence (the browser's own errors first). */
+export function micProblem(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'NotReadableError') return 'The microphone is busy: another app may be using it. Close that app and try again.';
+  if (name === 'OverconstrainedError') return 'That microphone is not there any more. Pick another one.';
+  return describeError(error);
+}
+
 export type GreenRoomProps = {
   openMic: (deviceId?: string) => Promise<MicCheckLike>;
   listMicrophones: () => Promise<MicrophoneInfo[]>;
@@ -184,7 +192,7 @@ export function GreenRoom({ openMic, listMicrophones, onJoin, onLeave, meterInte
       )}
       {error ? (
         <p className="error" role="alert">
-          {describeError(error)}
+          {micProblem(error)}
         </p>
       ) : null}
     </section>

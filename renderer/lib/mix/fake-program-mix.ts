@@ -43,7 +43,7 @@ export class FakeProgramMix {
     isPlaying: () => false,
     durationOf: () => null,
     setGainDb: () => undefined,
-    trigger: () => false,
+    trigger: (_index: number): boolean => false,
     clear: () => undefined,
     load: async () => undefined,
     stopAll: () => undefined,

@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 const heard = (page: Page, hz: number, timeoutMs = 15_000) => page.evaluate(watchTone, { hz, thresholdDb: HEARD_DB, timeoutMs });
-const silenced = (page: Page, hz: number, timeoutMs = 10_000) => page.evaluate(watchTone, { hz, thresholdDb: SILENT_DB, timeoutMs, until: 'silent' });
+const silenced = (page: Page, hz: number, timeoutMs = 10_000) => page.evaluate(watchTone, { hz, thresholdDb: SILENT_DB, timeoutMs, until: 'silent' as const });
 const status = (page: Page) => page.getByRole('status').first().textContent();
 
 /** A studio whose browser's microphone plays the host tone, signed in as the demo creator, live. */

@@ -131,6 +131,8 @@ export function StagePanel(props: {
   onCohostDone?: () => void;
   /** Added to the on-air screen for the host (the app composes other features here). */
   hostTools?: (spaceId: string) => ReactNode;
+  /** Told of the live session when one starts or is put away (the app hands it to other features, e.g. the premiere). */
+  onSessionChange?: (session: LiveSession | null) => void;
 }) {
   const { track, ready, defaultTitle, scheduled = null } = props;
   const [session, setSession] = useState<LiveSession | null>(null);
@@ -138,6 +140,8 @@ export function StagePanel(props: {
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => setTitle(scheduled?.title ?? defaultTitle), [defaultTitle, scheduled]);
+  const { onSessionChange } = props;
+  useEffect(() => onSessionChange?.(session), [onSessionChange, session]);
 
   const goLive = async () => {
     setStarting(true);

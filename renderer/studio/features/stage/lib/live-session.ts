@@ -13,6 +13,7 @@
  *   moveToListener(peerId) / remove(peerId)   someone below me; a removed account cannot come back
  *   leaveStage()                          a co-host steps down to listening
  *   end()                                 the host ends the Space (a co-host may not)
+ *   setNowPlaying(track | null)           the host: what plays (a premiere track) for every listener page
  * Snapshot: `space` (`space.stage`: everyone on stage, `space.listenerCount`), `role` ('host', 'cohost',
  * or 'listener' once a co-host was moved off), `myPeerId`, `requests` (the queue, oldest first),
  * `speaking` (producer ids), `reactions` (the latest batch, a new array each time), `streams`
@@ -28,7 +29,7 @@
  * the server says the Space is gone.
  */
 import type { types } from 'mediasoup-client';
-import type { CloseReasonWire, Reaction, SpaceState, SpeakRequestWire, YourRole } from '../../../../../server/signalling/protocol.ts';
+import type { CloseReasonWire, NowPlayingTrack, Reaction, SpaceState, SpeakRequestWire, YourRole } from '../../../../../server/signalling/protocol.ts';
 import { MediaSession } from '../../../../lib/media-session.ts';
 import { SignallingClient, SignallingError, signallingUrl } from '../../../../lib/signalling-client.ts';
 import { StageReceiver, type StageStream } from '../../../../lib/stage-receiver.ts';
@@ -221,6 +222,11 @@ export class LiveSession {
   async leaveStage(): Promise<void> {
     await this.#connection.signalling.request('leaveStage', {});
     this.#stopPublishing();
+  }
+
+  /** The host tells listeners what plays (a premiere track, on play, pause, seek or change), or that nothing does. */
+  async setNowPlaying(track: NowPlayingTrack | null): Promise<void> {
+    await this.#connection.signalling.request('setNowPlaying', { track });
   }
 
   async end(): Promise<void> {

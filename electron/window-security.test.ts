@@ -63,6 +63,12 @@ describe('permissions', () => {
     expect(permissionAllowed({ permission: 'media', origin: 'app://studio/index.html', mediaTypes: ['audio'] }, packaged)).toBe(true);
   });
 
+  it('lets the app page choose an audio output (the monitor’s headphones), and no other page', () => {
+    expect(permissionAllowed({ permission: 'speaker-selection', origin: 'app://studio/index.html' }, packaged)).toBe(true);
+    expect(permissionAllowed({ permission: 'speaker-selection', origin: 'https://evil.example/' }, packaged)).toBe(false);
+    expect(permissionAllowed({ permission: 'speaker-selection', origin: undefined }, packaged)).toBe(false);
+  });
+
   it('refuses video, screen, other permissions and other origins', () => {
     const refused = [
       { permission: 'media', origin: 'app://studio/index.html', mediaTypes: ['video'] },

@@ -67,12 +67,15 @@ export function windowOpenDecision(target: string): 'open-external' | 'deny' {
 
 /**
  * A permission request (getUserMedia) or check (device labels): only media,
- * audio only (no video, no screen), only for the app's own page.
+ * audio only (no video, no screen), only for the app's own page; and choosing
+ * an audio output (speaker-selection: the mixer's monitor plays on the
+ * headphones the host picks), for the app's own page.
  */
 export function permissionAllowed(
   request: { permission: string; origin: string | undefined | null; mediaTypes?: readonly string[] | undefined; mediaType?: string | undefined },
   page: AppPage,
 ): boolean {
+  if (request.permission === 'speaker-selection') return isAppUrl(request.origin, page);
   if (request.permission !== 'media' || !isAppUrl(request.origin, page)) return false;
   if (request.mediaTypes !== undefined) return request.mediaTypes.length > 0 && request.mediaTypes.every((type) => type === 'audio');
   return request.mediaType === 'audio';

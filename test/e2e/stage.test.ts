@@ -56,8 +56,12 @@ afterEach(async () => {
  * <audio> element's stream summed into one analyser, averaged over `durationMs`.
  * Runs in the page.
  */
-async function bandLevels(args: { bandsHz: number[]; durationMs: number }): Promise<number[]> {
-  const streams = [...document.querySelectorAll('audio')].map((a) => a.srcObject).filter((s): s is MediaStream => s instanceof MediaStream && s.getAudioTracks().length > 0);
+async function bandLevels(args: { bandsHz: number[]; durationMs: number; what?: 'received' | 'speakers' }): Promise<number[]> {
+  const taps = (window as unknown as { __speakerTaps?: MediaStream[] }).__speakerTaps ?? [];
+  const streams =
+    args.what === 'speakers'
+      ? taps
+      : [...document.querySelectorAll('audio')].map((a) => a.srcObject).filter((s): s is MediaStream => s instanceof MediaStream && s.getAudioTracks().length > 0);
   const w = window as unknown as { __stageProbe?: AudioContext };
   const context = (w.__stageProbe ??= new AudioContext({ sampleRate: 48000 }));
   await context.resume();
@@ -89,6 +93,30 @@ async function bandLevels(args: { bandsHz: number[]; durationMs: number }): Prom
 }
 
 const levelsAt = (page: Page, durationMs = 600) => page.evaluate(bandLevels, { bandsHz: [HOST_HZ, SPEAKER_HZ], durationMs });
+/** What the page's Web Audio plays to its speakers (the green room's echo test), at the speaker tone. */
+const echoLevel = async (page: Page) => (await page.evaluate(bandLevels, { bandsHz: [SPEAKER_HZ], durationMs: 600, what: 'speakers' as const }))[0]!;
+
+/**
+ * Runs in the page before its scripts: every AudioContext's speakers (its destination) become a
+ * stream the test can measure, so what the page plays through Web Audio is heard by the test.
+ */
+function tapSpeakers(): void {
+  const taps: MediaStream[] = [];
+  (window as unknown as { __speakerTaps: MediaStream[] }).__speakerTaps = taps;
+  const tapped = new WeakMap<BaseAudioContext, AudioNode>();
+  Object.defineProperty(BaseAudioContext.prototype, 'destination', {
+    configurable: true,
+    get(this: AudioContext) {
+      let tap = tapped.get(this);
+      if (!tap) {
+        const node = this.createMediaStreamDestination();
+        taps.push(node.stream);
+        tapped.set(this, (tap = node));
+      }
+      return tap;
+    },
+  });
+}
 const speakerLevel = async (page: Page) => (await levelsAt(page))[1]!;
 
 /** A studio (its browser's microphone plays the host tone), signed in as the demo creator, live. Returns the host page and the listener link. */
@@ -108,8 +136,9 @@ async function liveStudio(title: string, serverEnv: Record<string, string> = {})
 }
 
 /** Opens the listener page in a new context of `browser` and starts listening. */
-async function listen(browser: Browser, link: string): Promise<Page> {
+async function listen(browser: Browser, link: string, options: { tapSpeakers?: boolean } = {}): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  if (options.tapSpeakers) await page.addInitScript(tapSpeakers);
   await page.goto(link);
   await page.getByRole('button', { name: /Listen live/ }).click();
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('You are listening');
@@ -145,7 +174,7 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     await expect.poll(async () => (await levelsAt(other))[0]!, { timeout: 15_000 }).toBeGreaterThan(HEARD_DB);
 
     // Ada listens as a guest; asking to speak asks her to sign in first.
-    const speaker = await listen(speakerBrowser, link);
+    const speaker = await listen(speakerBrowser, link, { tapSpeakers: true });
     await speaker.getByRole('button', { name: /Ask to speak/ }).click();
     await expect.poll(() => speaker.getByText('Sign in to ask to speak').count()).toBe(1);
     await shot(speaker, 'listener-sign-in');
@@ -166,6 +195,15 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     await expect.poll(async () => Number(await meter.getAttribute('data-rms-dbfs')), { timeout: 10_000 }).toBeGreaterThan(-40);
     await speaker.getByText('We can hear you.').waitFor();
     await shot(speaker, 'listener-green-room');
+    // The echo test: her own voice comes back through her speakers only while it is on.
+    await speaker.getByRole('button', { name: 'Hear myself (echo test)' }).click();
+    await expect.poll(() => echoLevel(speaker), { timeout: 10_000 }).toBeGreaterThan(HEARD_DB);
+    const echoOn = await echoLevel(speaker);
+    await speaker.getByRole('button', { name: 'Stop hearing myself' }).click();
+    await expect.poll(() => echoLevel(speaker), { timeout: 10_000 }).toBeLessThan(SILENT_DB);
+    const echoOff = await echoLevel(speaker);
+    console.info(`stage: echo test, her ${SPEAKER_HZ} Hz tone at her speakers: ${echoOn.toFixed(1)} dB on, ${echoOff.toFixed(1)} dB after turning it off`);
+    expect(echoOff).toBeLessThan(SILENT_DB);
     await speaker.getByRole('button', { name: 'Join stage' }).click();
     await speaker.getByText(/You are on stage \(speaker\), muted\./).waitFor({ timeout: 15_000 });
     // Muted: Bob hears nothing of her yet.

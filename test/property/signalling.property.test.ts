@@ -2,7 +2,8 @@
  * The WebSocket signalling boundary under random messages (issue #7, point 9).
  *
  * Each run builds a live Space on a real server (real mediasoup): a signed-in
- * host publishing, an anonymous listener consuming, a signed-in listener, an
+ * host publishing, a co-host (by an accepted invite), an anonymous listener
+ * consuming, a signed-in listener, an
  * accepted speaker, a fresh native client and a fresh signed-in studio page,
  * and a sentinel listener that is never sent anything. Then a few random
  * frames go to those connections: for every method of `requests` (iterated,
@@ -66,7 +67,7 @@ class Client {
   /** Sends one frame and resolves with the next answer (not a notification), or null once the socket closes. */
   async exchange(frame: string | Buffer, binary = false): Promise<Message | null> {
     this.#socket.send(frame, { binary });
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       while (this.#read < this.inbox.length) {
         const message = this.inbox[this.#read++]!;
@@ -97,8 +98,11 @@ class Client {
 }
 
 let server: WatchedServer;
-const tokens: Record<'host' | 'ada' | 'bob', string> = { host: '', ada: '', bob: '' };
+const tokens: Record<'ada' | 'bob' | 'cyd', string> = { ada: '', bob: '', cyd: '' };
+/** Hosts taken in turn: an account may change its Spaces (start, invite) only so often a minute. */
+const hosts: string[] = [];
 let addresses = 0;
+let runs = 0;
 /** A new loopback source address (127.0.x.y) for each run. */
 const nextAddress = () => {
   addresses++;
@@ -124,12 +128,20 @@ beforeAll(async () => {
     SPACECRAFT_LIVE_SPACES_PER_ACCOUNT: '1000',
     SPACECRAFT_HOST_GRACE_MS: '500',
   });
-  tokens.host = await signUp('fuzz_host');
+  for (let i = 0; i < 8; i++) hosts.push(await signUp(`fuzz_host${i}`));
   tokens.ada = await signUp('fuzz_ada');
   tokens.bob = await signUp('fuzz_bob');
+  tokens.cyd = await signUp('fuzz_cyd');
 }, 60_000);
 
-const TARGETS = ['host', 'listener', 'member', 'speaker', 'freshNative', 'freshStudio'] as const;
+async function post(path: string, body: unknown, token: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const answer = (await response.json()) as Record<string, unknown>;
+  expect(response.status, `${path}: ${JSON.stringify(answer)}`).toBeLessThan(300);
+  return answer;
+}
+
+const TARGETS = ['host', 'cohost', 'listener', 'member', 'speaker', 'freshNative', 'freshStudio'] as const;
 type Target = (typeof TARGETS)[number];
 
 type Fixture = {
@@ -143,8 +155,9 @@ type Fixture = {
 async function liveSpace(): Promise<Fixture> {
   const address = nextAddress();
   const open = (origin: string | null) => Client.open(address, origin);
+  const hostToken = hosts[runs++ % hosts.length]!;
   const host = await open(server.url);
-  await host.ok('signIn', { sessionToken: tokens.host });
+  await host.ok('signIn', { sessionToken: hostToken });
   const created = await host.ok('createSpace', { title: 'Fuzzed Space' });
   const spaceId = (created['space'] as { spaceId: string }).spaceId;
   const caps = created['routerRtpCapabilities'];
@@ -157,6 +170,13 @@ async function liveSpace(): Promise<Fixture> {
     strings.push(you.peerId);
     return you.peerId;
   };
+
+  // A co-host through an accepted invite, in their own studio.
+  const { code } = (await post(`/api/spaces/${spaceId}/invites`, { handle: 'fuzz_cyd' }, hostToken)) as { code: string };
+  await post('/api/invites/accept', { code }, tokens.cyd);
+  const cohost = await open(server.url);
+  await cohost.ok('signIn', { sessionToken: tokens.cyd });
+  await joined(cohost);
 
   const listener = await open(null);
   await joined(listener);
@@ -180,18 +200,23 @@ async function liveSpace(): Promise<Fixture> {
 
   const sentinel = await open(null);
   await sentinel.ok('joinSpace', { spaceId });
-  return { clients: { host, listener, member, speaker, freshNative, freshStudio, sentinel }, spaceId, producerId, strings };
+  return { clients: { host, cohost, listener, member, speaker, freshNative, freshStudio, sentinel }, spaceId, producerId, strings };
 }
 
 /** Ends every Space a run made and waits until the server has let go of every connection. */
-async function tearDown(fixture: Fixture): Promise<void> {
-  for (const client of Object.values(fixture.clients)) if (client.open) await client.request('endSpace');
+async function tearDown(fixture: Fixture, commands: unknown): Promise<void> {
+  const ends: string[] = [];
+  for (const [name, client] of Object.entries(fixture.clients)) {
+    ends.push(`${name}: ${client.open ? JSON.stringify(await client.request('endSpace')) : `closed ${client.closeCode}`}`);
+  }
   for (const client of Object.values(fixture.clients)) client.terminate();
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const health = (await (await fetch(`${server.url}/health`)).json()) as { liveSpaces: number; connections: number };
     if (health.liveSpaces === 0 && health.connections === 0) return;
-    if (Date.now() > deadline) throw new Error(`the server still holds ${JSON.stringify(health)} after a run`);
+    if (Date.now() > deadline) {
+      throw new Error(`the server still holds ${JSON.stringify(health)} 30 s after a run ended; the run sent ${JSON.stringify(commands)}; endSpace answers: ${ends.join('; ')}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -264,16 +289,20 @@ function expectWellFormedAnswer(frame: Frame, answer: Message, what: string): Me
 }
 
 describe('signalling under random messages (property)', () => {
+  let lastCommands: unknown = null;
   afterAll(async () => {
-    if (fixture) await tearDown(fixture);
+    if (fixture) await tearDown(fixture, lastCommands);
   });
 
   it('answers every method, state and malformed frame with a typed error or a valid result; connections, the Space and the server carry on', async () => {
     const methodsSent = new Set<string>();
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 8 }), async (commands) => {
-        if (fixture) await tearDown(fixture);
+        const previous = fixture;
+        fixture = null;
+        if (previous) await tearDown(previous, lastCommands);
         fixture = await liveSpace();
+        lastCommands = commands;
         const { clients, spaceId, producerId } = fixture;
         let disrupted = false;
         for (const { target, frame } of commands) {
@@ -313,7 +342,7 @@ describe('signalling under random messages (property)', () => {
           newcomer.terminate();
         }
       }),
-      { numRuns: 70 },
+      { numRuns: 50 },
     );
     // The runs reached every method of the protocol.
     for (const method of METHODS) expect(methodsSent, method).toContain(method);

@@ -1,7 +1,8 @@
 /**
- * Bare mediasoup: one worker (pinned to core 0), one Opus producer fed over a
- * PlainTransport by a local RTP sender at 50 packets/s, and N PlainTransport
- * consumers with SRTP (AES_CM_128_HMAC_SHA1_80) whose RTP goes to UDP sockets
+ * Bare mediasoup: one worker (pinned to core 0), one Opus producer (or P of them,
+ * `publishers`) fed over a PlainTransport each by a local RTP sender at 50 packets/s,
+ * and N PlainTransport listeners with SRTP (AES_CM_128_HMAC_SHA1_80), each consuming
+ * every producer (N×P consumers), whose RTP goes to UDP sockets
  * in this process (pinned to core 1) where every packet is counted per SSRC.
  * No application code. Ramps N and narrows down the largest N with zero loss
  * and the worker under 90 % of one core.
@@ -46,7 +47,7 @@ export type BareResult = {
 /** SRTP master key + salt lengths. */
 const KEY_BYTES: Record<types.SrtpCryptoSuite, number> = { AEAD_AES_256_GCM: 44, AEAD_AES_128_GCM: 28, AES_CM_128_HMAC_SHA1_80: 30, AES_CM_128_HMAC_SHA1_32: 30 };
 
-type Leg = { transport: types.PlainTransport; consumer: types.Consumer };
+type Leg = { transport: types.PlainTransport; consumers: types.Consumer[] };
 
 export async function measureStep(opts: {
   n: number;
@@ -88,7 +89,7 @@ export function stepOk(s: Omit<Step, 'ok'>, expectedStreams: number): boolean {
 }
 
 export async function measureBare(
-  options: { step?: number; maxN?: number; budgetMs?: number; atLimit?: (workerPid: number) => Promise<void>; srtpCryptoSuite?: types.SrtpCryptoSuite } = {},
+  options: { step?: number; maxN?: number; budgetMs?: number; atLimit?: (workerPid: number) => Promise<void>; srtpCryptoSuite?: types.SrtpCryptoSuite; publishers?: number; fixedSteps?: number[] } = {},
 ): Promise<BareResult> {
   const stepSize = options.step ?? 200;
   const maxN = options.maxN ?? 5000;
@@ -96,47 +97,64 @@ export async function measureBare(
   const worker = await mediasoup.createWorker({ logLevel: 'warn' });
   pin(worker.pid, '0');
   pin(process.pid, '1');
-  const sender = new OpusSender();
+  const publishers = options.publishers ?? 1;
+  const senders = Array.from({ length: publishers }, (_, i) => new OpusSender(0x1234_5678 + i));
+  const sender = senders[0]!;
   const counter = new RtpCounter();
   const legs: Leg[] = [];
   const ssrcs = new Set<number>();
   const suite = options.srtpCryptoSuite ?? 'AES_CM_128_HMAC_SHA1_80';
   try {
     const router = await worker.createRouter({ mediaCodecs: AUDIO_CODECS });
-    const ingest = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
-    const producer = await ingest.produce({
-      kind: 'audio',
-      rtpParameters: {
-        codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
-        encodings: [{ ssrc: sender.ssrc }],
-      },
-    });
-    await sender.start(ingest.tuple.localPort);
+    const producers: types.Producer[] = [];
+    for (const s of senders) {
+      const ingest = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
+      producers.push(
+        await ingest.produce({
+          kind: 'audio',
+          rtpParameters: {
+            codecs: [{ mimeType: 'audio/opus', payloadType: OPUS_PT, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
+            encodings: [{ ssrc: s.ssrc }],
+          },
+        }),
+      );
+      await s.start(ingest.tuple.localPort);
+    }
     const ports = await counter.open(16);
 
     const setN = async (n: number) => {
       while (legs.length > n) {
         const leg = legs.pop()!;
-        ssrcs.delete(leg.consumer.rtpParameters.encodings![0]!.ssrc!);
+        for (const c of leg.consumers) ssrcs.delete(c.rtpParameters.encodings![0]!.ssrc!);
         leg.transport.close();
       }
+      // In parallel batches: on a busy machine one request at a time makes a step of hundreds take minutes.
       while (legs.length < n) {
-        const transport = await router.createPlainTransport({
-          listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-          rtcpMux: true,
-          comedia: false,
-          enableSrtp: true,
-          srtpCryptoSuite: suite,
-        });
-        await transport.connect({
-          ip: '127.0.0.1',
-          port: ports[legs.length % ports.length]!,
-          srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(KEY_BYTES[suite]).toString('base64') },
-        });
+        const batch = Math.min(32, n - legs.length);
+        const base = legs.length;
+        legs.push(...(await Promise.all(Array.from({ length: batch }, (_, k) => addLeg(base + k)))));
+      }
+    };
+    const addLeg = async (index: number): Promise<Leg> => {
+      const transport = await router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: false,
+        enableSrtp: true,
+        srtpCryptoSuite: suite,
+      });
+      await transport.connect({
+        ip: '127.0.0.1',
+        port: ports[index % ports.length]!,
+        srtpParameters: { cryptoSuite: suite, keyBase64: randomBytes(KEY_BYTES[suite]).toString('base64') },
+      });
+      const consumers: types.Consumer[] = [];
+      for (const producer of producers) {
         const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
-        legs.push({ transport, consumer });
+        consumers.push(consumer);
         ssrcs.add(consumer.rtpParameters.encodings![0]!.ssrc!);
       }
+      return { transport, consumers };
     };
 
     const idle = await measureStep({ n: 0, workerPid: worker.pid, counter, sender, ssrcs, settleMs: 500, windowMs: 2000 });
@@ -144,14 +162,23 @@ export async function measureBare(
     const run = async (n: number): Promise<Step> => {
       await setN(n);
       const s = await measureStep({ n, workerPid: worker.pid, counter, sender, ssrcs });
-      const step = { ...s, ok: stepOk(s, n) };
+      const step = { ...s, ok: stepOk(s, n * publishers) };
       steps.push(step);
-      log(`bare N=${n}: worker ${(s.workerCore * 100).toFixed(1)} % of a core, load generator ${(s.loadgenCore * 100).toFixed(1)} %, lost ${s.lost}, streams ${s.streams}/${n} (min ${s.perStreamMin}/${s.expectedPerStream} packets), receiver drops ${s.receiverDrops}, worker RSS ${s.workerRssMB.toFixed(1)} MB ${step.ok ? 'ok' : 'OVER'}`);
+      log(`bare N=${n}: worker ${(s.workerCore * 100).toFixed(1)} % of a core, load generator ${(s.loadgenCore * 100).toFixed(1)} %, lost ${s.lost}, streams ${s.streams}/${n * publishers} (min ${s.perStreamMin}/${s.expectedPerStream} packets), receiver drops ${s.receiverDrops}, worker RSS ${s.workerRssMB.toFixed(1)} MB ${step.ok ? 'ok' : 'OVER'}`);
       return step;
     };
     let good = 0;
     let bad = 0;
-    for (let n = stepSize; n <= maxN && Date.now() < deadline; n += stepSize) {
+    if (options.fixedSteps) {
+      // Fixed steps, all of them whatever happens (a machine too busy for the ramp still gives CPU per listener).
+      // The largest N reported is the last of an unbroken run of good steps from the first.
+      let unbroken = true;
+      for (const n of options.fixedSteps) {
+        unbroken &&= (await run(n)).ok;
+        if (unbroken) good = n;
+      }
+    }
+    for (let n = stepSize; !options.fixedSteps && n <= maxN && Date.now() < deadline; n += stepSize) {
       if ((await run(n)).ok) good = n;
       else {
         bad = n;
@@ -170,7 +197,8 @@ export async function measureBare(
       await options.atLimit(worker.pid);
     }
     // CPU and memory per 1,000 from the good steps (least squares through the idle point).
-    const usable = steps.filter((s) => s.ok && s.n > 0);
+    // With fixed steps the CPU fit takes every step where all streams were there (loss there is the busy machine's).
+    const usable = steps.filter((s) => (options.fixedSteps ? s.streams === s.n * publishers : s.ok) && s.n > 0);
     const slope = (f: (s: Step) => number, base: number) =>
       usable.reduce((a, s) => a + (f(s) - base) * s.n, 0) / Math.max(1, usable.reduce((a, s) => a + s.n * s.n, 0));
     const cpuPerConsumer = slope((s) => s.workerCore, idle.workerCore);
@@ -186,7 +214,7 @@ export async function measureBare(
       extrapolatedN: cpuPerConsumer > 0 ? (CPU_LIMIT - idle.workerCore) / cpuPerConsumer : 0,
     };
   } finally {
-    sender.stop();
+    for (const s of senders) s.stop();
     counter.close();
     worker.close();
   }

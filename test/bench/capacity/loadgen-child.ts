@@ -7,14 +7,15 @@
 import { NdcListener } from './ndc-listener.ts';
 
 export type LoadgenRequest =
-  | { cmd: 'grow'; count: number; wsUrl: string; spaceId: string; rtpCapabilities: unknown; concurrency: number; timeoutMs: number }
+  | { cmd: 'grow'; count: number; wsUrl: string; spaceId: string; rtpCapabilities: unknown; concurrency: number; timeoutMs: number; publishers: number }
   | { cmd: 'shrink'; count: number }
   | { cmd: 'prune' }
   | { cmd: 'snapshot' };
 export type LoadgenCommand = LoadgenRequest & { id: number };
 
 export type GrowReply = { joined: number; failed: number; firstError?: string; startedAt: number; lastFirstRtpAt: number; perListenerMs: number[] };
-export type SnapshotReply = { packets: number[]; lost: number[]; states: Record<string, number> };
+/** Per listener: packets received so far on each of its streams (one per publisher), packets lost. */
+export type SnapshotReply = { packets: number[][]; lost: number[]; states: Record<string, number> };
 
 const listeners: NdcListener[] = [];
 let serial = 0;
@@ -31,7 +32,7 @@ async function grow(c: Extract<LoadgenCommand, { cmd: 'grow' }>): Promise<GrowRe
       const l = new NdcListener(`ndc-${process.pid}-${serial++}`);
       batch.push(l);
       try {
-        await l.join({ wsUrl: c.wsUrl, spaceId: c.spaceId, rtpCapabilities: c.rtpCapabilities, timeoutMs: c.timeoutMs });
+        await l.join({ wsUrl: c.wsUrl, spaceId: c.spaceId, rtpCapabilities: c.rtpCapabilities, timeoutMs: c.timeoutMs, publishers: c.publishers });
       } catch (error) {
         failed++;
         firstError ??= error instanceof Error ? error.message : String(error);
@@ -69,7 +70,7 @@ process.on('message', (c: LoadgenCommand) => {
     } else {
       const states: Record<string, number> = {};
       for (const l of listeners) states[l.state()] = (states[l.state()] ?? 0) + 1;
-      result = { packets: listeners.map((l) => l.packets), lost: listeners.map((l) => l.lost), states } satisfies SnapshotReply;
+      result = { packets: listeners.map((l) => l.streamPackets()), lost: listeners.map((l) => l.lost), states } satisfies SnapshotReply;
     }
     process.send!({ id: c.id, result });
   })();

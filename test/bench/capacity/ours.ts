@@ -10,7 +10,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { CPU_LIMIT } from './bare.ts';
 import type { GrowReply, LoadgenRequest, SnapshotReply } from './loadgen-child.ts';
 import { cpuNs, CpuWindow, log, pin, rssBytes, sleep, udpCounters } from './proc.ts';
-import { startServerChild, type ServerChild } from './server-child.ts';
+import { DEMO_LISTENERS } from '../../../server/db/seed.ts';
+import { signInDemo, startServerChild, type ServerChild } from './server-child.ts';
 import { WrtcHost, WrtcProbe, type ProbeReport } from './wrtc-peers.ts';
 
 export type OursStep = {
@@ -66,6 +67,10 @@ export type OursOptions = {
   atLimit?: (server: ServerChild) => Promise<void>;
   serverExecArgv?: string[];
   loadgenProcesses?: number;
+  /** Run exactly these N (in order) instead of the ramp; the CPU fit then takes every step where all listeners received. */
+  fixedSteps?: number[];
+  /** Producers on stage, each consumed by every listener: the host alone (1), or the host and speakers (up to 1 + 3 demo listeners). */
+  publishers?: number;
 };
 
 const JOIN_TIMEOUT_MS = 20_000;
@@ -117,7 +122,7 @@ class LoadgenPool {
   }
 
   /** Brings the total to `n`, spread evenly; resolves when every new listener received RTP or timed out. */
-  async grow(n: number, join: { wsUrl: string; spaceId: string; rtpCapabilities: unknown; concurrency: number; timeoutMs: number }) {
+  async grow(n: number, join: { wsUrl: string; spaceId: string; rtpCapabilities: unknown; concurrency: number; timeoutMs: number; publishers: number }) {
     const add = this.#children.map(() => 0);
     for (let total = this.count; total < n; total++) {
       const i = this.#children.reduce((best, c, j) => (c.count + add[j]! < this.#children[best]!.count + add[best]! ? j : best), 0);
@@ -184,11 +189,20 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
   pin(process.pid, '1');
   const host = new WrtcHost();
   const probes: WrtcProbe[] = [];
+  const speakers: WrtcHost[] = [];
+  const publishers = options.publishers ?? 1;
   let pool: LoadgenPool | undefined;
   try {
     pool = await LoadgenPool.start(options.loadgenProcesses ?? 4);
     const lg = pool;
     await host.start({ wsUrl: server.wsUrl, origin: server.url, sessionToken: server.hostToken });
+    // Speakers on stage: demo listeners who ask, are accepted by the host, publish (bursts and hum, as the host) and unmute.
+    for (const { handle } of DEMO_LISTENERS.slice(0, publishers - 1)) {
+      const speaker = new WrtcHost();
+      speakers.push(speaker);
+      await speaker.startAsSpeaker({ wsUrl: server.wsUrl, sessionToken: await signInDemo(server.url, handle), spaceId: host.spaceId, host });
+    }
+    if (speakers.length !== publishers - 1) throw new Error(`${publishers} publishers asked for, at most ${1 + DEMO_LISTENERS.length} (the host and the demo listeners)`);
     const caps = await WrtcProbe.capabilitiesFor(host.routerRtpCapabilities);
     for (let i = 0; i < (options.probes ?? 3); i++) {
       const probe = new WrtcProbe();
@@ -212,9 +226,11 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       const expected = seconds * 50;
       let alive = 0;
       let lost = 0;
-      end.packets.forEach((p, i) => {
-        lost += end.lost[i]! - start.lost[i]!;
-        if (p - start.packets[i]! >= expected / 2) alive++;
+      end.packets.forEach((streams, i) => {
+        lost += end.lost[i]! - (start.lost[i] ?? 0);
+        // Alive: every one of its streams (one per publisher) kept flowing.
+        const flowing = streams.filter((p, k) => p - (start.packets[i]?.[k] ?? 0) >= expected / 2).length;
+        if (streams.length === publishers && flowing === publishers) alive++;
       });
       const probeReports = await Promise.all(probes.map((p, i) => p.report(host.burstTimes, since, probeStart[i]!)));
       const step: OursStep = {
@@ -247,7 +263,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       if (n > lg.count) {
         const cpu0 = cpuNs(server.pid);
         const workerCpu0 = cpuNs(server.workerPid);
-        const grown = await lg.grow(n, { wsUrl: server.wsUrl, spaceId: host.spaceId, rtpCapabilities: caps, concurrency, timeoutMs: JOIN_TIMEOUT_MS });
+        const grown = await lg.grow(n, { wsUrl: server.wsUrl, spaceId: host.spaceId, rtpCapabilities: caps, concurrency, timeoutMs: JOIN_TIMEOUT_MS, publishers });
         joins = { count: grown.joined, seconds: grown.seconds, perListenerMs: grown.perListenerMs, signallingCpuSeconds: (cpuNs(server.pid) - cpu0) / 1e9, workerCpuSeconds: (cpuNs(server.workerPid) - workerCpu0) / 1e9 };
         failed = grown.failed;
         if (grown.firstError) log(`join failed (${grown.failed}): ${grown.firstError}`);
@@ -261,7 +277,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
         // Some listeners' connections ended with the server under its limit and nothing lost: replace them, measure again.
         replaced = await lg.prune();
         if (replaced > 0) {
-          const regrown = await lg.grow(n, { wsUrl: server.wsUrl, spaceId: host.spaceId, rtpCapabilities: caps, concurrency, timeoutMs: JOIN_TIMEOUT_MS });
+          const regrown = await lg.grow(n, { wsUrl: server.wsUrl, spaceId: host.spaceId, rtpCapabilities: caps, concurrency, timeoutMs: JOIN_TIMEOUT_MS, publishers });
           failed += regrown.failed;
           log(`ours N=${n}: ${replaced} listeners' connections had ended (worker ${(step.workerCore * 100).toFixed(1)} %, no loss); replaced, measuring again`);
           step = await measure(n);
@@ -284,7 +300,16 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
 
     let good = 0;
     let bad = 0;
-    for (let n = stepSize; n <= maxN && Date.now() < deadline; n += stepSize) {
+    if (options.fixedSteps) {
+      // Fixed steps, all of them whatever happens (a machine too busy for the ramp still gives CPU per listener).
+      // The largest N reported is the last of an unbroken run of good steps from the first.
+      let unbroken = true;
+      for (const n of options.fixedSteps) {
+        unbroken &&= (await run(n)).ok;
+        if (unbroken) good = n;
+      }
+    }
+    for (let n = stepSize; !options.fixedSteps && n <= maxN && Date.now() < deadline; n += stepSize) {
       const step = await run(n);
       if (step.ok) good = n;
       else {
@@ -304,7 +329,8 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       await options.atLimit(server);
     }
 
-    const usable = steps.filter((s) => s.ok && s.n > 0);
+    // With fixed steps the CPU fit takes every step where all listeners received (loss there is the busy machine's).
+    const usable = steps.filter((s) => (options.fixedSteps ? s.alive === s.n : s.ok) && s.n > 0);
     const slope = (f: (s: OursStep) => number) =>
       usable.reduce((a, s) => a + (f(s) - f(idle)) * s.n, 0) / Math.max(1, usable.reduce((a, s) => a + s.n * s.n, 0));
     const cpu = slope((s) => s.workerCore);
@@ -328,6 +354,7 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
   } finally {
     pool?.close();
     for (const p of probes) p.close();
+    for (const s of speakers) s.close();
     host.close();
     await server.close();
   }

@@ -5,7 +5,11 @@
  * Prints tables (and writes them with the raw numbers as JSON under /tmp).
  *
  *   node test/bench/capacity/run.ts [--root <tree>] [--before-root <tree>] [--joins 2000]
- *        [--step 200] [--only bare,ours,joins] [--loadgen-processes 4] [--no-profile]
+ *        [--step 200] [--only bare,ours,joins] [--loadgen-processes 4] [--no-profile] [--publishers 1] [--fixed-steps 100,200,300]
+ *
+ * `--publishers 3`: the Space has three producers on stage (the host and two speakers, demo accounts
+ * accepted onto the stage) and every listener consumes all three; bare mediasoup gets three
+ * producers and N×3 consumers (three per listener transport) to compare with.
  *
  * Linux only (/proc, taskset); perf optional (profiles of the worker at the limit).
  */
@@ -33,8 +37,15 @@ const { values } = parseArgs({
     /** An unstripped mediasoup-worker with the same build id as the one that runs, to name the worker's functions in its profile. */
     'worker-symbols': { type: 'string', default: process.env['CAPACITY_WORKER_SYMBOLS'] },
     out: { type: 'string' },
+    /** Producers on stage that every listener consumes: 1 (the host) or more (the host and speakers). */
+    publishers: { type: 'string', default: '1' },
+    /** e.g. 100,200,300: exactly these N instead of the ramp (for a machine too busy to ramp to the limit); the CPU fit takes every step. */
+    'fixed-steps': { type: 'string' },
   },
 });
+const fixedSteps = values['fixed-steps']?.split(',').map(Number);
+const publishers = Number(values.publishers);
+if (!Number.isInteger(publishers) || publishers < 1 || publishers > 4) throw new Error('--publishers takes 1 to 4 (the host and up to three demo speakers)');
 const only = new Set(values.only!.split(','));
 const step = Number(values.step);
 const commit = (root: string) => {
@@ -70,7 +81,7 @@ function profileText(title: string, p: Profile | undefined): string {
 const started = new Date();
 const loadAtStart = loadAverage();
 const report: string[] = [];
-const raw: Record<string, unknown> = { started: started.toISOString(), root: values.root, commit: commit(values.root!), loadAtStart };
+const raw: Record<string, unknown> = { started: started.toISOString(), root: values.root, commit: commit(values.root!), loadAtStart, publishers };
 let bare: BareResult | undefined;
 let ours: OursResult | undefined;
 let bareProfile: Profile | undefined;
@@ -82,7 +93,7 @@ const symbols = values['worker-symbols'] ? { symbols: values['worker-symbols'], 
 
 if (only.has('bare')) {
   log('bare mediasoup …');
-  bare = await measureBare({ step, budgetMs: 240_000, srtpCryptoSuite: values['bare-suite'] as 'AES_CM_128_HMAC_SHA1_80', atLimit: async (pid) => void (bareProfile = doProfile ? await profile(pid, 5, symbols) : undefined) });
+  bare = await measureBare({ step, budgetMs: 240_000, srtpCryptoSuite: values['bare-suite'] as 'AES_CM_128_HMAC_SHA1_80', publishers, ...(fixedSteps ? { fixedSteps } : {}), atLimit: async (pid) => void (bareProfile = doProfile ? await profile(pid, 5, symbols) : undefined) });
   raw['bare'] = bare;
 }
 if (only.has('ours')) {
@@ -92,6 +103,8 @@ if (only.has('ours')) {
     step,
     budgetMs: 300_000,
     loadgenProcesses: Number(values['loadgen-processes']),
+    publishers,
+    ...(fixedSteps ? { fixedSteps } : {}),
     atLimit: async (server) => void (oursProfile = doProfile ? await profile(server.workerPid, 5, symbols) : undefined),
   });
   raw['ours'] = ours;
@@ -113,6 +126,11 @@ if (only.has('joins')) {
 }
 
 report.push(`Capacity bench, ${started.toISOString()}; server tree ${values.root} at ${raw['commit']}`);
+report.push(
+  publishers === 1
+    ? 'one publisher (the host); each listener consumes it'
+    : `${publishers} publishers on stage (the host and ${publishers - 1} speakers, each a producer); each listener consumes all ${publishers} (bare: ${publishers} producers, N×${publishers} consumers, ${publishers} per listener transport)`,
+);
 report.push(
   `machine: ${cpus().length} CPUs; mediasoup worker (and our signalling process) pinned to CPU 0, load generators to CPU 1; ` +
     `1/5/15-min load average ${loadAtStart} at the start, ${loadAverage()} at the end (other work on the machine shares both CPUs).`,
@@ -146,6 +164,7 @@ if (bare || ours) {
     table([
       ['', 'bare mediasoup', 'our server'],
       ['listener transport', `PlainTransport, SRTP ${values['bare-suite']}`, 'WebRtcTransport (ICE + DTLS-SRTP, suite as negotiated)'],
+      ['producers; consumers per listener', `${publishers}; ${publishers}`, `${publishers}; ${publishers}`],
       ['largest N measured: 0 loss, worker < 90 %', b ? int(b.maxN) : '-', o ? `${int(o.maxN)}${o.limitedBy === 'load generator' ? ' (load generator saturated)' : ''}` : '-'],
       ['worker CPU at that N', b ? pct(b.steps.find((s) => s.n === b.maxN)?.workerCore ?? NaN) : '-', lastOk ? pct(lastOk.workerCore) : '-'],
       ['worker CPU per 1,000 listeners (fit)', b ? pct(b.cpuPer1000) : '-', o ? pct(o.cpuPer1000) : '-'],

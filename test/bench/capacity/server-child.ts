@@ -21,14 +21,14 @@ export type ServerChild = {
   close(): Promise<void>;
 };
 
-/** Signs the demo creator in over HTTP (POST /api/accounts/sessions) and returns the session token. */
-async function signInDemoCreator(url: string): Promise<string> {
+/** Signs a demo account (the creator by default) in over HTTP (POST /api/accounts/sessions) and returns the session token. */
+export async function signInDemo(url: string, handle: string = DEMO_CREATOR.handle): Promise<string> {
   const response = await fetch(`${url}/api/accounts/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ handle: DEMO_CREATOR.handle, password: DEMO_PASSWORD }),
+    body: JSON.stringify({ handle, password: DEMO_PASSWORD }),
   });
-  if (response.status !== 201) throw new Error(`the demo creator could not sign in: ${response.status} ${await response.text()}`);
+  if (response.status !== 201) throw new Error(`${handle} could not sign in: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
 }
 
@@ -86,7 +86,7 @@ export async function startServerChild(root: string, options: { execArgv?: strin
   }
   let hostToken: string;
   try {
-    hostToken = await signInDemoCreator(url);
+    hostToken = await signInDemo(url);
   } catch (error) {
     await close();
     throw error;

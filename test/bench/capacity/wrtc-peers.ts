@@ -42,7 +42,28 @@ export class WrtcHost {
     const created = await s.request<{ space: { spaceId: string }; routerRtpCapabilities: clientTypes.RtpCapabilities }>('createSpace', { title: 'capacity bench' });
     this.spaceId = created.space.spaceId;
     this.routerRtpCapabilities = created.routerRtpCapabilities;
-    await this.#device.load({ routerRtpCapabilities: created.routerRtpCapabilities });
+    await this.#publish(created.routerRtpCapabilities);
+  }
+
+  /**
+   * A speaker instead of the host: signs in, joins `spaceId`, asks to speak, is accepted by `host`,
+   * publishes (the same bursts and hum) and unmutes.
+   */
+  async startAsSpeaker(opts: { wsUrl: string; sessionToken: string; spaceId: string; host: WrtcHost }): Promise<void> {
+    const s = (this.signalling = await SignallingClient.connect(opts.wsUrl));
+    await s.request('signIn', { sessionToken: opts.sessionToken });
+    const joined = await s.request<{ you: { peerId: string }; routerRtpCapabilities: clientTypes.RtpCapabilities }>('joinSpace', { spaceId: opts.spaceId });
+    this.spaceId = opts.spaceId;
+    this.routerRtpCapabilities = joined.routerRtpCapabilities;
+    await s.request('requestToSpeak', {});
+    await opts.host.signalling.request('answerRequest', { peerId: joined.you.peerId, accept: true });
+    await this.#publish(joined.routerRtpCapabilities);
+    await s.request('setMuted', { muted: false });
+  }
+
+  async #publish(routerRtpCapabilities: clientTypes.RtpCapabilities): Promise<void> {
+    const s = this.signalling;
+    await this.#device.load({ routerRtpCapabilities });
     const params = await s.request<clientTypes.TransportOptions>('createTransport', { direction: 'send' });
     const transport = (this.#transport = this.#device.createSendTransport(params));
     transport.on('connect', ({ dtlsParameters }, ok, fail) => void s.request('connectTransport', { transportId: transport.id, dtlsParameters }).then(() => ok(), fail));

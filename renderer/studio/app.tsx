@@ -10,6 +10,9 @@ import { InviteCohost } from './features/invites/components/invite-cohost.tsx';
 import { AcceptInvite } from './features/invites/components/accept-invite.tsx';
 import { UpcomingSpaces } from './features/schedule/components/upcoming-spaces.tsx';
 import { StagePanel, type ScheduledStart } from './features/stage/components/stage-panel.tsx';
+import type { LiveSession } from './features/stage/lib/live-session.ts';
+import { PremierePanel } from './features/premiere/components/premiere-panel.tsx';
+import { usePremiere } from './features/premiere/lib/use-premiere.ts';
 import { useProgramMix } from './use-program-mix.ts';
 import { describeError } from '../lib/error-messages.ts';
 
@@ -32,6 +35,9 @@ function Studio({ mix }: { mix: ProgramMix }) {
   const [micReady, setMicReady] = useState(false);
   const [scheduled, setScheduled] = useState<ScheduledStart>(null);
   const [cohostOf, setCohostOf] = useState<string | null>(null);
+  const [live, setLive] = useState<LiveSession | null>(null);
+  // A premiere track holds the mixer in music mode while it is loaded; the host's own mode comes back after.
+  const premiere = usePremiere(mix.trackPlayer, live);
   useEffect(() => {
     // Browsers start audio only after a gesture; the first click anywhere wakes the mix.
     const wake = () => void mix.resume();
@@ -41,7 +47,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
   }, [mix]);
   return (
     <main className="columns">
-      <MixerPanel mix={mix} onReadyChange={setMicReady} />
+      <MixerPanel mix={mix} onReadyChange={setMicReady} modeOverride={premiere.state.current ? 'music' : null} />
       {account.data ? (
         <div className="column">
           <AccountCard account={account.data} />
@@ -54,7 +60,9 @@ function Studio({ mix }: { mix: ProgramMix }) {
             cohostOf={cohostOf}
             onCohostDone={() => setCohostOf(null)}
             hostTools={(spaceId) => <InviteCohost spaceId={spaceId} />}
+            onSessionChange={setLive}
           />
+          {account.data.mayHost && premiere.controller ? <PremierePanel controller={premiere.controller} state={premiere.state} /> : null}
           {account.data.mayHost ? (
             <UpcomingSpaces
               canGoLive={micReady}

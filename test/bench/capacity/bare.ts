@@ -174,7 +174,8 @@ export async function measureBare(
       // The largest N reported is the last of an unbroken run of good steps from the first.
       let unbroken = true;
       for (const n of options.fixedSteps) {
-        unbroken &&= (await run(n)).ok;
+        const ok = (await run(n)).ok;
+        unbroken &&= ok;
         if (unbroken) good = n;
       }
     }

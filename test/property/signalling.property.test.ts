@@ -342,7 +342,19 @@ describe('signalling under random messages (property)', () => {
           newcomer.terminate();
         }
       }),
-      { numRuns: 50 },
+      {
+        numRuns: 50,
+        examples: [
+          // Found by this property: zod threw on this `length` (an unhandled rejection), and a non-integer id came back in an invalid answer.
+          [
+            [
+              { target: 'listener', frame: { text: '{"id":1,"method":"joinSpace","data":{"spaceId":{"length":{"valueOf":0,"toString":0}}}}', binary: false } },
+              { target: 'host', frame: { text: '{"id":5e-324}', binary: false } },
+              { target: 'freshNative', frame: { text: '{"id":1.5,"method":"ping"}', binary: false } },
+            ],
+          ],
+        ],
+      },
     );
     // The runs reached every method of the protocol.
     for (const method of METHODS) expect(methodsSent, method).toContain(method);

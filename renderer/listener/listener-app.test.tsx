@@ -4,7 +4,7 @@ import { stateLine } from './listener-app.tsx';
 import type { ListenerSnapshot } from './listener-session.ts';
 
 const space: SpaceState = { spaceId: 's', title: 'Show', status: 'live', listenerCount: 3, hostConnected: true, hostMuted: false, hostProducerId: null, stage: [] };
-const snapshot = (patch: Partial<ListenerSnapshot>): ListenerSnapshot => ({ phase: 'waiting', space, stream: null, streams: [], endReason: null, you: null, speaking: [], publishing: false, signedIn: false, reconnectAttempt: 0, ...patch });
+const snapshot = (patch: Partial<ListenerSnapshot>): ListenerSnapshot => ({ phase: 'waiting', space, stream: null, streams: [], endReason: null, you: null, speaking: [], publishing: false, signedIn: false, reconnectAttempt: 0, nowPlaying: null, ...patch });
 
 describe('the listener state line', () => {
   it('says the host dropped and may come back, rather than that the Space ended', () => {

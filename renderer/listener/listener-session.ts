@@ -41,7 +41,7 @@
  * A Space that is gone ends the session ('ended').
  */
 import type { types } from 'mediasoup-client';
-import { REACTIONS, type CloseReasonWire, type Reaction, type SpaceState, type YourRole } from '../../server/signalling/protocol.ts';
+import { REACTIONS, type CloseReasonWire, type NowPlayingWire, type Reaction, type SpaceState, type YourRole } from '../../server/signalling/protocol.ts';
 import { MediaSession } from '../lib/media-session.ts';
 import { RECONNECT_WINDOW_MS, retryDelayMs } from '../lib/reconnect-policy.ts';
 import { SignallingClient, SignallingError, signallingUrl } from '../lib/signalling-client.ts';
@@ -99,7 +99,11 @@ export type ListenerSnapshot = {
   signedIn: boolean;
   /** While reconnecting after a lost connection: which attempt is next (0 while only the media is unstable). */
   reconnectAttempt: number;
+  /** What the host plays (a premiere track), `receivedAt` this page's Date.now() when its position was true; null when nothing plays. */
+  nowPlaying: ListenerNowPlaying | null;
 };
+
+export type ListenerNowPlaying = Omit<NowPlayingWire, 'artwork'> & { artwork: string | null; receivedAt: number };
 
 /** Answers after which joining again cannot work: the Space is gone, or this listener was removed. */
 const GONE_CODES = new Set(['NOT_FOUND', 'SPACE_ENDED']);
@@ -125,6 +129,7 @@ export class ListenerSession {
     publishing: false,
     signedIn: false,
     reconnectAttempt: 0,
+    nowPlaying: null,
   };
   #signalling: SignallingClient | null = null;
   #media: MediaSession | null = null;
@@ -312,6 +317,14 @@ export class ListenerSession {
     });
     signalling.on('speaking', ({ producerIds }) => {
       if (current()) this.#update({ speaking: producerIds });
+    });
+    // A new connection is told what plays as it joins; until then, nothing is known to play.
+    this.#update({ nowPlaying: null });
+    signalling.on('nowPlaying', ({ nowPlaying }) => {
+      if (!current()) return;
+      // Artwork left out: the same as before (the server sends a 48 KB image once per track).
+      const artwork = nowPlaying?.artwork !== undefined ? nowPlaying.artwork : (this.#snapshot.nowPlaying?.artwork ?? null);
+      this.#update({ nowPlaying: nowPlaying && { ...nowPlaying, artwork, receivedAt: Date.now() } });
     });
   }
 

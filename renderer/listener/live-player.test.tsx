@@ -142,6 +142,8 @@ describe('LivePlayer', () => {
     expect(methods(requests).indexOf('signIn')).toBeLessThan(methods(requests).indexOf('requestToSpeak'));
     await notify('yourRole', you({ requestPending: true }));
     expect(screen.getByText('You asked to speak. The host will answer soon.')).toBeTruthy();
+    // The form gone, the focus is on the stage, not lost at the page's start.
+    expect(document.activeElement).toBe(screen.getByLabelText('The stage'));
   });
 
   it('a signed-in listener’s socket signs in before it joins, and reacting needs no form', async () => {

@@ -56,6 +56,12 @@ export function LivePlayer({
   const [volume, setVolume] = useState(1);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const stageArea = useRef<HTMLDivElement>(null);
+  const hadForm = useRef(signInFor !== null);
+  useEffect(() => {
+    if (hadForm.current && signInFor === null) stageArea.current?.focus();
+    hadForm.current = signInFor !== null;
+  }, [signInFor]);
   const role = snapshot.you?.role ?? 'listener';
   const previousRole = useRef(role);
   useEffect(() => () => session.close(), [session]);
@@ -155,10 +161,11 @@ export function LivePlayer({
           }}
         />
       ) : joined ? (
-        <>
+        // Back from the sign-in form, the focus comes here rather than to the page's start.
+        <div className="stage-area" ref={stageArea} tabIndex={-1} role="region" aria-label="The stage">
           {notice ? <p className="notice">{notice}</p> : null}
           <ListenerStage view={{ people, myPeerId: snapshot.you?.peerId ?? null, part, inGreenRoom, reactions: REACTIONS }} actions={actions} mic={MIC} />
-        </>
+        </div>
       ) : null}
       {error ? (
         <p className="error" role="alert">

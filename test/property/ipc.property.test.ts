@@ -83,10 +83,12 @@ describe('IPC dispatcher under random input (property)', () => {
     const raw = memoryStore();
     const settings = new KeyValueSettingsStore(raw);
     const dispatch = createDispatcher(createStudioServices({ settings, supervisor: null, remote: REMOTE }).handlers);
+    const called = new Set<unknown>();
     await fc.assert(
       fc.asyncProperty(call, async ({ channel, input }) => {
         const before = structuredClone(raw.store);
         const reply = await dispatch(channel, input);
+        called.add(channel);
         expectWellFormed(channel, reply);
         if (!reply.ok) expect(raw.store).toEqual(before);
         else if (channel === 'studio:settings:update') expect(settingsSchema.parse(raw.store)).toEqual(reply.data);
@@ -102,6 +104,7 @@ describe('IPC dispatcher under random input (property)', () => {
         ],
       },
     );
+    for (const channel of CHANNELS) expect(called, channel).toContain(channel);
   });
 
   it('keeps the settings file byte for byte when an update is refused, and writes exactly the answer when it is not', async () => {

@@ -18,6 +18,8 @@ export const CPU_LIMIT = 0.9;
 
 export type Step = {
   n: number;
+  /** Length of the measuring window. */
+  seconds: number;
   workerCore: number;
   /** The worker's user-mode share (its own code, SRTP, libc); the rest is the kernel's (UDP send and, on loopback, delivery). */
   workerUserCore: number;
@@ -64,11 +66,12 @@ export async function measureStep(opts: {
   const sent0 = opts.sender.sent;
   const cpu = new CpuWindow([opts.workerPid, process.pid]);
   await sleep(opts.windowMs ?? 4000);
-  const { cores, userCores, machineBusy } = cpu.end();
+  const { seconds, cores, userCores, machineBusy } = cpu.end();
   const got = opts.counter.read(opts.ssrcs);
   const udp1 = udpCounters();
   return {
     n: opts.n,
+    seconds,
     workerCore: cores[0]!,
     workerUserCore: userCores[0]!,
     loadgenCore: cores[1]!,

@@ -16,6 +16,9 @@ import { WrtcHost, WrtcProbe, type ProbeReport } from './wrtc-peers.ts';
 
 export type OursStep = {
   n: number;
+  /** Length of the measuring window, and the RTP packets every listener and probe received in it. */
+  seconds: number;
+  packets: number;
   workerCore: number;
   workerUserCore: number;
   signallingCore: number;
@@ -226,7 +229,9 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       const expected = seconds * 50;
       let alive = 0;
       let lost = 0;
+      let packets = 0;
       end.packets.forEach((streams, i) => {
+        packets += streams.reduce((a, p, k) => a + p - (start.packets[i]?.[k] ?? 0), 0);
         lost += end.lost[i]! - (start.lost[i] ?? 0);
         // Alive: every one of its streams (one per publisher) kept flowing.
         const flowing = streams.filter((p, k) => p - (start.packets[i]?.[k] ?? 0) >= expected / 2).length;
@@ -235,6 +240,8 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       const probeReports = await Promise.all(probes.map((p, i) => p.report(host.burstTimes, since, probeStart[i]!)));
       const step: OursStep = {
         n,
+        seconds,
+        packets: packets + probeReports.reduce((a, r) => a + r.packetsReceived, 0),
         workerCore: cores[0]!,
         workerUserCore: userCores[0]!,
         signallingCore: cores[1]!,

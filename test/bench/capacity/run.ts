@@ -65,6 +65,15 @@ const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+/**
+ * The worker's CPU above idle per RTP packet the listeners received, in µs (median over the steps with
+ * listeners): independent of how far the ramp got, so it still compares on a machine so busy that the
+ * worker cannot send every packet in time.
+ */
+function perPacket(steps: Array<{ n: number; seconds: number; workerCore: number; packets: number }>, idleCore: number): number {
+  const xs = steps.filter((s) => s.n > 0 && s.packets > 0).map((s) => (((s.workerCore - idleCore) * s.seconds) / s.packets) * 1e6);
+  return xs.length ? percentile(xs, 50) : NaN;
+}
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
@@ -182,6 +191,8 @@ if (bare || ours) {
         o && oursProfile ? pct(o.cpuPer1000 * (1 - oursProfile.loopbackReceiveShare)) : '-',
       ],
       ['  ratio ours ÷ bare (worker)', '', Number.isFinite(ratio) ? ratio.toFixed(2) : '-'],
+      ['worker CPU per RTP packet delivered, median of steps', b ? `${perPacket(b.steps, b.idleCore).toFixed(1)} µs` : '-', o ? `${perPacket(o.steps, o.idle.workerCore).toFixed(1)} µs` : '-'],
+      ['  ratio ours ÷ bare (per packet delivered; holds on a starved machine)', '', b && o ? (perPacket(o.steps, o.idle.workerCore) / perPacket(b.steps, b.idleCore)).toFixed(2) : '-'],
       ['  ratio incl. signalling CPU (steady state)', '', Number.isFinite(ratioSig) ? ratioSig.toFixed(2) : '-'],
       ['  ratio of user-mode CPU per listener (bare ÷ ours)', '', b && o ? (b.userCpuPer1000 / o.userCpuPer1000).toFixed(2) : '-'],
       [

@@ -55,7 +55,7 @@ export async function startServerChild(root: string, options: { execArgv?: strin
     },
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error('server did not start within 90 s')), 90_000);
     child.on('message', (m: { type?: string; url?: string; message?: string }) => {
       if (m.type === 'listening') {
         clearTimeout(timer);

@@ -78,7 +78,7 @@ export type LiveSpaceOptions = {
   hostGraceMs: number;
   /** Roles and bans that outlast a connection (the database); in memory when not given. */
   stageRecords?: StageRecords;
-  /** Per-account limits on asking to speak and reacting; one per server, so they hold across Spaces. */
+  /** Per-account limits on asking to speak and reacting; this Space's own when not given (share one to count across Spaces). */
   stageLimits?: StageLimits;
   /** At most one `reactions` notification per this many ms (1000 when not given). */
   reactionIntervalMs?: number;

@@ -1,8 +1,9 @@
 /**
  * How often one account may ask to speak and react (rate-limiter-flexible, in
- * memory, per account across every Space of this server): a burst of reactions
- * is fine, a flood is RATE_LIMITED; asking, cancelling and asking again cannot
- * make the host's queue flicker.
+ * memory, per account): a burst of reactions is fine, a flood is RATE_LIMITED;
+ * asking, cancelling and asking again cannot make the host's queue flicker.
+ * Each live Space has its own unless one is passed in its options (then the
+ * counts hold across the Spaces sharing it).
  */
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { take } from '../signalling/limits.ts';

@@ -99,6 +99,11 @@ export class ProgramMix {
   readonly #bandOn: GainNode;
   readonly #bandOff: GainNode;
   readonly #output: MediaStreamAudioDestinationNode;
+  /** The limited program as it is (music) or folded to mono on both sides (voice), cross-faded into #programOut. */
+  readonly #foldStereo: GainNode;
+  readonly #foldMono: GainNode;
+  /** What is published and monitored: always two channels, so a mode switch never changes the track's format. */
+  readonly #programOut: GainNode;
   readonly #tone: OscillatorNode;
   readonly #producers = new Set<PublishedProducer>();
   #mode: MixMode = 'voice';
@@ -112,8 +117,18 @@ export class ProgramMix {
     this.#musicBus = this.context.createGain();
     this.#musicBus.connect(this.#master);
     this.#output = this.context.createMediaStreamDestination();
+    this.#output.channelCount = 2;
     this.#output.channelCountMode = 'explicit';
     this.#output.channelInterpretation = 'speakers';
+    // Voice mode's mono is a fold in the graph (L = R = the down-mix), not a change of the track's channel count:
+    // the encoder keeps getting the same format across a switch (a format change made a 69 ms gap under load).
+    const fixed = (channels: 1 | 2) => new GainNode(this.context, { channelCount: channels, channelCountMode: 'explicit', channelInterpretation: 'speakers' });
+    this.#foldStereo = fixed(2);
+    this.#foldMono = fixed(1);
+    this.#programOut = fixed(2);
+    this.#foldStereo.connect(this.#programOut);
+    this.#foldMono.connect(this.#programOut);
+    this.#programOut.connect(this.#output);
     const strip = (id: ChannelId, bus: GainNode): ChannelStrip => {
       const fader = this.context.createGain();
       fader.connect(bus);
@@ -258,16 +273,14 @@ export class ProgramMix {
 
   #applyMode(immediately: boolean): void {
     const profile = MODE_PROFILES[this.#mode];
-    this.#output.channelCount = profile.channels;
-    const on = profile.speechBandHz === null ? 0 : 1;
+    const band = profile.speechBandHz === null ? 0 : 1;
+    const mono = profile.channels === 1 ? 1 : 0;
     const now = this.context.currentTime;
-    if (immediately) {
-      this.#bandOn.gain.value = on;
-      this.#bandOff.gain.value = 1 - on;
-    } else {
-      this.#bandOn.gain.setTargetAtTime(on, now, BAND_GLIDE_SECONDS);
-      this.#bandOff.gain.setTargetAtTime(1 - on, now, BAND_GLIDE_SECONDS);
-    }
+    const set = (param: AudioParam, value: number) => (immediately ? (param.value = value) : param.setTargetAtTime(value, now, BAND_GLIDE_SECONDS));
+    set(this.#bandOn.gain, band);
+    set(this.#bandOff.gain, 1 - band);
+    set(this.#foldMono.gain, mono);
+    set(this.#foldStereo.gain, 1 - mono);
   }
 
   /** A producer of the program: gets the mode's bitrate, and its send rate is read once a second. */
@@ -370,11 +383,12 @@ export class ProgramMix {
     this.#bandOn.connect(limiter);
     this.#bandOff.connect(limiter);
     limiter.connect(meterNode(this.masterMeter));
+    limiter.connect(this.#foldStereo);
+    limiter.connect(this.#foldMono);
     const sides = this.context.createChannelSplitter(2);
-    limiter.connect(sides);
+    this.#programOut.connect(sides);
     sides.connect(meterNode(this.sideMeters.left), 0);
     sides.connect(meterNode(this.sideMeters.right), 1);
-    limiter.connect(this.#output);
-    limiter.connect(this.#programTap);
+    this.#programOut.connect(this.#programTap);
   }
 }

@@ -30,8 +30,9 @@ export const TEST_TONE_DBFS = -20;
  * How the program is published in each mode. The producer is negotiated once,
  * stereo-capable (Opus `stereo=1`) with its bitrate cap at music's, so a mode
  * switch while live changes only the encoder's target bitrate
- * (RTCRtpSender.setParameters) and the program's channel count: no new
- * producer, no renegotiation, listeners keep their consumer.
+ * (RTCRtpSender.setParameters) and folds the program to mono or back (in the
+ * graph: the track stays two channels): no new producer, no renegotiation,
+ * listeners keep their consumer.
  *
  * - voice: mono (the program down-mixed), 64 kbps, speech band (a low-pass at
  *   `speechBandHz`, like Opus's super-wideband: the bits go to the voice, not

@@ -9,9 +9,10 @@ type Ducking = MixerSettings['ducking'];
 export function DuckingControls({ mix, ducking, onChange }: { mix: ProgramMix; ducking: Ducking; onChange: (ducking: Ducking) => void }) {
   const [duckDb, setDuckDb] = useState(0);
   useEffect(() => {
+    if (!ducking.enabled) return setDuckDb(0);
     const timer = setInterval(() => setDuckDb(Math.round(mix.duckDb * 10) / 10), 100);
     return () => clearInterval(timer);
-  }, [mix]);
+  }, [mix, ducking.enabled]);
   return (
     <section className="ducking" aria-labelledby="ducking-heading">
       <header className="strip-head">

@@ -10,7 +10,7 @@ type Processing = MixerSettings['processing'];
 export function MicProcessing({ mix, processing, onChange }: { mix: ProgramMix; processing: Processing; onChange: (processing: Processing) => void }) {
   const { gate, compressor } = processing;
   const edit = (patch: Partial<Omit<Processing, 'preset'>>) => onChange({ ...processing, ...patch, preset: 'custom' });
-  const dynamics = useDynamics(mix);
+  const dynamics = useDynamics(mix, gate.enabled || compressor.enabled);
   return (
     <details className="processing">
       <summary>
@@ -69,12 +69,16 @@ export function MicProcessing({ mix, processing, onChange }: { mix: ProgramMix; 
   );
 }
 
-/** The mic processor's gate state and gain reduction, re-read a few times a second. */
-function useDynamics(mix: ProgramMix) {
+/** The mic processor's gate state and gain reduction, re-read ten times a second while either is on (and only re-rendered when they change). */
+function useDynamics(mix: ProgramMix, active: boolean) {
   const [dynamics, setDynamics] = useState(mix.micDynamics);
   useEffect(() => {
-    const timer = setInterval(() => setDynamics(mix.micDynamics), 100);
+    if (!active) return;
+    const timer = setInterval(() => {
+      const next = mix.micDynamics;
+      setDynamics((was) => (was.gateOpen === next.gateOpen && was.reductionDb.toFixed(1) === next.reductionDb.toFixed(1) ? was : next));
+    }, 100);
     return () => clearInterval(timer);
-  }, [mix]);
+  }, [mix, active]);
   return dynamics;
 }

@@ -105,6 +105,8 @@ class FakeServer {
   deaf = false;
   role: YourRole['role'] = 'listener';
   refuse: Record<string, string> = {};
+  /** How many of the next medias never get ICE-connected. */
+  blockIce = 0;
   readonly connections: FakeConnection[] = [];
   readonly medias: FakeMedia[] = [];
   readonly delays: number[] = [];
@@ -128,6 +130,8 @@ class FakeServer {
       },
       createMedia: async () => {
         const media = new FakeMedia();
+        media.iceBlocked = this.blockIce > 0;
+        this.blockIce = Math.max(0, this.blockIce - 1);
         this.medias.push(media);
         return media as unknown as MediaSession;
       },
@@ -151,7 +155,11 @@ class FakeMedia {
   readonly producers: FakeProducer[] = [];
   readonly #ice = new Set<IceListener>();
 
+  /** Its receiving transport connects with the first consumer, as a real one does (unless `iceBlocked`). */
+  iceBlocked = false;
+
   async listen(producerId: string) {
+    if (this.consumers.length === 0 && !this.iceBlocked) setTimeout(() => this.ice('recv', 'connected'), 0);
     const track: FakeTrack = { id: `track-${producerId}`, stopped: false, readyState: 'live', stop: () => void (track.stopped = true) };
     const consumer = { producerId, track, closed: false, close: () => void (consumer.closed = true) };
     this.consumers.push(consumer);
@@ -178,7 +186,14 @@ class FakeMedia {
     return () => this.#ice.delete(listener);
   }
 
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  #connected = false;
+
   ice(direction: 'send' | 'recv', state: string): void {
+    if (direction === 'recv') this.#connected = state === 'connected';
     for (const listener of this.#ice) listener(direction, state);
   }
 
@@ -195,6 +210,8 @@ async function listening(server: FakeServer, extra: Partial<ListenerDeps> = {}, 
   const session = new ListenerSession(server.deps(extra));
   await session.join('http://127.0.0.1:4400', 'space1', { sessionToken: token ?? null });
   expect(session.snapshot.phase).toBe('listening');
+  // Its media connects.
+  await expect.poll(() => server.medias[0]!.connected).toBe(true);
   const phases: string[] = [];
   session.subscribe((s) => {
     if (phases.at(-1) !== s.phase) phases.push(s.phase);
@@ -385,6 +402,20 @@ describe('ListenerSession reconnect', () => {
     server.medias[0]!.ice('recv', 'failed');
     await new Promise((r) => setTimeout(r, 20));
     expect(server.connections).toHaveLength(2);
+  });
+
+  it('after a reconnect, says it is reconnecting until the media connects, and starts again if it does not in time', async () => {
+    const server = new FakeServer();
+    const { session, phases } = await listening(server, { iceGraceMs: 40 });
+    // The next media's ICE never connects (its path is still cut); the one after does.
+    server.blockIce = 1;
+    server.connections[0]!.drop();
+    await expect.poll(() => server.medias[1]?.consumers.length ?? 0).toBe(1);
+    expect(session.snapshot.phase).toBe('reconnecting');
+    await expect.poll(() => server.connections.length).toBe(3);
+    await expect.poll(() => session.snapshot.phase).toBe('listening');
+    // Never said "listening" while it could not hear.
+    expect(phases).toEqual(['reconnecting', 'listening']);
   });
 
   it('ICE disconnected for longer than its grace reconnects from scratch', async () => {

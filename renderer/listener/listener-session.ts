@@ -150,6 +150,8 @@ export class ListenerSession {
   #wake: (() => void) | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #iceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The current media's receiving transport is ICE-connected (audio can flow). */
+  #recvConnected = false;
 
   constructor(deps: Partial<ListenerDeps> = {}) {
     this.#deps = { ...browserDeps, ...deps };
@@ -277,6 +279,7 @@ export class ListenerSession {
       const joined = await signalling.request('joinSpace', { spaceId: this.#spaceId });
       media = prepared?.media && prepared.signalling === signalling ? prepared.media : await this.#deps.createMedia(signalling, joined.routerRtpCapabilities);
       this.#media = media;
+      this.#recvConnected = false;
       const current = media;
       media.onConnectionState((direction, state) => {
         if (this.#media === current) this.#mediaState(direction, state);
@@ -403,13 +406,14 @@ export class ListenerSession {
     if (this.#receiver === receiver && this.#snapshot.phase === 'connecting') this.#publishStreams(receiver.streams, true);
   }
 
-  /** `settled`: the join is done, so 'connecting' (or a reconnect) turns into listening or waiting. */
-  #publishStreams(streams: readonly StageStream[], settled = false): void {
+  /** `settled`: the join is done, so 'connecting' (or a reconnect) turns into listening or waiting, or into `settleAs`. */
+  #publishStreams(streams: readonly StageStream[], settled = false, settleAs?: ListenerPhase): void {
     const hostProducer = this.#snapshot.space?.hostProducerId;
     const main = streams.find((s) => s.producerId === hostProducer) ?? streams[0] ?? null;
     const phase = this.#snapshot.phase;
     const patch: Partial<ListenerSnapshot> = { streams, stream: main?.stream ?? null };
-    if (settled) patch.phase = streams.length ? 'listening' : 'waiting';
+    if (settleAs) patch.phase = settleAs;
+    else if (settled) patch.phase = streams.length ? 'listening' : 'waiting';
     // While reconnecting the phase waits for the join to finish; an ICE blip stays 'reconnecting' until ICE is back.
     else if (!this.#reconnecting && ['connecting', 'waiting', 'listening', 'reconnecting'].includes(phase)) {
       patch.phase = streams.length ? (phase === 'reconnecting' ? phase : 'listening') : 'waiting';
@@ -419,6 +423,7 @@ export class ListenerSession {
 
   /** ICE of this connection's media: a blip shows as 'reconnecting'; failing (or not coming back in time) reconnects from scratch. */
   #mediaState(direction: 'send' | 'recv', state: types.ConnectionState): void {
+    if (direction === 'recv') this.#recvConnected = state === 'connected';
     if (state === 'connected') {
       if (this.#iceTimer) clearTimeout(this.#iceTimer);
       this.#iceTimer = null;
@@ -496,8 +501,17 @@ export class ListenerSession {
       try {
         await this.#open(null);
         this.#reconnecting = false;
-        this.#publishStreams(this.#receiver?.streams ?? [], true);
+        const streams = this.#receiver?.streams ?? [];
+        // Joined, but no audio until the media connects: say so, and start again if it does not in time.
+        const waitingForMedia = streams.length > 0 && !this.#recvConnected;
         this.#update({ reconnectAttempt: 0 });
+        this.#publishStreams(streams, true, waitingForMedia ? 'reconnecting' : undefined);
+        if (waitingForMedia) {
+          this.#iceTimer ??= setTimeout(() => {
+            this.#iceTimer = null;
+            if (!this.#recvConnected) this.#lost();
+          }, this.#deps.iceGraceMs);
+        }
         // Lost again while the join finished: start over.
         if (!this.#signalling?.open) this.#lost();
         return;

@@ -58,16 +58,26 @@ function setup() {
       close: () => setTimeout(drop, 0),
     } as unknown as SignallingClient;
   };
-  const media = {
-    listen: async (producerId: string) => ({ producerId, track: { id: producerId, stop: () => undefined }, close: () => undefined }),
-    publish: async () => ({}),
-    unpublish: () => undefined,
-    onConnectionState: () => () => undefined,
-    close: () => undefined,
+  // Each media's receiving transport connects with its first consumer.
+  const newMedia = () => {
+    let ice: ((direction: 'recv', state: string) => void) | null = null;
+    return {
+      listen: async (producerId: string) => {
+        setTimeout(() => ice?.('recv', 'connected'), 0);
+        return { producerId, track: { id: producerId, stop: () => undefined }, close: () => undefined };
+      },
+      publish: async () => ({}),
+      unpublish: () => undefined,
+      onConnectionState: (listener: (direction: 'recv', state: string) => void) => {
+        ice = listener;
+        return () => undefined;
+      },
+      close: () => undefined,
+    };
   };
   const session = new ListenerSession({
     connect,
-    createMedia: async () => media as unknown as MediaSession,
+    createMedia: async () => newMedia() as unknown as MediaSession,
     // happy-dom's MediaStream holds no tracks: this one holds the consumer's.
     streamOf: (track) => Object.assign(new MediaStream(), { getTracks: () => [track], getAudioTracks: () => [track] }),
     retryDelayMs: (attempt) => (attempt === 1 ? 0 : 5),

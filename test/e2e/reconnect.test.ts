@@ -2,12 +2,17 @@
  * Reconnecting, end to end in Chromium (issue 7, points 8 and 10):
  *
  * (a) A listener whose network drops comes back by itself: the listener page
- *     reaches the server through a TCP proxy that stands for its network; the
- *     proxy cuts its connection and refuses new ones for a few seconds (the
- *     server closes that listener's media with its socket, so the tone stops),
- *     then lets them through. The page says it is reconnecting, and hears the
+ *     reaches the server through a TCP proxy (its signalling) and a UDP relay
+ *     (its media; the server announces the relay's address) that stand for its
+ *     network; both cut that listener for a few seconds (its socket closed,
+ *     new ones refused, its media packets dropped both ways; the host's go on),
+ *     then let it through. The page says it is reconnecting, and hears the
  *     host's tone again without a tap; the time from the network returning to
  *     the tone is printed and held to the issue's 3 s.
+ *
+ * (c) Only its media path drops (signalling untouched): ICE goes disconnected,
+ *     the page says the connection is unstable, and once the path is back the
+ *     tone returns; the time is printed.
  *
  * (b) The bundled server killed mid-Space (SIGKILL, as a crash): the studio's
  *     supervisor restarts it on the same port and data folder, the host studio
@@ -28,6 +33,8 @@ import { cuttableProxy } from '../support/cuttable-proxy.ts';
 import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
 import { writeSine } from '../support/tones.ts';
 import { watchTone } from '../support/tone-watch.ts';
+import { freeUdpPortPair } from '../support/udp.ts';
+import { udpRelay, type UdpRelay } from '../support/udp-relay.ts';
 
 const HOST_HZ = 440;
 const SPEAKER_HZ = 1000;
@@ -94,20 +101,43 @@ async function signInOnPage(page: Page, handle: string): Promise<void> {
   await page.getByText(`@${handle}`).waitFor({ timeout: 10_000 });
 }
 
+/** The address the server announces for media, where the UDP relay listens. */
+const RELAY_ADDRESS = '127.0.0.2';
+
+/**
+ * A studio whose server's media goes through a UDP relay and whose listener page can go through a
+ * TCP proxy: both stand for one listener's network. Live, with the host's flows noted.
+ */
+async function studioBehindNetwork(title: string) {
+  const proxy = await cuttableProxy();
+  cleanups.push(() => proxy.close());
+  const rtcPort = await freeUdpPortPair();
+  const relay: UdpRelay = await udpRelay({ frontAddress: RELAY_ADDRESS, port: rtcPort });
+  cleanups.push(() => relay.close());
+  const studio = await startTestStudio({
+    SPACECRAFT_ALLOWED_ORIGINS: proxy.origin,
+    SPACECRAFT_WORKERS: '1',
+    SPACECRAFT_RTC_PORT: String(rtcPort),
+    SPACECRAFT_RTC_ANNOUNCED_ADDRESS: RELAY_ADDRESS,
+  });
+  cleanups.push(() => studio.close());
+  proxy.target = Number(new URL(studio.supervisor!.status.url!).port);
+  const { link, browser } = await liveStudio(title, studio);
+  return { proxy, relay, link, browser };
+}
+
 describe('reconnecting, end to end', { timeout: 180_000 }, () => {
   it('a listener whose network drops comes back by itself and hears the host again within 3 s of the network returning', async () => {
-    const proxy = await cuttableProxy();
-    cleanups.push(() => proxy.close());
-    const studio = await startTestStudio({ SPACECRAFT_ALLOWED_ORIGINS: proxy.origin });
-    cleanups.push(() => studio.close());
-    proxy.target = Number(new URL(studio.supervisor!.status.url!).port);
-    const { link, browser } = await liveStudio('Network drop', studio);
+    const { proxy, relay, link, browser } = await studioBehindNetwork('Network drop');
+    const hostFlows = relay.flows();
 
-    // The listener's page, through its "network" (the proxy).
+    // The listener's page, through its "network" (the proxy and the relay).
     const page = await listen(browser, link.replace(new URL(link).origin, proxy.origin));
     expect((await heard(page, HOST_HZ)).heard).toBe(true);
+    expect(relay.flows().size).toBeGreaterThan(hostFlows.size);
 
     const cutAt = Date.now();
+    relay.block(hostFlows);
     const cut = proxy.down();
     // Its socket is gone: the page says so and lets its old consumers go (the tone stops).
     await expect.poll(() => status(page), { timeout: 5000 }).toBe('The connection was lost. Reconnecting…');
@@ -119,13 +149,38 @@ describe('reconnecting, end to end', { timeout: 180_000 }, () => {
     expect(await status(page)).toBe('The connection was lost. Reconnecting…');
 
     const backAt = Date.now();
+    relay.unblock();
     proxy.up();
     const back = await heard(page, HOST_HZ, 20_000);
     expect(back.heard).toBe(true);
     const elapsed = back.at - backAt;
-    console.info(`reconnect: the host's ${HOST_HZ} Hz tone is heard again ${elapsed} ms after the network returned (${back.levelDb.toFixed(1)} dB)`);
+    console.info(`reconnect: the host's ${HOST_HZ} Hz tone is heard again ${elapsed} ms after the network returned (${back.levelDb.toFixed(1)} dB; ${relay.dropped()} media packets dropped during the cut)`);
     await expect.poll(() => status(page), { timeout: 5000 }).toContain('You are listening');
+    expect(relay.dropped()).toBeGreaterThan(0);
     expect(elapsed).toBeLessThan(BACK_WITHIN_MS);
+  });
+
+  it('a listener whose media path alone drops is told the connection is unstable and hears the host again once it is back', async () => {
+    const { relay, link, browser } = await studioBehindNetwork('Media drop');
+    const hostFlows = relay.flows();
+    const page = await listen(browser, link);
+    expect((await heard(page, HOST_HZ)).heard).toBe(true);
+
+    const cutAt = Date.now();
+    relay.block(hostFlows);
+    const quiet = await silenced(page, HOST_HZ);
+    expect(quiet.heard).toBe(true);
+    await expect.poll(() => status(page), { timeout: 15_000 }).toMatch(/Reconnecting…/);
+    const noticedAt = Date.now();
+    console.info(`reconnect (media only): silent ${quiet.at - cutAt} ms after the cut; the page said "${await status(page)}" after ${noticedAt - cutAt} ms`);
+    await new Promise((r) => setTimeout(r, 6000));
+
+    const backAt = Date.now();
+    relay.unblock();
+    const back = await heard(page, HOST_HZ, 40_000);
+    expect(back.heard).toBe(true);
+    console.info(`reconnect (media only): the host's tone is heard again ${back.at - backAt} ms after the media path returned (${back.levelDb.toFixed(1)} dB)`);
+    await expect.poll(() => status(page), { timeout: 10_000 }).toContain('You are listening');
   });
 
   it('the bundled server killed mid-Space comes back with its stage: the host resumes, the speaker is back on stage, listeners hear both', async () => {

@@ -192,7 +192,7 @@ if (bare || ours) {
       ],
       ['  ratio ours ÷ bare (worker)', '', Number.isFinite(ratio) ? ratio.toFixed(2) : '-'],
       ['worker CPU per RTP packet delivered, median of steps', b ? `${perPacket(b.steps, b.idleCore).toFixed(1)} µs` : '-', o ? `${perPacket(o.steps, o.idle.workerCore).toFixed(1)} µs` : '-'],
-      ['  ratio ours ÷ bare (per packet delivered; holds on a starved machine)', '', b && o ? (perPacket(o.steps, o.idle.workerCore) / perPacket(b.steps, b.idleCore)).toFixed(2) : '-'],
+      ['  ratio ours ÷ bare, listeners per core from the cost per packet (holds on a starved machine)', '', b && o ? (perPacket(b.steps, b.idleCore) / perPacket(o.steps, o.idle.workerCore)).toFixed(2) : '-'],
       ['  ratio incl. signalling CPU (steady state)', '', Number.isFinite(ratioSig) ? ratioSig.toFixed(2) : '-'],
       ['  ratio of user-mode CPU per listener (bare ÷ ours)', '', b && o ? (b.userCpuPer1000 / o.userCpuPer1000).toFixed(2) : '-'],
       [

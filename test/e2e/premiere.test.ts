@@ -120,7 +120,7 @@ describe('premiere', { timeout: 150_000 }, () => {
     await panel.getByRole('button', { name: 'Pause', exact: true }).click();
     for (const page of [listener, phone]) {
       await until('paused', () => card(page).getAttribute('data-playing'), (playing) => playing === 'false', 10_000);
-      expect(await card(page).getByText('Premiere · paused', { exact: true }).count()).toBe(1);
+      expect(await card(page).getByText('Paused', { exact: true }).count()).toBe(1);
     }
     const held = await positionMs(phone);
     await new Promise((r) => setTimeout(r, 1200));

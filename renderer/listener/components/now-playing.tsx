@@ -49,10 +49,10 @@ export function NowPlayingCard({ track }: { track: ListenerNowPlaying }) {
                 <i />
                 <i />
               </span>
-              Premiere · now playing
+              Now playing
             </>
           ) : (
-            'Premiere · paused'
+            'Paused'
           )}
         </p>
         <p className="np-title">{track.title}</p>

@@ -20,8 +20,8 @@ export function PremierePanel({ controller, state }: { controller: PremiereContr
     <section className="panel premiere" aria-labelledby="premiere-heading">
       <div className="panel-head">
         <h2 id="premiere-heading">Premiere</h2>
-        <span className={`pill premiere-told told-${state.told}`} data-told={state.told}>
-          {state.told === 'told' ? '● On listener pages' : state.told === 'not-live' ? 'Not live' : state.told === 'not-host' ? 'Co-host' : 'Not told'}
+        <span className={`pill premiere-told told-${state.told}${current ? ' on' : ''}`} data-told={state.told}>
+          {state.told === 'told' ? (current ? '● On listener pages' : 'Live') : state.told === 'not-live' ? 'Not live' : state.told === 'not-host' ? 'Co-host' : 'Not told'}
         </span>
       </div>
       {current ? (
@@ -49,7 +49,7 @@ export function PremierePanel({ controller, state }: { controller: PremiereContr
         </div>
       ) : null}
       <p className="hint premiere-status" role="status">
-        {TOLD[state.told]}
+        {state.told === 'told' && !current ? 'Live: play a track and every listener page shows it.' : TOLD[state.told]}
       </p>
       <QueueList controller={controller} state={state} />
       <AddTrack controller={controller} disabled={state.queue.length >= 24} />

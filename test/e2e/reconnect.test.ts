@@ -14,6 +14,10 @@
  *     the page says the connection is unstable, and once the path is back the
  *     tone returns; the time is printed.
  *
+ * (d) A speaker's network drops the same way: he comes back on stage by
+ *     himself, live again without the green room, and the other listener hears
+ *     his tone again within 3 s of his network returning.
+ *
  * (b) The bundled server killed mid-Space (SIGKILL, as a crash): the studio's
  *     supervisor restarts it on the same port and data folder, the host studio
  *     takes its Space back (signed in, its key died with the server), the
@@ -122,8 +126,8 @@ async function studioBehindNetwork(title: string) {
   });
   cleanups.push(() => studio.close());
   proxy.target = Number(new URL(studio.supervisor!.status.url!).port);
-  const { link, browser } = await liveStudio(title, studio);
-  return { proxy, relay, link, browser };
+  const { link, browser, host } = await liveStudio(title, studio);
+  return { proxy, relay, link, browser, host };
 }
 
 describe('reconnecting, end to end', { timeout: 180_000 }, () => {
@@ -181,6 +185,47 @@ describe('reconnecting, end to end', { timeout: 180_000 }, () => {
     expect(back.heard).toBe(true);
     console.info(`reconnect (media only): the host's tone is heard again ${back.at - backAt} ms after the media path returned (${back.levelDb.toFixed(1)} dB)`);
     await expect.poll(() => status(page), { timeout: 10_000 }).toContain('You are listening');
+  });
+
+  it('a speaker whose network drops comes back on stage by itself, live again, and the others hear him again', async () => {
+    const { proxy, relay, link, browser, host } = await studioBehindNetwork('Speaker drop');
+    const bob = DEMO_LISTENERS[1]!;
+    const other = await listen(browser, link);
+    const othersFlows = relay.flows();
+
+    // Bob, through his network, is accepted onto the stage and unmutes.
+    const speakerBrowser = await launchChromium({ fakeAudioFile: mics.speaker });
+    cleanups.push(() => speakerBrowser.close());
+    const speaker = await listen(speakerBrowser, link.replace(new URL(link).origin, proxy.origin));
+    await speaker.getByRole('button', { name: /Ask to speak/ }).click();
+    await signInOnPage(speaker, bob.handle);
+    await host.getByRole('button', { name: `Accept ${bob.displayName}` }).click({ timeout: 15_000 });
+    await speaker.getByRole('button', { name: 'Check my microphone' }).click({ timeout: 10_000 });
+    await speaker.getByText('We can hear you.').waitFor({ timeout: 10_000 });
+    await speaker.getByRole('button', { name: 'Join stage' }).click();
+    await speaker.getByRole('button', { name: 'Unmute' }).click({ timeout: 15_000 });
+    await speaker.getByText('You are live: everyone hears you.').waitFor({ timeout: 10_000 });
+    expect((await heard(other, SPEAKER_HZ)).heard).toBe(true);
+
+    relay.block(othersFlows);
+    proxy.down();
+    await expect.poll(() => status(speaker), { timeout: 5000 }).toBe('The connection was lost. Reconnecting…');
+    // His seat and stream went with his connection: the other listener no longer hears him, still hears the host.
+    expect((await silenced(other, SPEAKER_HZ)).heard).toBe(true);
+    expect((await heard(other, HOST_HZ)).heard).toBe(true);
+    await new Promise((r) => setTimeout(r, 3000));
+
+    const backAt = Date.now();
+    relay.unblock();
+    proxy.up();
+    const back = await heard(other, SPEAKER_HZ, 20_000);
+    expect(back.heard).toBe(true);
+    console.info(`reconnect: a speaker's ${SPEAKER_HZ} Hz tone reaches the other listener again ${back.at - backAt} ms after his network returned (${back.levelDb.toFixed(1)} dB)`);
+    // Back on stage, live, without the green room; he hears the host again.
+    await speaker.getByText('You are live: everyone hears you.').waitFor({ timeout: 10_000 });
+    expect(await speaker.getByRole('heading', { name: 'Green room' }).count()).toBe(0);
+    expect((await heard(speaker, HOST_HZ)).heard).toBe(true);
+    expect(back.at - backAt).toBeLessThan(BACK_WITHIN_MS);
   });
 
   it('the bundled server killed mid-Space comes back with its stage: the host resumes, the speaker is back on stage, listeners hear both', async () => {

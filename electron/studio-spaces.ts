@@ -4,7 +4,7 @@
  * every call says so as a typed error.
  */
 import { z } from 'zod';
-import { PermissionError } from '../server/errors.ts';
+import { PermissionError, ValidationError } from '../server/errors.ts';
 import {
   acceptedInviteJsonSchema,
   createdInviteJsonSchema,
@@ -16,7 +16,16 @@ import {
 import { callServer, type ApiCall, type Fetch } from './server-api.ts';
 import type { SessionKeeper } from './studio-account.ts';
 
-const path = (...parts: string[]) => `/api/${parts.map(encodeURIComponent).join('/')}`;
+const path = (...parts: string[]) => `/api/${parts.map(segment).join('/')}`;
+
+/** One path segment; text that has no UTF-8 form (a lone surrogate) is refused as invalid, not thrown as a URIError. */
+function segment(part: string): string {
+  try {
+    return encodeURIComponent(part);
+  } catch {
+    throw new ValidationError('That id cannot be part of an address.');
+  }
+}
 
 export class StudioSpaces {
   readonly #keeper: SessionKeeper;

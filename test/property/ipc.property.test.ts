@@ -101,6 +101,8 @@ describe('IPC dispatcher under random input (property)', () => {
           // Found by this property: zod compared this `length` with a number and threw a TypeError (INTERNAL).
           [{ channel: 'studio:settings:update', input: { spaceTitle: { length: Object.create(null) as object } } }],
           [{ channel: 'studio:settings:update', input: JSON.parse('{"microphoneId":{"length":{"valueOf":0,"toString":0}}}') as unknown }],
+          // Found by this property: a lone surrogate in an id made building the server's address throw a URIError (INTERNAL).
+          [{ channel: 'studio:invites:list', input: { spaceId: '\ud800' } }],
         ],
       },
     );

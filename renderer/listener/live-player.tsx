@@ -8,12 +8,13 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { REACTIONS } from '../../server/signalling/protocol.ts';
 import { describeError } from '../lib/error-messages.ts';
+import { stagePeople } from '../lib/stage-people.ts';
 import type { AccountSnapshot, AccountStore } from './account/account-store.ts';
 import { ListenerStage, type ListenerStageActions } from './components/listener-stage.tsx';
 import { SignInForm } from './components/sign-in-form.tsx';
 import { MicCheck } from './lib/mic-check.ts';
 import type { ListenerSession, ListenerSnapshot } from './listener-session.ts';
-import { myPart, stagePeople } from './stage-view.ts';
+import { myPart } from './stage-view.ts';
 
 const MIC = { openMic: (deviceId?: string) => MicCheck.open(deviceId), listMicrophones: () => MicCheck.microphones() };
 

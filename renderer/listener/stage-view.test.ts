@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StageMember } from '../../server/signalling/protocol.ts';
-import { myPart, stagePeople } from './stage-view.ts';
+import { myPart } from './stage-view.ts';
 
 const member = (patch: Partial<StageMember> & { peerId: string }): StageMember => ({
   accountId: null,
@@ -16,11 +16,6 @@ const member = (patch: Partial<StageMember> & { peerId: string }): StageMember =
 const stage = [member({ peerId: 'h', role: 'host', producerId: 'ph', muted: false }), member({ peerId: 'me', producerId: 'pme', muted: true, mutedByHost: true })];
 
 describe('the listener page stage view', () => {
-  it('marks as speaking whoever’s producer the server says is speaking', () => {
-    expect(stagePeople(stage, ['ph']).map((p) => [p.peerId, p.speaking])).toEqual([['h', true], ['me', false]]);
-    expect(stagePeople([member({ peerId: 'x', producerId: null })], ['ph'])[0]!.speaking).toBe(false);
-  });
-
   it('is a listener with a pending request until the server seats them', () => {
     expect(myPart({ stage, you: { peerId: 'other', role: 'listener', requestPending: true }, signedIn: true, publishing: false })).toEqual({
       part: { role: 'listener', signedIn: true, requestPending: true, mic: null },

@@ -1,25 +1,10 @@
 /**
  * From what the server says (the stage in `spaceState`, `yourRole`, `speaking`)
- * to what the listener page shows: the people on stage with who is speaking,
- * and the listener's own part. Pure, so each rule is tested on its own.
+ * to what the listener page shows: the listener's own part (the people on stage
+ * with who is speaking come from renderer/lib/stage-people.ts). Pure, so each rule is tested on its own.
  */
 import type { StageMember, YourRole } from '../../server/signalling/protocol.ts';
 import type { MyPart } from './components/speak-controls.tsx';
-import type { StagePerson } from './components/stage-people.tsx';
-
-/** The stage with each person's speaking state (their producer is among the speaking ones). */
-export function stagePeople(stage: readonly StageMember[], speakingProducerIds: readonly string[]): StagePerson[] {
-  const speaking = new Set(speakingProducerIds);
-  return stage.map((m) => ({
-    peerId: m.peerId,
-    displayName: m.displayName,
-    handle: m.handle,
-    role: m.role,
-    muted: m.muted,
-    mutedByHost: m.mutedByHost,
-    speaking: m.producerId !== null && speaking.has(m.producerId),
-  }));
-}
 
 /** My seat on the stage, if I have one. */
 export function mySeat(stage: readonly StageMember[], you: YourRole | null): StageMember | null {

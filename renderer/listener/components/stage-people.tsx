@@ -4,19 +4,12 @@
  * screen readers), who is muted says so, and the listener's own seat says "you".
  */
 import type { ReactNode } from 'react';
+import type { StagePerson } from '../../lib/stage-people.ts';
 
 export type StageRoleName = 'host' | 'cohost' | 'speaker';
 
 /** One person on stage (the shape of the protocol's stage member, plus whether they speak now). */
-export type StagePerson = {
-  peerId: string;
-  displayName: string;
-  handle: string | null;
-  role: StageRoleName;
-  muted: boolean;
-  mutedByHost: boolean;
-  speaking: boolean;
-};
+export type { StagePerson };
 
 export const ROLE_LABEL: Record<StageRoleName | 'listener', string> = { host: 'Host', cohost: 'Co-host', speaker: 'Speaker', listener: 'Listener' };
 const ORDER: Record<StageRoleName, number> = { host: 0, cohost: 1, speaker: 2 };

@@ -1,10 +1,10 @@
 import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { StudioError } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
+import { stagePeople } from '../../../../lib/stage-people.ts';
 import { LiveSession, type LiveSnapshot } from '../lib/live-session.ts';
 import { CohostJoin } from './cohost-join.tsx';
 import { LiveStage } from './live-stage.tsx';
-import { rosterOf } from './roster-view.ts';
 
 const ENDED: Record<NonNullable<LiveSnapshot['ended']>, string> = {
   'host-ended': 'You ended the Space.',
@@ -95,7 +95,7 @@ export function OnAir({ session, onClosed, hostTools }: { session: LiveSession; 
       {error ? <p className="error" role="alert">{describeError(error)}</p> : null}
       {snapshot.role === 'host' && hostTools ? <div className="host-tools">{hostTools(snapshot.space.spaceId)}</div> : null}
       <LiveStage
-        members={rosterOf(snapshot.space.stage, snapshot.speaking)}
+        members={stagePeople(snapshot.space.stage, snapshot.speaking)}
         me={snapshot.role}
         myPeerId={snapshot.myPeerId}
         requests={snapshot.requests}

@@ -7,18 +7,12 @@
  */
 import { useState } from 'react';
 import { describeError } from '../../../../lib/error-messages.ts';
+import type { StagePerson } from '../../../../lib/stage-people.ts';
 
 export type StageRole = 'host' | 'cohost' | 'speaker';
 
-export type RosterMember = {
-  peerId: string;
-  displayName: string;
-  handle: string | null;
-  role: StageRole;
-  muted: boolean;
-  mutedByHost: boolean;
-  speaking: boolean;
-};
+/** One row of the roster: a person on stage with whether they speak now. */
+export type RosterMember = StagePerson;
 
 export type RosterActions = {
   mute: (peerId: string, muted: boolean) => Promise<void>;

@@ -4,7 +4,6 @@ import { act, cleanup, fireEvent, render, renderHook, screen, within } from '@te
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReactionsFeed, useReactionLog, type ReactionCount } from './reactions-feed.tsx';
 import { RequestQueue } from './request-queue.tsx';
-import { rosterOf } from './roster-view.ts';
 import { StageRoster, mayModerate, type RosterActions, type RosterMember } from './stage-roster.tsx';
 
 afterEach(cleanup);
@@ -139,19 +138,5 @@ describe('reactions in the studio', () => {
     render(<ReactionsFeed bursts={[{ emoji: '❤️', count: 4, id: 1, at: 0 }]} totals={[{ emoji: '❤️', count: 4 }]} />);
     expect(screen.getByText('Reactions: 4 love')).toBeTruthy();
     expect(screen.getByRole('list', { name: 'Reactions so far' }).textContent).toBe('❤️ 4');
-  });
-});
-
-describe('the roster from the server’s stage', () => {
-  it('marks as speaking whoever’s producer is speaking, never someone without a producer', () => {
-    const stage = [
-      { peerId: 'h', accountId: 'a1', handle: 'host', displayName: 'Hedy', role: 'host' as const, producerId: 'p1', muted: false, mutedByHost: false },
-      { peerId: 's', accountId: 'a2', handle: 'sam', displayName: 'Sam', role: 'speaker' as const, producerId: null, muted: true, mutedByHost: false },
-    ];
-    expect(rosterOf(stage, ['p1']).map((m) => [m.peerId, m.speaking, m.role, m.handle])).toEqual([
-      ['h', true, 'host', 'host'],
-      ['s', false, 'speaker', 'sam'],
-    ]);
-    expect(rosterOf(stage, []).every((m) => !m.speaking)).toBe(true);
   });
 });

@@ -102,9 +102,9 @@ describe('premiere', { timeout: 150_000 }, () => {
     // The progress moves by itself on both pages (the host says nothing while it plays).
     const before = await Promise.all([positionMs(listener), positionMs(phone)]);
     await until('progress advancing', async () => Math.min((await positionMs(listener)) - before[0]!, (await positionMs(phone)) - before[1]!), (gained) => gained >= 1500, 8_000);
-    const spread = Math.abs((await positionMs(listener)) - (await positionMs(phone)));
-    console.info(`progress: listener ${await positionMs(listener)} ms, phone ${await positionMs(phone)} ms (apart ${spread} ms)`);
-    expect(spread).toBeLessThan(1500);
+    // Printed, not asserted (no timing assertions): how far apart the two pages' clocks put the play head.
+    const [atListener, atPhone] = await Promise.all([positionMs(listener), positionMs(phone)]);
+    console.info(`progress: listener ${atListener} ms, phone ${atPhone} ms (apart ${Math.abs(atListener - atPhone)} ms)`);
 
     // Music mode at the listener: each tone on its own side.
     const stereo = await listener.evaluate(measureChannels, { durationMs: 1200, selector: 'audio', bandsHz: [LEFT_HZ, RIGHT_HZ], rangesHz: [] });

@@ -173,6 +173,20 @@ describe('leaving the stage', () => {
     await space.join(back);
     expect(space.roleOf(back.id)).toBe('speaker');
   });
+
+  it('an account back on a new connection before its old one is dropped takes the seat: one account never holds two', async () => {
+    const { peer: old, producerId } = await speaker('ana');
+    // The old connection went silent; the server has not noticed yet.
+    const back = new FakeSpacePeer('ana-again', 'ana');
+    await space.join(back);
+    expect(space.roleOf(back.id)).toBe('speaker');
+    expect(space.roleOf(old.id)).toBe('listener');
+    expect(space.stage.seats.filter((seat) => seat.accountId === 'acc-ana')).toHaveLength(1);
+    expect(media.producers.has(producerId)).toBe(false);
+    // When the heartbeat finally drops the old connection, the new one keeps its seat.
+    await space.leave(old.id);
+    expect(space.roleOf(back.id)).toBe('speaker');
+  });
 });
 
 describe('removing', () => {

@@ -223,6 +223,7 @@ export class LiveSpace {
       // The records are asked outside the Space's own state: it may have ended meanwhile.
       this.#space = addListener(this.#space, peer.id);
       this.#peers.set(peer.id, peer);
+      if (stored && account) this.#takeSeatBack(account.id, peer.id);
       if (stored) this.#seat(peer, stored);
       this.#stateChanged();
       this.#tellRole(peer.id);
@@ -488,6 +489,21 @@ export class LiveSpace {
     const accountId = peer.account?.id;
     if (accountId && this.#lockedAccounts.has(accountId)) this.#stage = setModeratorMuted(this.#stage, peer.id, true);
     this.#requestsChanged = true;
+  }
+
+  /**
+   * An account comes back on a new connection while the server still counts its old one (a network
+   * that dropped silently, until the heartbeat notices): the old connection loses the seat, so one
+   * account never holds two. Its stored role stays, for the new connection.
+   */
+  #takeSeatBack(accountId: string, newPeerId: PeerId): void {
+    for (const [peerId, other] of this.#peers) {
+      if (peerId === newPeerId || other.account?.id !== accountId || !seatOf(this.#stage, peerId)) continue;
+      this.#stage = unseat(this.#stage, peerId);
+      this.media.closeSending(peerId);
+      this.#log.info({ peerId, newPeerId }, 'an account came back on a new connection; its seat moves there');
+      this.#tellRole(peerId);
+    }
   }
 
   async #offStage(peerId: PeerId): Promise<void> {

@@ -1,7 +1,11 @@
 import { useEffect, useState } from 'react';
 import { LIMITER_CEILING_DBFS, MODE_PROFILES, type MixMode } from '../../../../lib/mix/mixer-state.ts';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
+import { onDisplayTick } from '../lib/display-clock.ts';
 import { LevelMeterBar } from './level-meter-bar.tsx';
+
+type Codec = ProgramMix['publishedCodec'];
+const sameCodec = (a: Codec, b: Codec) => a === b || (a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b));
 
 /** The master: what listeners hear, after the limiter, how hard the limiter works, and how it is published. */
 export function MasterStrip({ mix, mode }: { mix: ProgramMix; mode: MixMode }) {
@@ -9,15 +13,14 @@ export function MasterStrip({ mix, mode }: { mix: ProgramMix; mode: MixMode }) {
   const [kbps, setKbps] = useState<number | null>(null);
   const [codec, setCodec] = useState<ProgramMix['publishedCodec']>(null);
   useEffect(() => {
-    let frame = 0;
-    const tick = () => {
+    // On the shared display loop at 10 Hz (a readout, not a meter); React skips the render when nothing changed.
+    let ticks = 0;
+    return onDisplayTick(() => {
+      if (ticks++ % 3 !== 0) return;
       setReduction(Math.round(mix.limiterReductionDb * 10) / 10);
       setKbps(mix.publishedKbps === null ? null : Math.round(mix.publishedKbps));
-      setCodec(mix.publishedCodec);
-      frame = requestAnimationFrame(tick);
-    };
-    frame = requestAnimationFrame(tick);
-    return () => cancelAnimationFrame(frame);
+      setCodec((was) => (sameCodec(was, mix.publishedCodec) ? was : mix.publishedCodec));
+    });
   }, [mix]);
   const limiting = reduction >= 0.1;
   return (

@@ -9,34 +9,15 @@ import { describe, expect, it } from 'vitest';
 import type { SpaceState, StageMember, YourRole } from '../../server/signalling/protocol.ts';
 import type { MediaSession } from '../lib/media-session.ts';
 import type { SignallingClient } from '../lib/signalling-client.ts';
+import { liveSpace, stageMember } from '../test/fake-signalling.ts';
 import { ListenerSession, type ListenerDeps } from './listener-session.ts';
 
 type FakeTrack = { id: string; stopped: boolean; readyState: string; stop(): void };
 type FakeProducer = { track: unknown; paused: boolean; closed: boolean; pause(): void; resume(): void; close(): void };
 type IceListener = (direction: 'send' | 'recv', state: string) => void;
 
-const member = (peerId: string, role: StageMember['role'], producerId: string | null, extra: Partial<StageMember> = {}): StageMember => ({
-  peerId,
-  accountId: null,
-  handle: peerId,
-  displayName: peerId,
-  role,
-  producerId,
-  muted: false,
-  mutedByHost: false,
-  ...extra,
-});
-
-const state = (others: StageMember[] = []): SpaceState => ({
-  spaceId: 'space1',
-  title: 'Show',
-  status: 'live',
-  listenerCount: 1,
-  hostConnected: true,
-  hostMuted: false,
-  hostProducerId: 'h1',
-  stage: [member('host', 'host', 'h1'), ...others],
-});
+const member = stageMember;
+const state = (others: StageMember[] = []): SpaceState => liveSpace([member('host', 'host', 'h1'), ...others]);
 
 const unavailable = () => Object.assign(new Error('The connection to the server was lost.'), { code: 'UNAVAILABLE' });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SpaceState, StageMember } from '../../server/signalling/protocol.ts';
 import type { MediaSession } from '../lib/media-session.ts';
-import type { SignallingClient } from '../lib/signalling-client.ts';
+import { fakeSignalling, liveSpace, stageMember } from '../test/fake-signalling.ts';
 import { ListenerSession } from './listener-session.ts';
 
 type FakeTrack = { id: string; stopped: boolean; stop(): void };
@@ -10,50 +10,18 @@ type FakeConsumer = { producerId: string; track: FakeTrack; closed: boolean; clo
 type FakeStream = { track: FakeTrack; getTracks(): FakeTrack[] };
 type FakeProducer = { paused: boolean; closed: boolean; pause(): void; resume(): void; close(): void };
 
-const member = (peerId: string, role: StageMember['role'], producerId: string | null, extra: Partial<StageMember> = {}): StageMember => ({
-  peerId,
-  accountId: null,
-  handle: peerId,
-  displayName: peerId,
-  role,
-  producerId,
-  muted: false,
-  mutedByHost: false,
-  ...extra,
-});
-
-const state = (hostProducerId: string | null, others: StageMember[] = []): SpaceState => ({
-  spaceId: 'space1',
-  title: 'Show',
-  status: 'live',
-  listenerCount: 1,
-  hostConnected: true,
-  hostMuted: false,
-  hostProducerId,
-  stage: [member('host', 'host', hostProducerId), ...others],
-});
+const member = stageMember;
+const state = (hostProducerId: string | null, others: StageMember[] = []): SpaceState => liveSpace([member('host', 'host', hostProducerId), ...others]);
 
 function fakes(initial: SpaceState, refuse: Record<string, string> = {}) {
-  const notifications = new Map<string, (data: unknown) => void>();
   const consumers: FakeConsumer[] = [];
-  const requests: Array<[string, unknown]> = [];
   const producers: FakeProducer[] = [];
   let unpublished = 0;
-  const signalling = {
-    open: true,
-    on: (name: string, listener: (data: unknown) => void) => {
-      notifications.set(name, listener);
-      return () => undefined;
-    },
-    onClose: () => () => undefined,
-    request: async (method: string, data: unknown) => {
-      requests.push([method, data]);
-      if (refuse[method]) throw Object.assign(new Error(refuse[method]), { code: refuse[method] });
-      if (method === 'joinSpace') return { space: initial, routerRtpCapabilities: {}, you: { peerId: 'me', role: 'listener', requestPending: false } };
-      return {};
-    },
-    close: () => undefined,
-  };
+  const { client, requests, notify } = fakeSignalling((method) => {
+    if (refuse[method]) throw Object.assign(new Error(refuse[method]), { code: refuse[method] });
+    if (method === 'joinSpace') return { space: initial, routerRtpCapabilities: {}, you: { peerId: 'me', role: 'listener', requestPending: false } };
+    return {};
+  });
   const media = {
     closed: false,
     listen: async (producerId: string) => {
@@ -78,11 +46,10 @@ function fakes(initial: SpaceState, refuse: Record<string, string> = {}) {
     close: () => void (media.closed = true),
   };
   const session = new ListenerSession({
-    connect: async () => signalling as unknown as SignallingClient,
+    connect: async () => client,
     createMedia: async () => media as unknown as MediaSession,
     streamOf: (track) => ({ track, getTracks: () => [track] }) as unknown as MediaStream,
   });
-  const notify = (name: string, data: unknown) => notifications.get(name)!(data);
   const push = (space: SpaceState) => notify('spaceState', space);
   return { session, consumers, media, push, notify, requests, producers, unpublished: () => unpublished };
 }

@@ -10,7 +10,7 @@ import { useState, useSyncExternalStore } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SpaceState, StageMember, YourRole } from '../../server/signalling/protocol.ts';
 import type { MediaSession } from '../lib/media-session.ts';
-import type { SignallingClient } from '../lib/signalling-client.ts';
+import { fakeSignalling, liveSpace, stageMember } from '../test/fake-signalling.ts';
 import { AccountApi } from './account/account-api.ts';
 import { AccountStore, SESSION_KEY } from './account/account-store.ts';
 import { LivePlayer, type SignInRequest } from './live-player.tsx';
@@ -22,28 +22,8 @@ afterEach(() => {
   localStorage.clear();
 });
 
-const member = (peerId: string, role: StageMember['role'], producerId: string | null, extra: Partial<StageMember> = {}): StageMember => ({
-  peerId,
-  accountId: null,
-  handle: peerId,
-  displayName: peerId === 'host' ? 'Hedy Host' : peerId,
-  role,
-  producerId,
-  muted: false,
-  mutedByHost: false,
-  ...extra,
-});
-
-const state = (others: StageMember[] = []): SpaceState => ({
-  spaceId: 'space1',
-  title: 'Show',
-  status: 'live',
-  listenerCount: 2,
-  hostConnected: true,
-  hostMuted: false,
-  hostProducerId: 'p-host',
-  stage: [member('host', 'host', 'p-host'), ...others],
-});
+const member = stageMember;
+const state = (others: StageMember[] = []): SpaceState => liveSpace([member('host', 'host', 'p-host', { displayName: 'Hedy Host' }), ...others], { listenerCount: 2 });
 
 /** Which producer each played stream came from. */
 const producerOf = new WeakMap<MediaStream, string>();
@@ -52,24 +32,13 @@ const played = () => [...document.querySelectorAll('audio')].map((a) => (a.srcOb
 const SESSION = { token: 'token-ada', expiresAt: new Date(Date.now() + 86_400_000).toISOString(), account: { id: 'a1', handle: 'ada', displayName: 'Ada' } };
 
 function setup(options: { signedIn?: boolean; refuse?: Record<string, { code: string; message: string }> } = {}) {
-  const notifications = new Map<string, (data: unknown) => void>();
-  const requests: Array<[string, unknown]> = [];
-  const signalling = {
-    open: true,
-    on: (name: string, listener: (data: unknown) => void) => {
-      notifications.set(name, listener);
-      return () => undefined;
-    },
-    onClose: () => () => undefined,
-    request: async (method: string, data: unknown) => {
-      requests.push([method, data]);
-      const refusal = options.refuse?.[method];
-      if (refusal) throw Object.assign(new Error(refusal.message), refusal);
-      if (method === 'joinSpace') return { space: state(), routerRtpCapabilities: {}, you: { peerId: 'me', role: 'listener', requestPending: false } };
-      return {};
-    },
-    close: () => undefined,
-  };
+  const signalling = fakeSignalling((method) => {
+    const refusal = options.refuse?.[method];
+    if (refusal) throw Object.assign(new Error(refusal.message), refusal);
+    if (method === 'joinSpace') return { space: state(), routerRtpCapabilities: {}, you: { peerId: 'me', role: 'listener', requestPending: false } };
+    return {};
+  });
+  const requests = signalling.requests;
   const producer = { paused: false, pause: () => void (producer.paused = true), resume: () => void (producer.paused = false), close: () => undefined };
   const media = {
     listen: async (producerId: string) => ({ producerId, track: { id: producerId, stop: () => undefined }, close: () => undefined }),
@@ -79,7 +48,7 @@ function setup(options: { signedIn?: boolean; refuse?: Record<string, { code: st
     close: () => undefined,
   };
   const session = new ListenerSession({
-    connect: async () => signalling as unknown as SignallingClient,
+    connect: async () => signalling.client,
     createMedia: async () => media as unknown as MediaSession,
     streamOf: (track) => {
       // happy-dom's MediaStream holds no tracks: this one holds the consumer's.
@@ -103,7 +72,7 @@ function setup(options: { signedIn?: boolean; refuse?: Record<string, { code: st
     const [signInFor, setSignInFor] = useState<SignInRequest | null>(null);
     return <LivePlayer session={session} stateLine={stateLine} account={account} accounts={accounts} signInFor={signInFor} onSignInFor={setSignInFor} />;
   }
-  const notify = (name: string, data: unknown) => act(() => notifications.get(name)!(data));
+  const notify = (name: string, data: unknown) => act(() => signalling.notify(name, data));
   return { session, requests, notify, producer, Harness, accounts };
 }
 

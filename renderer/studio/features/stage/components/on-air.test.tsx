@@ -9,54 +9,25 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpaceState, StageMember } from '../../../../../server/signalling/protocol.ts';
 import type { MediaSession } from '../../../../lib/media-session.ts';
-import type { SignallingClient } from '../../../../lib/signalling-client.ts';
+import { fakeSignalling, liveSpace, stageMember } from '../../../../test/fake-signalling.ts';
 import { LiveSession } from '../lib/live-session.ts';
 import { OnAir } from './stage-panel.tsx';
 
 afterEach(cleanup);
 
-const member = (peerId: string, role: StageMember['role'], producerId: string | null, extra: Partial<StageMember> = {}): StageMember => ({
-  peerId,
-  accountId: `acc-${peerId}`,
-  handle: peerId,
-  displayName: peerId === 'me' ? 'Hedy' : peerId === 'ada' ? 'Ada Lovelace' : peerId,
-  role,
-  producerId,
-  muted: false,
-  mutedByHost: false,
-  ...extra,
-});
+const member = (peerId: string, role: StageMember['role'], producerId: string | null, extra: Partial<StageMember> = {}): StageMember =>
+  stageMember(peerId, role, producerId, { accountId: `acc-${peerId}`, displayName: peerId === 'me' ? 'Hedy' : peerId === 'ada' ? 'Ada Lovelace' : peerId, ...extra });
 
-const space = (stage: StageMember[] = [], listenerCount = 3): SpaceState => ({
-  spaceId: 'space1',
-  title: 'Show',
-  status: 'live',
-  listenerCount,
-  hostConnected: true,
-  hostMuted: false,
-  hostProducerId: 'p-me',
-  stage: [member('me', 'host', 'p-me'), ...stage],
-});
+const space = (stage: StageMember[] = [], listenerCount = 3): SpaceState => liveSpace([member('me', 'host', 'p-me'), ...stage], { listenerCount });
 
 async function onAir(as: 'host' | 'cohost' = 'host', hostTools?: (spaceId: string) => React.ReactNode) {
-  const notifications = new Map<string, (data: unknown) => void>();
-  const requests: Array<[string, unknown]> = [];
-  const signalling = {
-    open: true,
-    on: (name: string, listener: (data: unknown) => void) => {
-      notifications.set(name, listener);
-      return () => undefined;
-    },
-    onClose: () => () => undefined,
-    request: async (method: string, data: unknown) => {
-      requests.push([method, data]);
-      if (method === 'createSpace') return { space: space(), listenerPath: '/s/space1', hostKey: 'key', routerRtpCapabilities: {} };
-      if (method === 'joinSpace') return { space: space([member('co', 'cohost', null)]), routerRtpCapabilities: {}, you: { peerId: 'co', role: 'cohost', requestPending: false } };
-      if (method === 'moveToListener' && (data as { peerId: string }).peerId === 'cy') throw Object.assign(new Error('x'), { code: 'NOT_FOUND', message: 'That person is no longer in this Space.' });
-      return {};
-    },
-    close: () => undefined,
-  };
+  const signalling = fakeSignalling((method, data) => {
+    if (method === 'createSpace') return { space: space(), listenerPath: '/s/space1', hostKey: 'key', routerRtpCapabilities: {} };
+    if (method === 'joinSpace') return { space: space([member('co', 'cohost', null)]), routerRtpCapabilities: {}, you: { peerId: 'co', role: 'cohost', requestPending: false } };
+    if (method === 'moveToListener' && (data as { peerId: string }).peerId === 'cy') throw Object.assign(new Error('x'), { code: 'NOT_FOUND', message: 'That person is no longer in this Space.' });
+    return {};
+  });
+  const requests = signalling.requests;
   const producer = { pause: () => undefined, resume: () => undefined, close: () => undefined };
   const media = {
     publish: async () => producer,
@@ -66,7 +37,7 @@ async function onAir(as: 'host' | 'cohost' = 'host', hostTools?: (spaceId: strin
     close: () => undefined,
   };
   const deps = {
-    connect: async () => signalling as unknown as SignallingClient,
+    connect: async () => signalling.client,
     createMedia: async () => media as unknown as MediaSession,
     streamOf: () => Object.assign(new MediaStream(), { getTracks: () => [] }),
   };
@@ -76,7 +47,7 @@ async function onAir(as: 'host' | 'cohost' = 'host', hostTools?: (spaceId: strin
       ? await LiveSession.start({ serverUrl: 'http://127.0.0.1:4400', sessionToken: 'token', title: 'Show', track }, deps)
       : await LiveSession.join({ serverUrl: 'http://127.0.0.1:4400', sessionToken: 'token', spaceId: 'space1', track }, deps);
   render(<OnAir session={session} onClosed={() => undefined} {...(hostTools ? { hostTools } : {})} />);
-  const notify = (name: string, data: unknown) => act(async () => notifications.get(name)!(data));
+  const notify = (name: string, data: unknown) => act(async () => signalling.notify(name, data));
   return { requests, notify };
 }
 

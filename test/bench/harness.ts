@@ -1,5 +1,6 @@
 /** Shared steps of the benchmark: browsers with a fake microphone, instrumented pages, going live, listening. */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { signInToStudio } from '../support/studio-fixture.ts';
 import type { BrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { launchChromium } from '../support/chromium.ts';
 import type { Summary } from '../support/percentiles.ts';
@@ -39,11 +40,12 @@ export async function attachProbeIn(page: Page, name: string, source: ProbeSourc
 
 export const readProbeIn = (page: Page, name: string): Promise<ProbeReport> => page.evaluate(readProbe, name);
 
-/** The studio page, once its server is running (the microphone is opened by then too). */
+/** The studio page, once its server is running, signed in as the demo creator (hosting needs an account). */
 export async function openStudio(browser: Browser, studio: BrowserStudio): Promise<Page> {
   const host = await (await benchContext(browser)).newPage();
   await host.goto(studio.url);
   await host.locator('[role="status"][data-state="running"]').waitFor({ timeout: 20_000 });
+  await signInToStudio(host);
   return host;
 }
 

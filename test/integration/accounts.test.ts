@@ -57,7 +57,7 @@ async function snapshot(server: RunningServer) {
   };
 }
 
-describe.each(BACKENDS)('accounts on %s', (backend) => {
+describe.each(BACKENDS)('accounts on %s', { timeout: 90_000 }, (backend) => {
   it('signs up, signs in and out, follows and unfollows, and says who may host', async () => {
     const server = await start(await databases.fresh(backend));
     const call = api(server);

@@ -4,14 +4,13 @@
  * level drops by the set depth while the 300 Hz voice is there and is back
  * within the hold plus the set release after it stops.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
 import { Ducker } from '../../renderer/lib/mix/dsp.ts';
 import { traceBands, type BandTrace } from '../support/band-trace.ts';
-import { goLiveWithListener, openMixerStudio, playTrack, type Cleanups } from '../support/mixer-studio.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { goLiveWithListener, openMixerStudio, playTrack } from '../support/mixer-studio.ts';
 import { writeBursts } from '../support/stereo-fixtures.ts';
 import { writeSine } from '../support/tones.ts';
 
@@ -20,26 +19,14 @@ const MUSIC_HZ = 1000;
 const DEPTH_DB = 12;
 const RELEASE_MS = 800;
 
-let dir: string;
 const fixtures = { voice: '', music: '' };
-const cleanups: Cleanups = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-ducking-'));
+fixtureDir('spacecraft-ducking-', (dir) => {
   fixtures.voice = join(dir, 'voice-bursts.wav');
   writeBursts(fixtures.voice, { hz: VOICE_HZ, onSeconds: 4, offSeconds: 5, volume: 0.1, cycles: 4 });
   fixtures.music = join(dir, 'music.wav');
   writeSine(fixtures.music, MUSIC_HZ, 10, 0.2);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 const MIXER: MixerSettings = {

@@ -4,38 +4,25 @@
  * monitor's own stream in the studio (what its audio element plays on the
  * chosen output) and at a listener.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
 import { measureReceivedLevels, type ReceivedLevels } from '../support/audio-probe.ts';
-import { goLiveWithListener, openMixerStudio, playTrack, type Cleanups } from '../support/mixer-studio.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { goLiveWithListener, openMixerStudio, playTrack } from '../support/mixer-studio.ts';
 import { writeSine } from '../support/tones.ts';
 
 const MIC_HZ = 440;
 const TRACK_HZ = 1000;
-let dir: string;
 const fixtures = { mic: '', track: '' };
-const cleanups: Cleanups = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-monitor-'));
+fixtureDir('spacecraft-monitor-', (dir) => {
   fixtures.mic = join(dir, 'mic.wav');
   writeSine(fixtures.mic, MIC_HZ, 30, 0.1);
   fixtures.track = join(dir, 'track.wav');
   writeSine(fixtures.track, TRACK_HZ, 10, 0.2);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 const MIXER: MixerSettings = { ...DEFAULT_MIXER, mode: 'music', track: { loop: true }, ducking: { ...DEFAULT_MIXER.ducking, enabled: false } };

@@ -6,13 +6,12 @@
  * no gap) hears one mono program without anything above the speech band, at
  * the voice bitrate.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
-import { goLiveWithListener, openMixerStudio, playTrack, type Cleanups } from '../support/mixer-studio.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { goLiveWithListener, openMixerStudio, playTrack } from '../support/mixer-studio.ts';
 import { measureChannels, watchContinuity, type ChannelSpectrum } from '../support/stereo-probe.ts';
 import { writeStereoTones } from '../support/stereo-fixtures.ts';
 
@@ -22,25 +21,13 @@ const HIGH_HZ = 17_000;
 const HIGH_RANGE: [number, number] = [15_000, 20_000];
 const MID_RANGE: [number, number] = [300, 1_500];
 
-let dir: string;
 let stereoFile: string;
-const cleanups: Cleanups = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-music-'));
+fixtureDir('spacecraft-music-', (dir) => {
   stereoFile = join(dir, 'left-440-right-1000-both-17k.wav');
   // Each tone at 0.2 (−14 dBFS): each side peaks at −8 dBFS, well under the limiter.
   writeStereoTones(stereoFile, { leftHz: LEFT_HZ, rightHz: RIGHT_HZ, bothHz: HIGH_HZ, seconds: 20, volume: 0.2 });
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 /** Music mode, the microphone muted (Chromium's fake one beeps), the track looping at unity, no ducking. */

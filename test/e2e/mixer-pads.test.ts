@@ -4,38 +4,25 @@
  * mutes the pads strip; the pad (its clip, name and gain) and the rest of the
  * mixer survive a reload of the studio.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
 import { measureReceivedLevels, type ReceivedLevels } from '../support/audio-probe.ts';
-import { goLiveWithListener, openMixerStudio, type Cleanups } from '../support/mixer-studio.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { goLiveWithListener, openMixerStudio } from '../support/mixer-studio.ts';
 import { writeSine } from '../support/tones.ts';
 
 const PAD_HZ = 2000;
-let dir: string;
 let clip: string;
 let long: string;
-const cleanups: Cleanups = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-pads-'));
+fixtureDir('spacecraft-pads-', (dir) => {
   clip = join(dir, 'airhorn.wav');
   writeSine(clip, PAD_HZ, 12, 0.2);
   long = join(dir, 'whole-song.wav');
   writeSine(long, 440, 31, 0.2);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 const MIXER: MixerSettings = {

@@ -4,36 +4,23 @@
  * the "Podcast voice" preset's compressor takes a −6 dBFS tone down by what
  * its curve says, less its make-up gain; a gate above the mic's level shuts it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
 import { compressorGainDb } from '../../renderer/lib/mix/dsp.ts';
 import { PRESETS } from '../../renderer/lib/mix/presets.ts';
 import { measureReceivedLevels, type ReceivedLevels } from '../support/audio-probe.ts';
-import { goLiveWithListener, openMixerStudio, type Cleanups } from '../support/mixer-studio.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { goLiveWithListener, openMixerStudio } from '../support/mixer-studio.ts';
 import { writeSine } from '../support/tones.ts';
 
-let dir: string;
 let mic: string;
-const cleanups: Cleanups = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-processing-'));
+fixtureDir('spacecraft-processing-', (dir) => {
   mic = join(dir, 'minus-6.wav');
   writeSine(mic, 440, 30, 0.5);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 const received = (listener: Page, durationMs = 1200): Promise<ReceivedLevels> => listener.evaluate(measureReceivedLevels, { durationMs, selector: 'audio', bandsHz: [440] });

@@ -4,35 +4,23 @@
  * plays into its strip (measured on its meter), pauses, seeks, stops at its end
  * without loop and goes round with it; a file that is not audio says so.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
-import { openMixerStudio, type Cleanups } from '../support/mixer-studio.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { openMixerStudio } from '../support/mixer-studio.ts';
 import { writeSine } from '../support/tones.ts';
 
-let dir: string;
 const fixtures = { short: '', text: '' };
-const cleanups: Cleanups = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-track-'));
+fixtureDir('spacecraft-track-', (dir) => {
   fixtures.short = join(dir, 'Sting.wav');
   writeSine(fixtures.short, 500, 3, 0.5);
   fixtures.text = join(dir, 'lyrics.wav');
   writeFileSync(fixtures.text, 'not audio at all');
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 const MIXER: MixerSettings = { ...DEFAULT_MIXER, mode: 'music', channels: { ...DEFAULT_MIXER.channels, mic: { gainDb: 0, muted: true, solo: false } } };

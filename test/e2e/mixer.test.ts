@@ -6,14 +6,13 @@
  * spectrum at the tones' frequencies). Each test has its own studio, browser
  * and Space; every wait is a poll with a deadline.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
 import { LIMITER_THRESHOLD_DBFS } from '../../renderer/lib/mix/mixer-state.ts';
 import { highestAttributeOver, measureReceivedLevels, type ReceivedLevels } from '../support/audio-probe.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
 import { soxStats } from '../support/sox-stats.ts';
 import { goLiveWithListener, openMixerStudio } from '../support/mixer-studio.ts';
 import { writeSine } from '../support/tones.ts';
@@ -21,14 +20,12 @@ import { writeSine } from '../support/tones.ts';
 const MIC_HZ = 440;
 const TONE_HZ = 1000;
 
-let dir: string;
 const fixtures = { looping: '', minus20: '', minus6: '' };
 /** The limiter test's fixture is short, so the fake microphone loops it (with its discontinuity) often. */
 const LOOPING_SECONDS = 3;
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-mixer-'));
+fixtureDir('spacecraft-mixer-', (dir) => {
   // 440 Hz: a whole number of cycles. The level fixtures last 30 s, so Chromium loops them rarely within a test (at each
   // loop its fake microphone seems to drop about 10 ms: a 300 ms RMS window over it reads 0.17 dB low).
   fixtures.looping = join(dir, 'full-scale-looping.wav');
@@ -37,16 +34,6 @@ beforeAll(() => {
   writeSine(fixtures.minus20, MIC_HZ, 30, 0.1);
   fixtures.minus6 = join(dir, 'minus-6.wav');
   writeSine(fixtures.minus6, MIC_HZ, 30, 0.5);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 const MUSIC_MIXER = (mic: Partial<MixerSettings['channels']['mic']> = {}): MixerSettings => ({

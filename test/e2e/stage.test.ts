@@ -10,16 +10,17 @@
  * The host's fake microphone plays 440 Hz, the speaker's (another browser)
  * 1000 Hz; the other listener measures both bands of everything it receives.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startBrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
 import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
 import { writeSine } from '../support/tones.ts';
 
@@ -29,26 +30,14 @@ const SPEAKER_HZ = 1000;
 const HEARD_DB = -70;
 const SILENT_DB = -85;
 
-let dir: string;
 const mics = { host: '', speaker: '' };
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-stage-'));
+fixtureDir('spacecraft-stage-', (dir) => {
   mics.host = join(dir, 'host.wav');
   mics.speaker = join(dir, 'speaker.wav');
   writeSine(mics.host, HOST_HZ, 30, 0.3);
   writeSine(mics.speaker, SPEAKER_HZ, 30, 0.3);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 /**

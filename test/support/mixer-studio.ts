@@ -6,9 +6,10 @@
 import type { Browser, Page } from 'playwright-core';
 import type { MixerSettings } from '../../electron/contract.ts';
 import { launchChromium } from './chromium.ts';
+import type { Cleanups } from './e2e-lifecycle.ts';
 import { startTestStudio } from './studio-fixture.ts';
 
-export type Cleanups = Array<() => Promise<void>>;
+export type { Cleanups };
 
 /** Polls `read` until `ok` holds of its value, or fails after `timeoutMs` saying what it last saw (usable outside a test run, e.g. in benches). */
 export async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {

@@ -174,7 +174,7 @@ describe('a live Space, studio mic to listeners', { timeout: 90_000 }, () => {
   it('tells listeners the Space ended when the host ends it', async () => {
     const [listener] = await liveSpaceWithListeners('End check', 1);
     await host.getByRole('button', { name: 'End Space' }).click();
-    await expect.poll(() => host.getByRole('status').last().textContent(), { timeout: 10_000 }).toContain('You ended the Space');
+    await host.getByRole('status').filter({ hasText: 'You ended the Space' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => listener!.getByRole('status').textContent(), { timeout: 10_000 }).toContain('The host ended this Space');
     // A late visitor of the link learns it has ended.
     const late = await browser.newPage();

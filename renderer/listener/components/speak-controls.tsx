@@ -4,8 +4,8 @@
  * you" (their unmute is refused until it is lifted), leave the stage. A guest
  * who asks to speak is offered sign-in first.
  */
-import { useState } from 'react';
 import { describeError } from '../../lib/error-messages.ts';
+import { useAction } from '../../lib/use-action.ts';
 import { ROLE_LABEL } from './stage-people.tsx';
 
 export type MyPart = {
@@ -26,15 +26,7 @@ export type SpeakActions = {
 };
 
 export function SpeakControls({ part, actions }: { part: MyPart; actions: SpeakActions }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    action()
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
+  const { busy, error, run } = useAction();
 
   let body;
   if (part.role === 'listener') {

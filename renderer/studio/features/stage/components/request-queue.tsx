@@ -3,8 +3,8 @@
  * the listener in their green room; they join the stage muted. When the stage
  * is full, accepting says so (the server refuses with LIMIT_EXCEEDED).
  */
-import { useState } from 'react';
 import { describeError } from '../../../../lib/error-messages.ts';
+import { useAction } from '../../../../lib/use-action.ts';
 
 export type QueuedRequest = { peerId: string; displayName: string; handle: string | null; at: number };
 
@@ -16,15 +16,9 @@ function waited(at: number, now: number): string {
 }
 
 function Request({ request, now, answer }: { request: QueuedRequest; now: number; answer: (peerId: string, accept: boolean) => Promise<void> }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = (accept: boolean) => {
-    setBusy(true);
-    setError(null);
-    answer(request.peerId, accept)
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
+  const action = useAction();
+  const { busy, error } = action;
+  const run = (accept: boolean) => action.run(() => answer(request.peerId, accept));
   return (
     <li className="request" data-peer={request.peerId}>
       <span className="member-who">

@@ -2,6 +2,7 @@ import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react
 import { StudioError } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { stagePeople } from '../../../../lib/stage-people.ts';
+import { useAction } from '../../../../lib/use-action.ts';
 import { LiveSession, type LiveSnapshot } from '../lib/live-session.ts';
 import { CohostJoin } from './cohost-join.tsx';
 import { LiveStage } from './live-stage.tsx';
@@ -26,14 +27,8 @@ function useSnapshot(session: LiveSession) {
 export function OnAir({ session, onClosed, hostTools }: { session: LiveSession; onClosed: () => void; hostTools?: (spaceId: string) => ReactNode }) {
   const snapshot = useSnapshot(session);
   const [hosting] = useState(() => session.snapshot.role === 'host');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [copied, setCopied] = useState(false);
-  const run = (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    action().catch(setError).finally(() => setBusy(false));
-  };
   if (snapshot.ended) {
     // A co-host did not end it: the host did.
     const said = snapshot.ended === 'host-ended' && !hosting ? 'The host ended the Space.' : ENDED[snapshot.ended];

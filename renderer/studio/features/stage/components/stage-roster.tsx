@@ -8,6 +8,7 @@
 import { useState } from 'react';
 import { describeError } from '../../../../lib/error-messages.ts';
 import type { StagePerson } from '../../../../lib/stage-people.ts';
+import { useAction } from '../../../../lib/use-action.ts';
 
 export type StageRole = 'host' | 'cohost' | 'speaker';
 
@@ -37,15 +38,7 @@ function statusOf(member: RosterMember): string {
 
 function Member({ member, me, myPeerId, actions }: { member: RosterMember; me: StageRole | 'listener'; myPeerId: string | null; actions: RosterActions }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const run = (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    action()
-      .catch(setError)
-      .finally(() => setBusy(false));
-  };
+  const { busy, error, run } = useAction();
   const mine = member.peerId === myPeerId;
   const may = !mine && mayModerate(me, member.role);
   const speaking = member.speaking && !member.muted;

@@ -51,12 +51,22 @@ export class WorkletMeter {
     return this.#levels;
   }
 
-  /** @internal */
-  attach(node: AudioWorkletNode): void {
-    node.port.onmessage = (event: MessageEvent<Levels>) => {
-      this.#levels = event.data;
-    };
+  /** @internal The meters node's report for this meter. */
+  set(levels: Levels): void {
+    this.#levels = levels;
   }
+}
+
+/** Hands each meter its levels from the meters node's batched report ([peak0, rms0, peak1, rms1, …]). */
+function attachMeters(node: AudioWorkletNode, meters: readonly WorkletMeter[]): void {
+  node.port.onmessage = (event: MessageEvent<Float64Array>) => {
+    const values = event.data;
+    meters.forEach((meter, i) => {
+      const peakDbfs = values[2 * i];
+      const rmsDbfs = values[2 * i + 1];
+      if (peakDbfs !== undefined && rmsDbfs !== undefined) meter.set({ peakDbfs, rmsDbfs });
+    });
+  };
 }
 
 export type ChannelStrip = { id: ChannelId; fader: GainNode; meter: WorkletMeter };
@@ -322,18 +332,18 @@ export class ProgramMix {
   async #connectWorklets(): Promise<void> {
     await this.context.audioWorklet.addModule(workletUrl);
     if (this.#closed) return;
-    const meterNode = (meter: WorkletMeter): AudioWorkletNode => {
-      const node = new AudioWorkletNode(this.context, 'spacecraft-meter', {
-        numberOfInputs: 1,
-        numberOfOutputs: 0,
-        channelCount: 1,
-        channelCountMode: 'explicit',
-        channelInterpretation: 'speakers',
-      });
-      meter.attach(node);
-      return node;
-    };
-    for (const id of CHANNEL_IDS) this.channels[id].fader.connect(meterNode(this.channels[id].meter));
+    // Every meter in one node (input i is meter i), reporting all of them in one message.
+    const meterList = [...CHANNEL_IDS.map((id) => this.channels[id].meter), this.masterMeter, this.sideMeters.left, this.sideMeters.right];
+    const meters = new AudioWorkletNode(this.context, 'spacecraft-meters', {
+      numberOfInputs: meterList.length,
+      numberOfOutputs: 0,
+      channelCount: 1,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+    });
+    attachMeters(meters, meterList);
+    const meterInput = (meter: WorkletMeter) => meterList.indexOf(meter);
+    for (const id of CHANNEL_IDS) this.channels[id].fader.connect(meters, 0, meterInput(this.channels[id].meter));
     // The mic through its gate and compressor (mono), before its fader.
     const mic = new AudioWorkletNode(this.context, 'spacecraft-mic', {
       numberOfInputs: 1,
@@ -382,13 +392,13 @@ export class ProgramMix {
     };
     this.#bandOn.connect(limiter);
     this.#bandOff.connect(limiter);
-    limiter.connect(meterNode(this.masterMeter));
+    limiter.connect(meters, 0, meterInput(this.masterMeter));
     limiter.connect(this.#foldStereo);
     limiter.connect(this.#foldMono);
     const sides = this.context.createChannelSplitter(2);
     this.#programOut.connect(sides);
-    sides.connect(meterNode(this.sideMeters.left), 0);
-    sides.connect(meterNode(this.sideMeters.right), 1);
+    sides.connect(meters, 0, meterInput(this.sideMeters.left));
+    sides.connect(meters, 1, meterInput(this.sideMeters.right));
     this.#programOut.connect(this.#programTap);
   }
 }

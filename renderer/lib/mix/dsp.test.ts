@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromDb, LevelAccumulator, PeakLimiter, SILENCE_DBFS, SlidingMinimum, toDbfs, TruePeakDetector } from './dsp.ts';
+import { fromDb, LevelAccumulator, LevelBank, PeakLimiter, SILENCE_DBFS, SlidingMinimum, toDbfs, TruePeakDetector } from './dsp.ts';
 import { CODEC_MARGIN_DB, effectiveGains, LIMITER_CEILING_DBFS, LIMITER_THRESHOLD_DBFS, type ChannelStates } from './mixer-state.ts';
 
 const RATE = 48000;
@@ -64,6 +64,25 @@ describe('meter maths', () => {
   it('floors silence instead of returning −Infinity', () => {
     const [first] = reports(new LevelAccumulator(128, 1), new Float32Array(128));
     expect(first).toEqual({ peakDbfs: SILENCE_DBFS, rmsDbfs: SILENCE_DBFS });
+  });
+
+  it('meters many inputs in one bank: one report for all per period, each as its own meter reads it, a missing input as silence', () => {
+    const bank = new LevelBank(3, 1600, 9);
+    const a = sine(1, 440, 0.5);
+    const b = sine(1, 1000, 0.1);
+    const alone = reports(new LevelAccumulator(1600, 9), a);
+    const all = [];
+    for (let i = 0; i < a.length; i += 128) {
+      const report = bank.push([a.subarray(i, i + 128), b.subarray(i, i + 128), undefined]);
+      if (report) all.push(report);
+    }
+    expect(all.length).toBe(30);
+    expect(all.map((report) => report[0])).toEqual(alone);
+    const last = all.at(-1)!;
+    expect(last).toHaveLength(3);
+    expect(last[1]!.peakDbfs).toBeCloseTo(-20, 1);
+    expect(last[1]!.rmsDbfs).toBeCloseTo(-23.01, 1);
+    expect(last[2]).toEqual({ peakDbfs: SILENCE_DBFS, rmsDbfs: SILENCE_DBFS });
   });
 });
 

@@ -68,6 +68,38 @@ export class LevelAccumulator {
 }
 
 /**
+ * `count` level meters fed block by block together, reporting together: one
+ * report (every meter's levels, in order) per period instead of one per meter,
+ * so the worklet posts one message for all of them. A missing input reads as silence.
+ */
+export class LevelBank {
+  readonly #meters: LevelAccumulator[];
+  #silence = new Float32Array(128);
+
+  constructor(count: number, reportFrames: number, rmsReports: number) {
+    this.#meters = Array.from({ length: count }, () => new LevelAccumulator(reportFrames, rmsReports));
+  }
+
+  get count(): number {
+    return this.#meters.length;
+  }
+
+  /** Adds one block per meter (inputs[i] for meter i); returns every meter's levels when a period completes, else null. */
+  push(inputs: ReadonlyArray<Float32Array | undefined>): Levels[] | null {
+    let report: Levels[] | null = null;
+    // Silence as long as the others' blocks, so every meter closes its periods on the same block.
+    const frames = inputs.find((block) => block !== undefined)?.length ?? this.#silence.length;
+    if (this.#silence.length !== frames) this.#silence = new Float32Array(frames);
+    for (let i = 0; i < this.#meters.length; i++) {
+      const block = inputs[i] ?? this.#silence;
+      const levels = this.#meters[i]!.push(block);
+      if (levels) (report ??= new Array<Levels>(this.#meters.length))[i] = levels;
+    }
+    return report;
+  }
+}
+
+/**
  * The true peak of a sample stream (as BS.1770 means it: the peak of the
  * band-limited waveform between samples, not only at them), H samples late:
  * each sample's level is the largest of |x[k]| and the waveform at ¼, ½, ¾ of

@@ -2,13 +2,13 @@
  * The mix's AudioWorklet processors. Built by Vite as a separate asset
  * (`?worker&url` in program-mix.ts) so the studio's CSP can load it from 'self'.
  *
- * - `spacecraft-meter`: passes nothing through; posts { peakDbfs, rmsDbfs } of
- *   its (mono) input at display rate.
+ * - `spacecraft-meters`: every meter (one input each); passes nothing through;
+ *   posts peak and RMS of all its inputs in one message at display rate.
  * - `spacecraft-limiter`: the master's look-ahead true-peak limiter, channels linked.
  * - `spacecraft-mic`: the microphone's noise gate then compressor (settings by message).
  * - `spacecraft-ducker`: the music (input 0) ducked under the voice (input 1, the side-chain).
  */
-import { Compressor, Ducker, LevelAccumulator, NoiseGate, PeakLimiter, toDbfs, type CompressorSettings, type DuckerSettings, type GateSettings } from './dsp.ts';
+import { Compressor, Ducker, LevelBank, NoiseGate, PeakLimiter, toDbfs, type CompressorSettings, type DuckerSettings, type GateSettings } from './dsp.ts';
 
 // The AudioWorkletGlobalScope's names (not in TypeScript's DOM lib).
 declare const sampleRate: number;
@@ -24,23 +24,34 @@ const REPORTS_PER_SECOND = 30;
 /** The RMS window, in reports (~300 ms, the usual RMS meter integration). */
 const RMS_REPORTS = 9;
 
-class MeterProcessor extends Processor {
-  readonly #levels = new LevelAccumulator(Math.round(sampleRate / REPORTS_PER_SECOND), RMS_REPORTS);
-  readonly #silence = new Float32Array(128);
+/**
+ * Every meter of the mix in one node: input i is meter i (each down-mixed to one
+ * channel: channelCount 1, 'explicit'). Posts one message per report period
+ * with all of them, `Float64Array` [peak0, rms0, peak1, rms1, …] in dBFS: one
+ * message wakes the page 30 times a second, not once per meter.
+ */
+class MetersProcessor extends Processor {
+  readonly #bank: LevelBank;
+  readonly #blocks: Array<Float32Array | undefined> = [];
 
-  override process(inputs: Float32Array[][]): boolean {
-    // The node down-mixes its input to one channel (channelCount 1, 'explicit'); no input reads as silence.
-    const samples = inputs[0]?.[0];
-    if (samples) this.#post(this.#levels.push(samples));
-    else {
-      this.#silence.fill(0);
-      this.#post(this.#levels.push(this.#silence));
-    }
-    return true;
+  constructor(options: AudioWorkletNodeOptions) {
+    super();
+    this.#bank = new LevelBank(options.numberOfInputs ?? 1, Math.round(sampleRate / REPORTS_PER_SECOND), RMS_REPORTS);
   }
 
-  #post(levels: { peakDbfs: number; rmsDbfs: number } | null): void {
-    if (levels) this.port.postMessage(levels);
+  override process(inputs: Float32Array[][]): boolean {
+    // An unconnected input has no channels: it reads as silence.
+    for (let i = 0; i < this.#bank.count; i++) this.#blocks[i] = inputs[i]?.[0];
+    const report = this.#bank.push(this.#blocks);
+    if (report) {
+      const values = new Float64Array(2 * report.length);
+      report.forEach((levels, i) => {
+        values[2 * i] = levels.peakDbfs;
+        values[2 * i + 1] = levels.rmsDbfs;
+      });
+      this.port.postMessage(values, [values.buffer]);
+    }
+    return true;
   }
 }
 
@@ -134,7 +145,7 @@ class DuckerProcessor extends Processor {
   }
 }
 
-registerProcessor('spacecraft-meter', MeterProcessor);
+registerProcessor('spacecraft-meters', MetersProcessor);
 registerProcessor('spacecraft-mic', MicProcessor);
 registerProcessor('spacecraft-ducker', DuckerProcessor);
 registerProcessor('spacecraft-limiter', LimiterProcessor);

@@ -9,6 +9,7 @@ import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { REACTIONS } from '../../server/signalling/protocol.ts';
 import { describeError } from '../lib/error-messages.ts';
 import { stagePeople } from '../lib/stage-people.ts';
+import { StreamAudio } from '../lib/stream-audio.tsx';
 import type { AccountSnapshot, AccountStore } from './account/account-store.ts';
 import { ListenerStage, type ListenerStageActions } from './components/listener-stage.tsx';
 import { SignInForm } from './components/sign-in-form.tsx';
@@ -17,23 +18,6 @@ import type { ListenerSession, ListenerSnapshot } from './listener-session.ts';
 import { myPart } from './stage-view.ts';
 
 const MIC = { openMic: (deviceId?: string) => MicCheck.open(deviceId), listMicrophones: () => MicCheck.microphones() };
-
-/** One stream, played by its own element at the page's volume. */
-function StreamAudio({ stream, volume }: { stream: MediaStream; volume: number }) {
-  const audio = useRef<HTMLAudioElement>(null);
-  useEffect(() => {
-    if (audio.current) audio.current.volume = volume;
-  }, [volume]);
-  useEffect(() => {
-    const element = audio.current;
-    if (element && element.srcObject !== stream) {
-      element.srcObject = stream;
-      // Autoplay may still be refused; the listener pressed play, so it normally is not.
-      element.play().catch(() => undefined);
-    }
-  }, [stream]);
-  return <audio ref={audio} autoPlay />;
-}
 
 export type SignInRequest = { reason: string; then?: () => Promise<void> };
 

@@ -3,7 +3,7 @@
  * (host and co-hosts), the people on stage with what my role may do to them,
  * and the reactions coming in.
  */
-import { useEffect, useRef } from 'react';
+import { StreamAudio } from '../../../../lib/stream-audio.tsx';
 import { ReactionsFeed, useReactionLog, type ReactionCount } from './reactions-feed.tsx';
 import { RequestQueue, type QueuedRequest } from './request-queue.tsx';
 import { StageRoster, type RosterActions, type RosterMember, type StageRole } from './stage-roster.tsx';
@@ -22,25 +22,12 @@ export type LiveStageProps = {
   actions: RosterActions & { answer: (peerId: string, accept: boolean) => Promise<void> };
 };
 
-/** Plays one stage member's stream in the studio. */
-function Monitor({ stream }: { stream: MediaStream }) {
-  const audio = useRef<HTMLAudioElement>(null);
-  useEffect(() => {
-    const element = audio.current;
-    if (element && element.srcObject !== stream) {
-      element.srcObject = stream;
-      element.play().catch(() => undefined);
-    }
-  }, [stream]);
-  return <audio ref={audio} className="monitor" autoPlay />;
-}
-
 export function LiveStage({ members, me, myPeerId, requests, reactions, monitor = [], actions }: LiveStageProps) {
   const log = useReactionLog(reactions);
   return (
     <div className="stage-live">
       {monitor.map((m) => (
-        <Monitor key={m.producerId} stream={m.stream} />
+        <StreamAudio key={m.producerId} stream={m.stream} className="monitor" />
       ))}
       {me === 'host' || me === 'cohost' ? <RequestQueue requests={requests} answer={actions.answer} /> : null}
       <StageRoster members={members} me={me} myPeerId={myPeerId} actions={actions} />

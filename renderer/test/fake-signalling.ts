@@ -6,6 +6,7 @@
  */
 import type { SpaceState, StageMember } from '../../server/signalling/protocol.ts';
 import type { SignallingClient } from '../lib/signalling-client.ts';
+import type { StagePerson } from '../lib/stage-people.ts';
 
 /** A stage member, unmuted, named and handled by its peer id unless `extra` says otherwise. */
 export function stageMember(peerId: string, role: StageMember['role'], producerId: string | null, extra: Partial<StageMember> = {}): StageMember {
@@ -47,4 +48,9 @@ export function fakeSignalling(reply: FakeReply): FakeSignalling {
     close: () => undefined,
   };
   return { client: client as unknown as SignallingClient, requests, notify: (name, data) => listeners.get(name)!(data) };
+}
+
+/** A person on stage as the listener page and the studio show them: a silent, unmuted speaker named by their peer id unless `patch` says otherwise. */
+export function stagePerson(patch: Partial<StagePerson> & { peerId: string }): StagePerson {
+  return { displayName: patch.peerId, handle: null, role: 'speaker', muted: false, mutedByHost: false, speaking: false, ...patch };
 }

@@ -4,19 +4,12 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReactionsBar, SLOW_DOWN } from './reactions-bar.tsx';
 import { SpeakControls, type MyPart, type SpeakActions } from './speak-controls.tsx';
-import { StagePeople, initials, type StagePerson } from './stage-people.tsx';
+import { stagePerson } from '../../test/fake-signalling.ts';
+import { StagePeople, initials } from './stage-people.tsx';
 
 afterEach(cleanup);
 
-const person = (patch: Partial<StagePerson> & { peerId: string }): StagePerson => ({
-  displayName: patch.peerId,
-  handle: null,
-  role: 'speaker',
-  muted: false,
-  mutedByHost: false,
-  speaking: false,
-  ...patch,
-});
+const person = stagePerson;
 
 describe('StagePeople', () => {
   it('lists the host first, then co-hosts and speakers, and marks who is speaking, who is muted, and me', () => {

@@ -3,20 +3,13 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StudioAccount } from '../../../../../electron/contract.ts';
+import { DEMO_ACCOUNT } from '../../../../test/demo-account.ts';
 import { installFakeStudio } from '../../../../test/fake-studio.ts';
 import { useAccount } from './account.ts';
 
 afterEach(cleanup);
 
-const demo: StudioAccount = {
-  id: 'a1',
-  handle: 'demo_creator',
-  displayName: 'Demo Creator',
-  followers: 603,
-  mayHost: true,
-  followersNeeded: 0,
-  sessionToken: 'session-token-0123456789',
-};
+const demo = DEMO_ACCOUNT;
 
 function Who() {
   const account = useAccount();

@@ -2,22 +2,14 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StudioAccount } from '../../../../../electron/contract.ts';
+import { DEMO_ACCOUNT } from '../../../../test/demo-account.ts';
 import { installFakeStudio } from '../../../../test/fake-studio.ts';
 import { accountKey } from '../api/account.ts';
 import { SignInPanel } from './sign-in-panel.tsx';
 
 afterEach(cleanup);
 
-const demo: StudioAccount = {
-  id: 'a1',
-  handle: 'demo_creator',
-  displayName: 'Demo Creator',
-  followers: 603,
-  mayHost: true,
-  followersNeeded: 0,
-  sessionToken: 'session-token-0123456789',
-};
+const demo = DEMO_ACCOUNT;
 
 function renderPanel(): QueryClient {
   const client = new QueryClient();

@@ -2,21 +2,14 @@
 /** The studio's live stage: the people on it with what my role may do to them, the requests, reactions. */
 import { act, cleanup, fireEvent, render, renderHook, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { stagePerson } from '../../../../test/fake-signalling.ts';
 import { ReactionsFeed, useReactionLog, type ReactionCount } from './reactions-feed.tsx';
 import { RequestQueue } from './request-queue.tsx';
-import { StageRoster, mayModerate, type RosterActions, type RosterMember } from './stage-roster.tsx';
+import { StageRoster, mayModerate, type RosterActions } from './stage-roster.tsx';
 
 afterEach(cleanup);
 
-const member = (patch: Partial<RosterMember> & { peerId: string }): RosterMember => ({
-  displayName: patch.peerId,
-  handle: null,
-  role: 'speaker',
-  muted: false,
-  mutedByHost: false,
-  speaking: false,
-  ...patch,
-});
+const member = stagePerson;
 
 const STAGE = [
   member({ peerId: 'sp', displayName: 'Sam', handle: 'sam', speaking: true }),

@@ -21,6 +21,8 @@ const Processor = (globalThis as unknown as { AudioWorkletProcessor: typeof Audi
 
 /** Reports per second: display rate, without posting a message every render quantum. */
 const REPORTS_PER_SECOND = 30;
+/** Readouts (limiter, gate and compressor, ducking) per second: the page shows them at 10 Hz, so posting faster only wakes it. */
+const READOUTS_PER_SECOND = 10;
 /** The RMS window, in reports (~300 ms, the usual RMS meter integration). */
 const RMS_REPORTS = 9;
 
@@ -77,9 +79,9 @@ class LimiterProcessor extends Processor {
     const sources = output.map((out, c) => input[c] ?? input[0] ?? (this.#silence[c] ??= new Float32Array(out.length)));
     limiter.processChannels(sources, output);
     if (limiter.lastGain < this.#minimumGain) this.#minimumGain = limiter.lastGain;
-    // Gain reduction at display rate, for the master's readout.
+    // The deepest gain reduction of each readout period, for the master's readout.
     this.#frames += output[0]!.length;
-    if (this.#frames >= sampleRate / REPORTS_PER_SECOND) {
+    if (this.#frames >= sampleRate / READOUTS_PER_SECOND) {
       this.port.postMessage({ reductionDb: -toDbfs(this.#minimumGain) });
       this.#frames = 0;
       this.#minimumGain = 1;
@@ -88,7 +90,7 @@ class LimiterProcessor extends Processor {
   }
 }
 
-/** The mic's processing: gate, then compressor. Posts { gateOpen, reductionDb } at display rate. */
+/** The mic's processing: gate, then compressor. Posts { gateOpen, reductionDb } at readout rate. */
 class MicProcessor extends Processor {
   readonly #gate = new NoiseGate(sampleRate);
   readonly #compressor = new Compressor(sampleRate);
@@ -113,7 +115,7 @@ class MicProcessor extends Processor {
     } else output.fill(0);
     if (this.#compressor.reductionDb < this.#deepest) this.#deepest = this.#compressor.reductionDb;
     this.#frames += output.length;
-    if (this.#frames >= sampleRate / REPORTS_PER_SECOND) {
+    if (this.#frames >= sampleRate / READOUTS_PER_SECOND) {
       this.port.postMessage({ gateOpen: this.#gate.isOpen, reductionDb: -this.#deepest });
       this.#frames = 0;
       this.#deepest = 0;
@@ -122,7 +124,7 @@ class MicProcessor extends Processor {
   }
 }
 
-/** Ducks the music (input 0, any channels) under the side-chain (input 1). Posts { duckDb } at display rate. */
+/** Ducks the music (input 0, any channels) under the side-chain (input 1). Posts { duckDb } at readout rate. */
 class DuckerProcessor extends Processor {
   readonly #ducker = new Ducker(sampleRate);
   #frames = 0;
@@ -137,7 +139,7 @@ class DuckerProcessor extends Processor {
     if (output.length === 0) return true;
     this.#ducker.process(inputs[0] ?? [], inputs[1]?.[0], output);
     this.#frames += output[0]!.length;
-    if (this.#frames >= sampleRate / REPORTS_PER_SECOND) {
+    if (this.#frames >= sampleRate / READOUTS_PER_SECOND) {
       this.port.postMessage({ duckDb: -this.#ducker.gainDb });
       this.#frames = 0;
     }

@@ -200,6 +200,15 @@ async function listening(server: FakeServer, extra: Partial<ListenerDeps> = {}, 
   return { session, phases };
 }
 
+/** Signed in and listening, then seated as a speaker (the server seats them again on a reconnect until its role changes) and publishing `mic`, muted. */
+async function onStage(server: FakeServer) {
+  const { session } = await listening(server, {}, 'token');
+  server.role = 'speaker';
+  server.connections[0]!.notify('yourRole', { peerId: 'me0', role: 'speaker', requestPending: false });
+  await session.joinStage(mic);
+  return session;
+}
+
 describe('ListenerSession reconnect', () => {
   it('a dropped socket: says it is reconnecting, joins again on a new connection and hears the stage again', async () => {
     const server = new FakeServer();
@@ -310,10 +319,7 @@ describe('ListenerSession reconnect', () => {
 
   it('a speaker comes back on stage with the same microphone, live again if it was live', async () => {
     const server = new FakeServer();
-    const { session } = await listening(server, {}, 'token');
-    server.role = 'speaker';
-    server.connections[0]!.notify('yourRole', { peerId: 'me0', role: 'speaker', requestPending: false });
-    await session.joinStage(mic);
+    const session = await onStage(server);
     await session.setMuted(false);
     expect(server.medias[0]!.producers[0]).toMatchObject({ paused: false });
     server.connections[0]!.drop();
@@ -331,10 +337,7 @@ describe('ListenerSession reconnect', () => {
 
   it('a muted speaker comes back muted (no unmute asked)', async () => {
     const server = new FakeServer();
-    const { session } = await listening(server, {}, 'token');
-    server.role = 'speaker';
-    server.connections[0]!.notify('yourRole', { peerId: 'me0', role: 'speaker', requestPending: false });
-    await session.joinStage(mic);
+    const session = await onStage(server);
     server.connections[0]!.drop();
     await expect.poll(() => session.snapshot.phase).toBe('listening');
     expect(server.medias[1]!.producers[0]).toMatchObject({ track: mic, paused: true });
@@ -343,10 +346,7 @@ describe('ListenerSession reconnect', () => {
 
   it('a speaker a moderator locked meanwhile comes back muted: the refused unmute keeps the microphone paused', async () => {
     const server = new FakeServer();
-    const { session } = await listening(server, {}, 'token');
-    server.role = 'speaker';
-    server.connections[0]!.notify('yourRole', { peerId: 'me0', role: 'speaker', requestPending: false });
-    await session.joinStage(mic);
+    const session = await onStage(server);
     await session.setMuted(false);
     server.refuse = { setMuted: 'PERMISSION_DENIED' };
     server.connections[0]!.drop();
@@ -357,9 +357,7 @@ describe('ListenerSession reconnect', () => {
 
   it('a speaker whose seat did not come back listens, and nothing is published', async () => {
     const server = new FakeServer();
-    const { session } = await listening(server, {}, 'token');
-    server.connections[0]!.notify('yourRole', { peerId: 'me0', role: 'speaker', requestPending: false });
-    await session.joinStage(mic);
+    const session = await onStage(server);
     server.role = 'listener';
     server.connections[0]!.drop();
     await expect.poll(() => session.snapshot.phase).toBe('listening');

@@ -8,8 +8,6 @@
  * the tone again on the same Space.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -21,42 +19,12 @@ import { MemorySettingsStore } from '../../electron/settings/settings-store.ts';
 import { createStudioServices } from '../../electron/studio-services.ts';
 import { sampleReceivedAudio } from '../support/audio-probe.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { cuttableProxy, type CuttableProxy } from '../support/cuttable-proxy.ts';
 import { startTestServer } from '../support/server-fixture.ts';
 import { signInToStudio } from '../support/studio-fixture.ts';
 import { writeToneSequence } from '../support/tones.ts';
 
 const TONE_HZ = 660;
-
-/** A TCP proxy to `port` that can cut every connection through it (and keeps accepting new ones). */
-async function tcpProxy(port: number): Promise<{ url: string; cut(): number; close(): Promise<void> }> {
-  const pairs = new Set<[Socket, Socket]>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(port, '127.0.0.1');
-    const pair: [Socket, Socket] = [client, upstream];
-    pairs.add(pair);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cut: () => {
-      const count = pairs.size;
-      for (const [client, upstream] of [...pairs]) {
-        client.destroy();
-        upstream.destroy();
-      }
-      return count;
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Whether the listener page hears the tone now (a short window of samples). */
 async function hearsTone(page: Page): Promise<boolean> {
@@ -66,7 +34,7 @@ async function hearsTone(page: Page): Promise<boolean> {
 
 let dir: string;
 let server: Awaited<ReturnType<typeof startTestServer>>;
-let proxy: Awaited<ReturnType<typeof tcpProxy>>;
+let proxy: CuttableProxy;
 let bridge: Bridge;
 let browser: Browser;
 
@@ -75,8 +43,8 @@ beforeAll(async () => {
   writeToneSequence(join(dir, 'tone.wav'), [[TONE_HZ, 60]]);
   bridge = await startBridge({ rendererDir: RENDERER_DIR, port: 0, logger: pino({ level: 'silent' }) });
   server = await startTestServer({ SPACECRAFT_ALLOWED_ORIGINS: bridge.origin, SPACECRAFT_HOST_GRACE_MS: '15000' });
-  proxy = await tcpProxy(server.port);
-  bridge.serve(createStudioServices({ settings: new MemorySettingsStore(), supervisor: null, remote: { url: proxy.url } }));
+  proxy = await cuttableProxy(server.port);
+  bridge.serve(createStudioServices({ settings: new MemorySettingsStore(), supervisor: null, remote: { url: proxy.origin } }));
   browser = await launchChromium({ fakeAudioFile: join(dir, 'tone.wav') });
 });
 
@@ -101,7 +69,7 @@ describe('the studio after its connection to the server drops', { timeout: 90_00
 
     // The listener goes straight to the server, not through the proxy.
     const listener = await (await browser.newContext()).newPage();
-    await listener.goto(link.replace(proxy.url, server.url));
+    await listener.goto(link.replace(proxy.origin, server.url));
     await listener.getByRole('button', { name: /Listen live/ }).click();
     await expect.poll(() => hearsTone(listener), { timeout: 20_000 }).toBe(true);
 
@@ -116,7 +84,9 @@ describe('the studio after its connection to the server drops', { timeout: 90_00
         if (note) (window as unknown as { sawReconnecting(t: string): void }).sawReconnecting(note.textContent ?? '');
       }).observe(document.body, { childList: true, subtree: true });
     });
-    expect(proxy.cut()).toBeGreaterThan(0);
+    // Every connection through the proxy is cut; new ones go through at once.
+    expect(proxy.down()).toBeGreaterThan(0);
+    proxy.up();
 
     await expect.poll(() => reconnecting.length, { timeout: 10_000 }).toBeGreaterThan(0);
     await expect.poll(() => host.locator('[data-reconnecting]').count(), { timeout: 20_000 }).toBe(0);

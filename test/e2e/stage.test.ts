@@ -11,7 +11,6 @@
  * 1000 Hz; the other listener measures both bands of everything it receives.
  */
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -21,6 +20,7 @@ import { startBrowserStudio } from '../../electron/browser-mode/browser-studio.t
 import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { freePort } from '../support/free-port.ts';
 import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
 import { writeSine } from '../support/tones.ts';
 
@@ -345,15 +345,3 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     await cohost.locator('.member').filter({ hasText: bob.displayName }).filter({ hasText: 'muted by a host' }).waitFor({ timeout: 10_000 });
   });
 });
-
-/** A free loopback port (for a bridge whose origin must be known before it starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -7,11 +7,11 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { freePort } from '../support/free-port.ts';
 import { openRaw, type RawClient, type Reply } from '../support/raw-client.ts';
 import { signIn } from '../support/server-fixture.ts';
 
@@ -33,16 +33,6 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 /** `server/main.ts` as a child on a data folder; resolves once it listens. */
 function startServer(dataDir: string, port: number, env: Record<string, string> = {}): Promise<Running> {

@@ -8,7 +8,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -19,6 +19,7 @@ import { createStudioServices } from '../../electron/studio-services.ts';
 import { Database } from '../../server/db/database.ts';
 import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { SpacecraftError } from '../../server/errors.ts';
+import { freePort } from '../support/free-port.ts';
 import { startTestServer, type TestServer } from '../support/server-fixture.ts';
 
 const demo = { handle: DEMO_CREATOR.handle, password: DEMO_PASSWORD };
@@ -40,15 +41,6 @@ async function refusal(call: Promise<unknown>): Promise<SpacecraftError> {
   );
   expect(error).toBeInstanceOf(SpacecraftError);
   return error as SpacecraftError;
-}
-
-/** A loopback port free right now (a restarted server keeps its URL, as the bundled one does). */
-async function freePort(): Promise<number> {
-  const probe = createTcpServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 async function me(token: string): Promise<number> {

@@ -45,7 +45,10 @@ export async function openStudio(browser: Browser, studio: BrowserStudio): Promi
   const host = await (await benchContext(browser)).newPage();
   await host.goto(studio.url);
   await host.locator('[role="status"][data-state="running"]').waitFor({ timeout: 20_000 });
-  await signInToStudio(host);
+  // The studio keeps its session: a second page of the same studio is already signed in.
+  const signedIn = host.getByRole('button', { name: 'Sign out' });
+  await signedIn.or(host.getByRole('region', { name: 'Sign in to host' })).first().waitFor({ timeout: 20_000 });
+  if (!(await signedIn.isVisible())) await signInToStudio(host);
   return host;
 }
 

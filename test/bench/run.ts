@@ -10,6 +10,7 @@ import { startTestStudio } from '../support/studio-fixture.ts';
 import { cleanups, type Row } from './harness.ts';
 import { measureJoins } from './join-time.ts';
 import { measureMouthToEar } from './mouth-to-ear.ts';
+import { runBench } from './run-bench.ts';
 
 const DEADLINE_MS = 170_000;
 
@@ -54,14 +55,4 @@ async function main(): Promise<void> {
   for (const note of [...latency.notes, ...joins.notes, machine(loadAtStart)]) console.log(note);
 }
 
-let failed = false;
-const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`did not finish within ${DEADLINE_MS / 1000} s`)), DEADLINE_MS).unref());
-try {
-  await Promise.race([main(), deadline]);
-} catch (error) {
-  failed = true;
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-} finally {
-  for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {});
-}
-process.exit(failed ? 1 : 0);
+await runBench(main, DEADLINE_MS, cleanups);

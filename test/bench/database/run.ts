@@ -24,6 +24,7 @@ import { startPostgres, type TestPostgres } from '../../support/postgres.ts';
 import { startServerChild, type ServerChild } from '../capacity/server-child.ts';
 import { WrtcHost } from '../capacity/wrtc-peers.ts';
 import { TimedListener, type JoinMode, type JoinSteps } from './timed-listener.ts';
+import { runBench } from '../run-bench.ts';
 
 const { values } = parseArgs({
   options: {
@@ -156,14 +157,4 @@ backends and kinds, ${JOINS} rounds.
 machine: ${availableParallelism()} CPUs shared with other work; 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end.`);
 }
 
-let failed = false;
-const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`did not finish within ${DEADLINE_MS / 1000} s`)), DEADLINE_MS).unref());
-try {
-  await Promise.race([main(), deadline]);
-} catch (error) {
-  failed = true;
-  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-} finally {
-  for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {});
-}
-process.exit(failed ? 1 : 0);
+await runBench(main, DEADLINE_MS, cleanups);

@@ -26,6 +26,7 @@ import { writeToneSequence } from '../../support/tones.ts';
 import { attachProbeIn, benchBrowser, cleanups, createProbeIn, endSpace, goLive, listen, log, openListener, openStudio, readProbeIn } from '../harness.ts';
 import type { ProbeOptions } from '../onset-probe.ts';
 import { readTimeline } from '../page-hooks.ts';
+import { runBench } from '../run-bench.ts';
 
 const { values } = parseArgs({ options: { joins: { type: 'string', default: '15' } } });
 const JOINS = Number(values.joins);
@@ -140,14 +141,4 @@ async function main(): Promise<void> {
   );
 }
 
-let failed = false;
-const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`did not finish within ${DEADLINE_MS / 1000} s`)), DEADLINE_MS).unref());
-try {
-  await Promise.race([main(), deadline]);
-} catch (error) {
-  failed = true;
-  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-} finally {
-  for (const cleanup of cleanups.reverse()) await Promise.resolve().then(cleanup).catch(() => {});
-}
-process.exit(failed ? 1 : 0);
+await runBench(main, DEADLINE_MS, cleanups);

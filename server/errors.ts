@@ -18,6 +18,14 @@ export const ERROR_CODES = [
   'SPACE_ENDED',
   'UNAVAILABLE',
   'INTERNAL',
+  // Ticketed Spaces (issue #9).
+  'SOLD_OUT',
+  'SALES_CLOSED',
+  'TICKET_REQUIRED',
+  'PAYMENTS_UNAVAILABLE',
+  'PAYMENT_FAILED',
+  // Live captions (issue #10): the caption engine cannot run; the Space goes on without captions.
+  'CAPTIONS_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -67,6 +75,14 @@ export class InvalidStateError extends SpacecraftError {
   constructor(message: string, code: 'INVALID_STATE' | 'SPACE_ENDED' = 'INVALID_STATE') {
     super(code, message);
     this.name = 'InvalidStateError';
+  }
+}
+
+/** Every seat of a ticketed Space is sold or held by an unfinished checkout. */
+export class SoldOutError extends SpacecraftError {
+  constructor(message = 'Sold out: every ticket for this Space is taken.') {
+    super('SOLD_OUT', message);
+    this.name = 'SoldOutError';
   }
 }
 

@@ -15,6 +15,12 @@ const SENTENCES: Record<ErrorCode, string> = {
   SPACE_ENDED: 'This Space has ended.',
   UNAVAILABLE: 'The server cannot be reached right now.',
   INTERNAL: 'Something went wrong. Please try again.',
+  SOLD_OUT: 'Sold out: every ticket for this Space is taken.',
+  SALES_CLOSED: 'Ticket sales for this Space are not open.',
+  TICKET_REQUIRED: 'This Space needs a ticket to listen.',
+  PAYMENTS_UNAVAILABLE: 'Ticket sales need Stripe to be connected on this server.',
+  PAYMENT_FAILED: 'The payment service did not answer as expected. Please try again.',
+  CAPTIONS_UNAVAILABLE: 'Captions are not available right now; the Space goes on without them.',
 };
 
 /** The error's own message when it has a code (it is already written for people), else a sentence for the code. */

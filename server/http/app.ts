@@ -33,6 +33,12 @@ export const STATUS: Record<ErrorCode, number> = {
   UNAVAILABLE: 503,
   MESSAGE_TOO_LARGE: 413,
   INTERNAL: 500,
+  SOLD_OUT: 409,
+  SALES_CLOSED: 409,
+  TICKET_REQUIRED: 402,
+  PAYMENTS_UNAVAILABLE: 503,
+  PAYMENT_FAILED: 502,
+  CAPTIONS_UNAVAILABLE: 503,
 };
 
 /** The code of a refusal made by Fastify or a plugin (a status, no code): a path outside the static root is 403, a body too large 413. */

@@ -18,7 +18,7 @@ function simulate(events: Kind[], capacity = 1, taken = 0, cancelled = false) {
       continue;
     }
     if (kind === 'checkout-paid') checkoutSeen = true;
-    let outcome = ticketOutcome(state, { kind, fully: true }, facts, { cancelled });
+    let outcome = ticketOutcome(state, { kind, fully: true }, facts, { refundAll: cancelled ? 'space-cancelled' : null, refundReturnsSeat: !cancelled });
     if (outcome.seat === 'retake') {
       if (sold + held < capacity) sold += 1;
       else outcome = noSeatOutcome();
@@ -71,7 +71,7 @@ describe('what a payment event does to a ticket', () => {
   });
 
   it('a dispute revokes access; seen first, the ticket ends disputed', () => {
-    expect(ticketOutcome('paid', { kind: 'charge-disputed' }, NO_FACTS, { cancelled: false })).toEqual({ next: 'disputed', seat: 'none', refund: null, revokeAccess: true });
+    expect(ticketOutcome('paid', { kind: 'charge-disputed' }, NO_FACTS, { refundAll: null, refundReturnsSeat: true })).toEqual({ next: 'disputed', seat: 'none', refund: null, revokeAccess: true });
     expect(simulate(['charge-disputed', 'checkout-paid']).state).toBe('disputed');
     expect(simulate(['checkout-paid', 'charge-disputed']).state).toBe('disputed');
   });
@@ -81,7 +81,7 @@ describe('what a payment event does to a ticket', () => {
   });
 
   it('ignores a partial refund (we never make one)', () => {
-    expect(ticketOutcome('paid', { kind: 'charge-refunded', fully: false }, NO_FACTS, { cancelled: false }).next).toBe('paid');
+    expect(ticketOutcome('paid', { kind: 'charge-refunded', fully: false }, NO_FACTS, { refundAll: null, refundReturnsSeat: true }).next).toBe('paid');
   });
 
   it('in every order, with duplicates, never oversells, never releases a paid seat, and ends where the facts say', () => {

@@ -9,8 +9,9 @@
  * - an expiry or a failed async payment releases only a seat still held: never a paid one;
  * - a refund or a dispute seen before the payment itself is kept as a fact of the payment intent
  *   (`facts`), and the payment, when it arrives, ends refunded or disputed at once;
- * - a full refund ends any paid ticket refunded (its seat goes back on sale unless the Space is
- *   over); a dispute revokes access (the bank is giving the money back).
+ * - a full refund ends any paid ticket refunded (its seat goes back on sale only for a buyer's own
+ *   refund or one made outside Spacecraft, while the Space is to come); a dispute revokes access
+ *   (the bank is giving the money back).
  */
 import type { RefundReason } from '../domain/refund-policy.ts';
 import type { PaymentEvent } from './webhook-events.ts';
@@ -43,8 +44,13 @@ export type TicketOutcome = {
 export type PaymentFacts = { refunded: boolean; disputed: boolean };
 export const NO_FACTS: PaymentFacts = { refunded: false, disputed: false };
 
-/** The Space's state, as far as a late payment cares. */
-export type SpaceSale = { cancelled: boolean };
+/** The Space and the ticket's refund, as far as these rules care. */
+export type SpaceSale = {
+  /** Set when a payment arriving now must be refunded at once (the Space was cancelled, or is over). */
+  refundAll: RefundReason | null;
+  /** Whether a finished refund puts the seat back on sale: a buyer's own refund, or one made outside Spacecraft, while the Space is still to come. */
+  refundReturnsSeat: boolean;
+};
 
 const same = (state: TicketPaymentState): TicketOutcome => ({ next: state, seat: 'none', refund: null, revokeAccess: false });
 
@@ -63,7 +69,7 @@ export function ticketOutcome(state: TicketPaymentState, event: { kind: TicketEv
       if (facts.refunded) return { next: 'refunded', seat: held ? 'release' : 'none', refund: null, revokeAccess: false };
       // A disputed payment keeps a held seat counted (never oversell while the bank decides) but grants nothing.
       if (facts.disputed) return { next: 'disputed', seat: held ? 'sell' : 'none', refund: null, revokeAccess: true };
-      if (space.cancelled) return { next: 'refund-pending', seat: held ? 'release' : 'none', refund: 'space-cancelled', revokeAccess: false };
+      if (space.refundAll) return { next: 'refund-pending', seat: held ? 'release' : 'none', refund: space.refundAll, revokeAccess: false };
       return held ? { next: 'paid', seat: 'sell', refund: null, revokeAccess: false } : { next: 'paid', seat: 'retake', refund: null, revokeAccess: false };
     }
     case 'checkout-awaiting-payment':
@@ -73,7 +79,7 @@ export function ticketOutcome(state: TicketPaymentState, event: { kind: TicketEv
       return state === 'held' || state === 'awaiting-payment' ? { next: 'released', seat: 'release', refund: null, revokeAccess: false } : same(state);
     case 'charge-refunded':
       if (!event.fully) return same(state);
-      if (state === 'paid' || state === 'refund-pending') return { next: 'refunded', seat: space.cancelled ? 'none' : 'unsell', refund: null, revokeAccess: true };
+      if (state === 'paid' || state === 'refund-pending') return { next: 'refunded', seat: space.refundReturnsSeat ? 'unsell' : 'none', refund: null, revokeAccess: true };
       // A disputed ticket's seat stays counted (never oversell while the bank decides); it ends refunded.
       if (state === 'disputed') return { next: 'refunded', seat: 'none', refund: null, revokeAccess: false };
       return same(state);

@@ -3,6 +3,7 @@
  * JavaScript types (see `parsers.ts`): int8 → number, bytea → Uint8Array, timestamptz → Date.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { CaptionReplacementsTable, CaptionRevisionsTable, CaptionSegmentsTable, CaptionVocabularyTable } from './caption-schema.ts';
 
 /** Set by the database on insert, read as a Date, never updated by the app. */
 type CreatedAt = ColumnType<Date, never, never>;
@@ -82,6 +83,10 @@ export interface Tables {
   space_roles: SpaceRolesTable;
   space_bans: SpaceBansTable;
   space_invites: SpaceInvitesTable;
+  caption_segments: CaptionSegmentsTable;
+  caption_revisions: CaptionRevisionsTable;
+  caption_vocabulary: CaptionVocabularyTable;
+  caption_replacements: CaptionReplacementsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

@@ -6,10 +6,12 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as accounts from './0001-accounts.ts';
 import * as spaces from './0002-spaces.ts';
+import * as captions from './0004-captions.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-accounts': accounts,
   '0002-spaces': spaces,
+  '0004-captions': captions,
 };
 
 export const migrationProvider: MigrationProvider = {

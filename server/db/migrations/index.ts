@@ -7,11 +7,15 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as accounts from './0001-accounts.ts';
 import * as spaces from './0002-spaces.ts';
 import * as captions from './0004-captions.ts';
+import * as reminders from './0005-reminders.ts';
+import * as tickets from './0003-tickets.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-accounts': accounts,
   '0002-spaces': spaces,
   '0004-captions': captions,
+  '0005-reminders': reminders,
+  '0003-tickets': tickets,
 };
 
 export const migrationProvider: MigrationProvider = {

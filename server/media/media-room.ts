@@ -15,6 +15,7 @@ import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import type { TransportOptions } from '../signalling/protocol.ts';
 import type { ConsumerParams, SpaceMedia, SpaceMediaEvents } from '../spaces/space-media.ts';
+import { SpaceFanout, type Placement } from './space-fanout.ts';
 import { AUDIO_CODECS, type WorkerPool } from './worker-pool.ts';
 
 type PeerMedia = {
@@ -57,16 +58,22 @@ export class MediaRoom implements SpaceMedia {
   readonly #webRtcServer: types.WebRtcServer;
   readonly #peers = new Map<PeerId, PeerMedia>();
   readonly #events: TypedEmitter<SpaceMediaEvents>;
+  /** Receiving transports spread over the node's workers (when the pool has more than one). */
+  #fanout: SpaceFanout | null = null;
+  readonly #placements = new Map<string, Placement>();
   #closed = false;
 
-  static async create(pool: WorkerPool, logger: Logger): Promise<MediaRoom> {
+  /** `spread` (default on): receiving transports go to the least-loaded worker (the Space's producers are piped there). */
+  static async create(pool: WorkerPool, logger: Logger, options: { spread?: boolean } = {}): Promise<MediaRoom> {
     const { worker, webRtcServer } = pool.next();
     const router = await mediaCall('room', () => worker.createRouter({ mediaCodecs: AUDIO_CODECS }));
     try {
       const levels = await mediaCall('room', () =>
         router.createAudioLevelObserver({ maxEntries: MAX_SPEAKING_ENTRIES, threshold: SPEAKING_THRESHOLD_DBOV, interval: SPEAKING_INTERVAL_MS }),
       );
-      return new MediaRoom(router, levels, webRtcServer, logger);
+      const room = new MediaRoom(router, levels, webRtcServer, logger);
+      if ((options.spread ?? true) && pool.size > 1) room.#fanout = new SpaceFanout(router, worker, pool, logger);
+      return room;
     } catch (error) {
       router.close();
       throw error;
@@ -111,16 +118,27 @@ export class MediaRoom implements SpaceMedia {
         throw new SpacecraftError('LIMIT_EXCEEDED', `A connection may have one ${direction === 'send' ? 'sending' : 'receiving'} transport, and this one has it already.`);
       }
     }
+    const placement = direction === 'recv' && this.#fanout ? await mediaCall('transport', () => this.#fanout!.place()) : null;
     const transport = await mediaCall('transport', () =>
-      this.#router.createWebRtcTransport({
-        webRtcServer: this.#webRtcServer,
+      (placement?.router ?? this.#router).createWebRtcTransport({
+        webRtcServer: placement?.webRtcServer ?? this.#webRtcServer,
         enableUdp: true,
         enableTcp: true,
         preferUdp: true,
         initialAvailableOutgoingBitrate: 600_000,
         appData: { peerId, direction },
       }),
-    );
+    ).catch((error: unknown) => {
+      if (placement) this.#fanout?.release(placement.workerIndex);
+      throw error;
+    });
+    if (placement) {
+      this.#placements.set(transport.id, placement);
+      transport.observer.once('close', () => {
+        this.#placements.delete(transport.id);
+        this.#fanout?.release(placement.workerIndex);
+      });
+    }
     // The peer may have left (or the room closed) while the worker made it: nothing may outlive its owner.
     if (this.#closed || this.#peers.get(peerId) !== peer) {
       transport.close();
@@ -176,7 +194,14 @@ export class MediaRoom implements SpaceMedia {
     for (const existing of peer.consumers.values()) {
       if (existing.producerId === producerId) throw new SpacecraftError('LIMIT_EXCEEDED', 'This connection already receives that audio.');
     }
-    const canConsume = await mediaCall('RTP capabilities', () => this.#router.canConsume({ producerId, rtpCapabilities }));
+    const placement = this.#placements.get(transportId);
+    if (placement && this.#fanout) {
+      // Only what this Space's router carries may be piped to a listener's worker.
+      if (!(await mediaCall('RTP capabilities', () => this.#router.canConsume({ producerId, rtpCapabilities })))) throw new NotFoundError('That audio is not available to this listener.');
+      await mediaCall('consume request', () => this.#fanout!.pipe(producerId, placement.router));
+    }
+    const router = placement?.router ?? this.#router;
+    const canConsume = await mediaCall('RTP capabilities', () => router.canConsume({ producerId, rtpCapabilities }));
     if (!canConsume) throw new NotFoundError('That audio is not available to this listener.');
     const consumer = await mediaCall('consume request', () => transport.consume({ producerId, rtpCapabilities, paused: true }));
     if (this.#peers.get(peerId) !== peer || transport.closed) {
@@ -213,9 +238,19 @@ export class MediaRoom implements SpaceMedia {
     for (const transport of peer.transports.values()) transport.close();
   }
 
+  /** A producer and the router it is on, for a server-side consumer (live captions); null when it is gone. */
+  captionSource(producerId: string): { router: types.Router; producer: types.Producer } | null {
+    for (const peer of this.#peers.values()) {
+      const producer = peer.producers.get(producerId);
+      if (producer && !producer.closed) return { router: this.#router, producer };
+    }
+    return null;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#fanout?.close();
     this.#router.close();
     this.#peers.clear();
     this.#events.safeEmit('close');

@@ -29,6 +29,8 @@ export class WorkerPool {
   readonly #log: Logger;
   readonly #workers: PooledWorker[] = [];
   #next = 0;
+  /** Listeners placed per worker index, across Spaces. */
+  readonly #load = new Map<number, number>();
   #closed = false;
 
   static async create(options: WorkerPoolOptions): Promise<WorkerPool> {
@@ -61,6 +63,24 @@ export class WorkerPool {
     const pooled = this.#workers[this.#next % this.#workers.length]!;
     this.#next = (this.#next + 1) % this.#workers.length;
     return pooled;
+  }
+
+  /** Every running worker (a Space spreads its listeners over them: server/media/space-fanout.ts). */
+  get workers(): readonly PooledWorker[] {
+    return this.#workers;
+  }
+
+  /** The worker carrying the fewest listeners placed with `addLoad` (ties: the lowest index). */
+  leastLoaded(): PooledWorker {
+    if (this.#closed || this.#workers.length === 0) throw new SpacecraftError('UNAVAILABLE', 'The server cannot carry a Space right now: no media worker is running.');
+    let best = this.#workers[0]!;
+    for (const pooled of this.#workers) if ((this.#load.get(pooled.index) ?? 0) < (this.#load.get(best.index) ?? 0)) best = pooled;
+    return best;
+  }
+
+  /** Counts listeners placed on (positive) or gone from (negative) a worker. */
+  addLoad(index: number, delta: number): void {
+    this.#load.set(index, Math.max(0, (this.#load.get(index) ?? 0) + delta));
   }
 
   async #spawn(index: number): Promise<PooledWorker> {

@@ -4,6 +4,7 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { CaptionReplacementsTable, CaptionRevisionsTable, CaptionSegmentsTable, CaptionVocabularyTable } from './caption-schema.ts';
+import type { StripePaymentFactsTable, TicketRefundTermsTable } from './refund-schema.ts';
 
 /** Set by the database on insert, read as a Date, never updated by the app. */
 type CreatedAt = ColumnType<Date, never, never>;
@@ -272,6 +273,8 @@ export interface Tables {
   caption_revisions: CaptionRevisionsTable;
   caption_vocabulary: CaptionVocabularyTable;
   caption_replacements: CaptionReplacementsTable;
+  stripe_payment_facts: StripePaymentFactsTable;
+  ticket_refund_terms: TicketRefundTermsTable;
 }
 
 export type AccountRow = Selectable<AccountsTable>;

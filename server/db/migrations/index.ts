@@ -9,6 +9,7 @@ import * as spaces from './0002-spaces.ts';
 import * as captions from './0004-captions.ts';
 import * as reminders from './0005-reminders.ts';
 import * as tickets from './0003-tickets.ts';
+import * as ticketRefunds from './0006-ticket-refunds.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-accounts': accounts,
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-captions': captions,
   '0005-reminders': reminders,
   '0003-tickets': tickets,
+  '0006-ticket-refunds': ticketRefunds,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,6 +5,9 @@
  *   publish(track)      the program mix, or a speaker's microphone (one producer per connection)
  *   unpublish()         off the stage: closes the producer and the sending transport (the server closed its side)
  *   listen(producerId)  one consumer per producer on stage; close the consumer to stop receiving it
+ *   holdConsumers()     from now on consumers stay paused (on the server too) until resumeHeld(): a listener page
+ *                       prepared before its listener pressed play
+ *   resumeHeld()        resumes every held consumer (in parallel); later ones resume as they come
  */
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
@@ -17,6 +20,8 @@ export class MediaSession {
   #send: types.Transport | null = null;
   #recv: types.Transport | null = null;
   #closed = false;
+  /** Consumers kept paused until `resumeHeld()`; null when consumers resume as they come. */
+  #held: types.Consumer[] | null = null;
   readonly #stateListeners = new Set<(direction: 'send' | 'recv', state: types.ConnectionState) => void>();
 
   /** `handlerName` names the WebRTC engine where it cannot be detected (libwebrtc under Node in tests). */
@@ -71,8 +76,21 @@ export class MediaSession {
       // mediasoup knows more header extension URIs than mediasoup-client's type lists; the values are the same.
       rtpParameters: params.rtpParameters as types.RtpParameters,
     });
-    await this.#signalling.request('resumeConsumer', { consumerId: consumer.id });
+    if (this.#held) this.#held.push(consumer);
+    else await this.#signalling.request('resumeConsumer', { consumerId: consumer.id });
     return consumer;
+  }
+
+  /** Consumers made from now on stay paused (the server creates them paused) until `resumeHeld()`. */
+  holdConsumers(): void {
+    this.#held ??= [];
+  }
+
+  /** Resumes every held consumer still open, all at once; consumers made later resume as they come. */
+  async resumeHeld(): Promise<void> {
+    const held = this.#held ?? [];
+    this.#held = null;
+    await Promise.all(held.filter((c) => !c.closed).map((c) => this.#signalling.request('resumeConsumer', { consumerId: c.id })));
   }
 
   /** ICE/DTLS connection state of this session's transports ('connected', 'disconnected', 'failed', …). */

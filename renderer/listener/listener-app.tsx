@@ -60,9 +60,10 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
     else fetchSpaceInfo(serverUrl, spaceId).then(setInfo, setError);
   }, [spaceId, serverUrl]);
 
+  // Everything but the final resume is done before the click (prejoin), as the account on this page.
   useEffect(() => {
-    if (info?.status === 'live') session.prepare(serverUrl, info.routerRtpCapabilities);
-  }, [info, session, serverUrl]);
+    if (info?.status === 'live' && spaceId !== null && !playing && account.status !== 'checking') session.prejoin(serverUrl, spaceId, { sessionToken: account.token });
+  }, [info, session, serverUrl, spaceId, playing, account]);
 
   const play = (listening = session, sessionToken = account.token) => {
     if (spaceId === null) return;

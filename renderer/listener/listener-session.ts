@@ -5,7 +5,7 @@
  *
  * API (for the listener page):
  *   new ListenerSession()                     browser defaults; tests pass fakes
- *   prepare(serverUrl, caps)                  connect and load the device before play (optional)
+ *   prejoin(serverUrl, spaceId, { sessionToken }) before play (optional): everything but the resume
  *   join(serverUrl, spaceId, { sessionToken }) join; signed in first when given a session token
  *   signIn(sessionToken)                      sign this connection in later (asking and reacting need it)
  *   requestToSpeak() / cancelRequest()        a signed-in listener's request; `snapshot.you.requestPending`
@@ -39,6 +39,16 @@
  * (and go at once when the browser says the network is back); after
  * `reconnectWindowMs` the phase is 'disconnected' and `retry()` starts over.
  * A Space that is gone ends the session ('ended').
+ *
+ * Pre-joining (the page is open, the listener has not pressed play): `prejoin`
+ * does all of a join — socket, sign-in, joinSpace (`preparing`: not counted
+ * as a listener yet), transport, consumers (paused on the server), ICE + DTLS
+ * — so that `join` with the same Space and token only resumes the consumers
+ * and says it listens (`startListening`, in parallel). A pre-joined page is not live: a drop
+ * releases it rather than reconnecting, and so does `prejoinIdleMs` without a
+ * join (a page left open holds nothing for long); it is prepared again when
+ * the page gets attention (focus, a pointer, a key). `join` without a usable
+ * pre-join goes the whole way.
  */
 import type { types } from 'mediasoup-client';
 import { REACTIONS, type CloseReasonWire, type NowPlayingWire, type Reaction, type SpaceState, type YourRole } from '../../server/signalling/protocol.ts';
@@ -62,7 +72,14 @@ export type ListenerDeps = {
   iceGraceMs: number;
   /** Calls `listener` when the device's network comes back (the browser's `online` event); returns an unsubscribe. */
   onNetworkBack(listener: () => void): () => void;
+  /** How long a pre-joined page may wait for its listener to press play before its connection is released. */
+  prejoinIdleMs: number;
+  /** Calls `listener` when the page gets the visitor's attention (focus, shown, a pointer, a key); returns an unsubscribe. */
+  onAttention(listener: () => void): () => void;
 };
+
+/** A pre-joined page keeps its connection (a paused consumer, a transport) this long without a click. */
+export const PREJOIN_IDLE_MS = 90_000;
 
 const browserDeps: ListenerDeps = {
   connect: (url, timeoutMs) => SignallingClient.connect(url, timeoutMs),
@@ -75,6 +92,19 @@ const browserDeps: ListenerDeps = {
   onNetworkBack: (listener) => {
     window.addEventListener('online', listener);
     return () => window.removeEventListener('online', listener);
+  },
+  prejoinIdleMs: PREJOIN_IDLE_MS,
+  onAttention: (listener) => {
+    const events = ['focus', 'pointermove', 'pointerdown', 'keydown', 'touchstart'] as const;
+    const shown = () => {
+      if (document.visibilityState === 'visible') listener();
+    };
+    for (const name of events) window.addEventListener(name, listener, { passive: true });
+    document.addEventListener('visibilitychange', shown);
+    return () => {
+      for (const name of events) window.removeEventListener(name, listener);
+      document.removeEventListener('visibilitychange', shown);
+    };
   },
 };
 
@@ -113,7 +143,8 @@ const codeOf = (error: unknown): string | null => {
   return typeof code === 'string' ? code : null;
 };
 
-type Prepared = { signalling: SignallingClient; media: MediaSession | null };
+/** A join done before the click, for one Space as one account (token). `done`: whether it worked. */
+type Prejoined = { spaceId: string; token: string | null; done: Promise<boolean> };
 
 export class ListenerSession {
   readonly #deps: ListenerDeps;
@@ -136,7 +167,12 @@ export class ListenerSession {
   #receiver: StageReceiver | null = null;
   #producer: types.Producer | null = null;
   #closed = false;
-  #prepared: Promise<Prepared> | null = null;
+  #prejoined: Prejoined | null = null;
+  /** Counts pre-joins: one that waited for an earlier one to drop starts only if no later one came. */
+  #prejoins = 0;
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Released after idling: stops waiting for the page's attention. */
+  #offAttention: (() => void) | null = null;
   /** Where and as whom to join again after a drop. */
   #serverUrl = '';
   #spaceId = '';
@@ -167,24 +203,64 @@ export class ListenerSession {
   }
 
   /**
-   * Opens the connection and loads the media device before the listener presses
-   * play (nothing is joined or received yet), so that play starts audio sooner.
+   * Joins before the listener presses play: everything `join` does except resuming the consumers
+   * (they wait paused on the server, their transport connected). Again with another Space or token,
+   * the earlier pre-join is dropped. Failing is quiet: `join` then goes the whole way.
    */
-  prepare(serverUrl: string, routerRtpCapabilities: Record<string, unknown> | null): void {
-    this.#prepared ??= (async () => {
-      const signalling = await this.#deps.connect(signallingUrl(serverUrl));
-      const media = routerRtpCapabilities ? await this.#deps.createMedia(signalling, routerRtpCapabilities) : null;
-      return { signalling, media };
-    })();
-    this.#prepared.catch(() => (this.#prepared = null));
+  prejoin(serverUrl: string, spaceId: string, options: { sessionToken?: string | null } = {}): void {
+    const token = options.sessionToken ?? null;
+    if (this.#closed || this.#live) return;
+    if (this.#prejoined?.spaceId === spaceId && this.#prejoined.token === token) return;
+    this.#stopWaitingForAttention();
+    // One join at a time: a pre-join under way finishes (and is dropped) before the next starts.
+    const previous = this.#prejoined;
+    this.#prejoined = null;
+    const generation = ++this.#prejoins;
+    const prejoined: Prejoined = {
+      spaceId,
+      token,
+      done: (async () => {
+        if (previous) {
+          await this.#drop(previous);
+          if (this.#prejoins !== generation || !this.#prejoined) return false;
+        }
+        this.#serverUrl = serverUrl;
+        this.#spaceId = spaceId;
+        this.#sessionToken = token;
+        await this.#open({ hold: true });
+        return true;
+      })().catch(() => false),
+    };
+    this.#prejoined = prejoined;
+    void prejoined.done.then((ok) => {
+      if (this.#prejoined !== prejoined) return;
+      if (!ok) this.#prejoined = null;
+      else this.#idleTimer = setTimeout(() => this.#idled(), this.#deps.prejoinIdleMs);
+    });
+  }
+
+  /** Whether a pre-join is ready for `join` to resume (tests and the page's diagnostics). */
+  get prejoined(): boolean {
+    return this.#prejoined !== null && this.#signalling !== null && !this.#live;
   }
 
   async join(serverUrl: string, spaceId: string, options: { sessionToken?: string | null } = {}): Promise<void> {
+    const token = options.sessionToken ?? null;
+    this.#stopWaitingForAttention();
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    const prejoined = this.#prejoined;
+    this.#prejoined = null;
+    if (prejoined && prejoined.spaceId === spaceId && prejoined.token === token && (await prejoined.done) && (await this.#resumePrejoined())) {
+      this.#live = true;
+      return;
+    }
+    if (prejoined) await this.#drop(prejoined);
+    if (this.#closed && this.#snapshot.phase === 'ended') throw new SignallingError({ code: 'SPACE_ENDED', message: 'This Space has ended.' });
     this.#serverUrl = serverUrl;
     this.#spaceId = spaceId;
-    this.#sessionToken = options.sessionToken ?? null;
-    const prepared = await this.#prepared?.catch(() => null);
-    await this.#open(prepared ?? null);
+    this.#sessionToken = token;
+    await this.#open();
     this.#live = true;
   }
 
@@ -253,31 +329,79 @@ export class ListenerSession {
   close(): void {
     this.#closed = true;
     this.#wake?.();
+    this.#stopWaitingForAttention();
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    this.#prejoined = null;
     this.#stopPublishing();
     this.#teardown();
-    void this.#prepared?.then(({ signalling, media }) => {
-      media?.close();
-      signalling.close();
-    }, () => undefined);
+  }
+
+  /** The pre-joined connection is still there: resume its consumers and be counted as listening. False when it cannot be used. */
+  async #resumePrejoined(): Promise<boolean> {
+    const media = this.#media;
+    const signalling = this.#signalling;
+    if (this.#closed || !media || !signalling?.open) return false;
+    try {
+      await Promise.all([media.resumeHeld(), signalling.request('startListening', {})]);
+      return !this.#closed && this.#media === media;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A pre-joined page nobody clicked in time: its connection goes, and comes back when the page gets attention. */
+  #idled(): void {
+    this.#idleTimer = null;
+    if (this.#closed || this.#live || !this.#prejoined) return;
+    const again = { serverUrl: this.#serverUrl, spaceId: this.#spaceId, token: this.#sessionToken };
+    this.#release();
+    this.#offAttention = this.#deps.onAttention(() => {
+      this.#stopWaitingForAttention();
+      this.prejoin(again.serverUrl, again.spaceId, { sessionToken: again.token });
+    });
+  }
+
+  /** Drops the pre-join (not yet live): its connection closes, the server frees what it held. */
+  #release(): void {
+    if (this.#live || !this.#prejoined) return;
+    const prejoined = this.#prejoined;
+    this.#prejoined = null;
+    void this.#drop(prejoined);
+  }
+
+  /** Once `prejoined` is done (worked or not), closes what it opened, unless the session went live on it meanwhile. */
+  async #drop(prejoined: Prejoined): Promise<void> {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+    await prejoined.done;
+    if (this.#live || this.#closed) return;
+    this.#teardown();
+    this.#update({ phase: 'connecting', space: null, streams: [], stream: null, you: null, speaking: [], signedIn: false, nowPlaying: null });
+  }
+
+  #stopWaitingForAttention(): void {
+    this.#offAttention?.();
+    this.#offAttention = null;
   }
 
   /**
-   * Joins on a connection (the prepared one, or a new one): signs in first when it has a token,
-   * consumes the stage, and takes a returned seat back with the microphone it had.
+   * Joins on a new connection: signs in first when it has a token, consumes the stage (held paused
+   * when pre-joining), and takes a returned seat back with the microphone it had.
    */
-  async #open(prepared: Prepared | null): Promise<void> {
+  async #open(options: { hold?: boolean } = {}): Promise<void> {
     const reconnecting = this.#live;
-    const signalling = prepared?.signalling.open
-      ? prepared.signalling
-      : await this.#deps.connect(signallingUrl(this.#serverUrl), reconnecting ? RECONNECT_CONNECT_TIMEOUT_MS : undefined);
+    const signalling = await this.#deps.connect(signallingUrl(this.#serverUrl), reconnecting ? RECONNECT_CONNECT_TIMEOUT_MS : undefined);
     let media: MediaSession | null = null;
     try {
       if (this.#closed) throw this.#notConnected();
       this.#signalling = signalling;
       this.#attach(signalling);
       if (this.#sessionToken) await this.#signInAgain(signalling, this.#sessionToken, reconnecting);
-      const joined = await signalling.request('joinSpace', { spaceId: this.#spaceId });
-      media = prepared?.media && prepared.signalling === signalling ? prepared.media : await this.#deps.createMedia(signalling, joined.routerRtpCapabilities);
+      // Pre-joining, the server leaves this connection out of the listener count until it starts listening.
+      const joined = await signalling.request('joinSpace', options.hold ? { spaceId: this.#spaceId, preparing: true } : { spaceId: this.#spaceId });
+      media = await this.#deps.createMedia(signalling, joined.routerRtpCapabilities);
+      if (options.hold) media.holdConsumers();
       this.#media = media;
       this.#recvConnected = false;
       const current = media;
@@ -467,6 +591,8 @@ export class ListenerSession {
 
   /** The connection is gone (socket closed or dead, ICE failed): start again, unless the Space ended or this was closed. */
   #lost(): void {
+    // Pre-joined, not yet live: nothing to take back; the click joins the whole way.
+    if (!this.#live && this.#prejoined && !this.#closed) return this.#idled();
     if (this.#closed || !this.#live || this.#reconnecting || this.#snapshot.phase === 'ended') return;
     void this.#reconnect();
   }
@@ -499,7 +625,7 @@ export class ListenerSession {
       if (this.#stopped()) return;
       this.#update({ reconnectAttempt: attempt });
       try {
-        await this.#open(null);
+        await this.#open();
         this.#reconnecting = false;
         const streams = this.#receiver?.streams ?? [];
         // Joined, but no audio until the media connects: say so, and start again if it does not in time.

@@ -111,7 +111,8 @@ export const requests = {
     result: hostedSpace,
   },
   joinSpace: {
-    data: z.object({ spaceId: id }).strict(),
+    /** `preparing`: a listener page joining before its listener pressed play; not counted as a listener until `startListening`. */
+    data: z.object({ spaceId: id, preparing: z.boolean().optional() }).strict(),
     /** `you`: this connection's peer id (to find itself on stage), its role (a stored co-host or speaker role comes back) and request. */
     result: z.object({ space: spaceStateSchema, routerRtpCapabilities: rtpCapabilitiesSchema, you: yourRoleSchema }),
   },
@@ -132,6 +133,8 @@ export const requests = {
     result: z.object({ consumerId: id, producerId: id, kind: z.literal('audio'), rtpParameters: rtpParametersSchema }),
   },
   resumeConsumer: { data: z.object({ consumerId: id }).strict(), result: z.object({}) },
+  /** A connection that joined `preparing` now listens (its listener pressed play): counted from now on. */
+  startListening: { data: z.object({}).strict(), result: z.object({}) },
   setMuted: { data: z.object({ muted: z.boolean() }).strict(), result: z.object({}) },
   endSpace: { data: z.object({}).strict(), result: z.object({}) },
   ...stageRequests,

@@ -103,6 +103,8 @@ export class LiveSpace {
   readonly #lockedAccounts = new Set<string>();
   /** Connections removed from the Space (a guest has no account to ban). */
   readonly #removedPeers = new Set<PeerId>();
+  /** Connections that joined preparing (a listener page before its play button): not counted until they start listening. */
+  readonly #preparing = new Set<PeerId>();
   /** Accounts removed while this Space is live (the records keep them for good; this saves asking them per reaction). */
   readonly #bannedAccounts = new Set<string>();
   #requestsChanged = false;
@@ -207,9 +209,11 @@ export class LiveSpace {
 
   /**
    * A connection joins as a listener; a signed-in account that was removed is refused, and one
-   * that holds a stored role (co-host, speaker) takes its seat on the stage, muted.
+   * that holds a stored role (co-host, speaker) takes its seat on the stage, muted. `counted: false`
+   * (a page preparing before its listener pressed play) leaves it out of the listener count until
+   * `startListening`.
    */
-  join(peer: SpacePeer): Promise<SpaceState> {
+  join(peer: SpacePeer, options: { counted?: boolean } = {}): Promise<SpaceState> {
     return this.#queue.push(async () => {
       assertLiveSpace(this.#space);
       if (this.#peers.has(peer.id)) throw new InvalidStateError('This connection is already in the Space.');
@@ -221,7 +225,12 @@ export class LiveSpace {
         stored = (await this.#records.roles(this.#space.id)).find((r) => r.accountId === account.id)?.role ?? null;
       }
       // The records are asked outside the Space's own state: it may have ended meanwhile.
-      this.#space = addListener(this.#space, peer.id);
+      if (options.counted === false) {
+        assertLiveSpace(this.#space);
+        this.#preparing.add(peer.id);
+      } else {
+        this.#space = addListener(this.#space, peer.id);
+      }
       this.#peers.set(peer.id, peer);
       if (stored && account) this.#takeSeatBack(account.id, peer.id);
       if (stored) this.#seat(peer, stored);
@@ -323,6 +332,16 @@ export class LiveSpace {
     return this.#queue.push(() => {
       this.#assertMember(peerId);
       return this.media.resumeConsumer(peerId, consumerId);
+    });
+  }
+
+  /** A connection that joined preparing starts listening: counted from now on (once; again is nothing). */
+  startListening(peerId: PeerId): Promise<void> {
+    return this.#queue.push(() => {
+      this.#assertMember(peerId);
+      if (!this.#preparing.delete(peerId)) return;
+      this.#space = addListener(this.#space, peerId);
+      this.#stateChanged();
     });
   }
 
@@ -536,7 +555,7 @@ export class LiveSpace {
     const before = this.#stage;
     this.#stage = forget(this.#stage, peerId);
     if (before.requests !== this.#stage.requests) this.#requestsChanged = true;
-    this.#space = removeListener(this.#space);
+    if (!this.#preparing.delete(peerId)) this.#space = removeListener(this.#space);
     this.#stateChanged();
   }
 

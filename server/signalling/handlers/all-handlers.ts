@@ -2,7 +2,7 @@ import type { Handlers } from './handler.ts';
 import { setNowPlaying } from './premiere-handlers.ts';
 import { connectTransport, consume, createTransport, produce, resumeConsumer } from './media-handlers.ts';
 import { answerRequest, cancelRequest, leaveStage, moveToListener, muteSpeaker, react, removeFromSpace, requestToSpeak } from './stage-handlers.ts';
-import { createSpace, endSpace, joinSpace, ping, resumeSpace, setMuted, signIn } from './space-handlers.ts';
+import { createSpace, endSpace, joinSpace, ping, resumeSpace, setMuted, signIn, startListening } from './space-handlers.ts';
 
 /** One handler per request in protocol.ts; the type makes a missing one a compile error. */
 export const handlers: Handlers = {
@@ -18,6 +18,7 @@ export const handlers: Handlers = {
   produce,
   consume,
   resumeConsumer,
+  startListening,
   requestToSpeak,
   cancelRequest,
   answerRequest,

@@ -80,9 +80,15 @@ export const joinSpace: Handler<'joinSpace'> = async (ctx, data) => {
   notInSpace(ctx);
   await ctx.limits.join(ctx.session.info.ip);
   const space = ctx.registry.live(data.spaceId);
-  const state = await space.join(ctx.session);
+  const state = await space.join(ctx.session, { counted: data.preparing !== true });
   ctx.session.space = space;
   return { space: state, routerRtpCapabilities: space.media.rtpCapabilities, you: space.yourRole(ctx.session.id) };
+};
+
+/** A page that joined `preparing` starts listening: it counts as a listener from now on. */
+export const startListening: Handler<'startListening'> = async (ctx) => {
+  await currentSpace(ctx).startListening(ctx.session.id);
+  return {};
 };
 
 export const setMuted: Handler<'setMuted'> = async (ctx, data) => {

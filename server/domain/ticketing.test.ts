@@ -141,7 +141,7 @@ describe('money', () => {
 
   it("holds a seat for Stripe's shortest checkout expiry, in whole seconds", () => {
     const at = new Date('2026-11-27T09:00:00.250Z');
-    expect(holdExpiry(at).toISOString()).toBe('2026-11-27T09:30:01.000Z');
+    expect(holdExpiry(at).toISOString()).toBe('2026-11-27T09:31:01.000Z');
   });
 });
 

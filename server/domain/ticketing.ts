@@ -57,8 +57,12 @@ export const STRIPE_MAX_AMOUNT = 99_999_999;
 export const MAX_CAPACITY = 100_000;
 /** The platform never takes half or more. */
 export const MAX_PLATFORM_FEE_BPS = 4999;
-/** How long a seat stays held for an unfinished checkout: Stripe's shortest Checkout expiry (30 minutes). */
-export const HOLD_MINUTES = 30;
+/**
+ * How long a seat stays held for an unfinished checkout: Stripe's shortest Checkout expiry is 30
+ * minutes after the session's creation, measured on Stripe's clock; one more minute keeps a slow
+ * request or a skewed clock from being refused.
+ */
+export const HOLD_MINUTES = 31;
 /** Sales may open and close at most this far ahead. */
 export const SALES_MAX_DAYS_AHEAD = 60;
 const DAY_MS = 24 * 3600 * 1000;

@@ -148,9 +148,9 @@ export class ReminderDelivery {
     if (moved) await this.#cancelDue(spaceId, moved, leads);
   }
 
-  /** Queues the due jobs of a Space starting at `startsAt` (keys make a repeat a no-op). */
-  async queueDue(space: { id: string; hostAccountId: string }, startsAt: Date, minutesBefore: number | null): Promise<void> {
-    await this.#queueDue(undefined, space, startsAt, minutesBefore === null ? [] : [minutesBefore]);
+  /** Queues the due jobs of one reminder on a Space starting at `startsAt`, in `trx` if given (keys make a repeat a no-op). */
+  async queueDueIn(trx: Transaction<Tables> | undefined, spaceId: string, startsAt: Date, minutesBefore: number | null): Promise<void> {
+    await this.#queueDue(trx, { id: spaceId }, startsAt, minutesBefore === null ? [] : [minutesBefore]);
   }
 
   async #queueDue(trx: Transaction<Tables> | undefined, space: { id: string }, startsAt: Date, leads: number[]): Promise<void> {

@@ -39,6 +39,7 @@ export class SpaceScheduler {
   readonly #failedAccepts: FailureLock;
   readonly #kept = new Map<string, { at: number; space: Promise<PublicSpace | null> }>();
   readonly #onCohost: (spaceId: SpaceId, accountId: string) => Promise<void>;
+  readonly #onChange: (spaceId: SpaceId) => void;
 
   constructor(deps: {
     accounts: AccountService;
@@ -48,9 +49,12 @@ export class SpaceScheduler {
     now?: () => Date;
     /** Told once an invite made an account a co-host (a live Space seats them at once). */
     onCohost?: (spaceId: SpaceId, accountId: string) => Promise<void>;
+    /** Told after a Space was scheduled, edited or cancelled (reminders follow it); must not throw. */
+    onChange?: (spaceId: SpaceId) => void;
   }) {
     this.#accounts = deps.accounts;
     this.#onCohost = deps.onCohost ?? (async () => undefined);
+    this.#onChange = deps.onChange ?? (() => undefined);
     this.#spaces = deps.spaces;
     this.#invites = deps.invites;
     this.#now = deps.now ?? (() => new Date());
@@ -63,7 +67,9 @@ export class SpaceScheduler {
     const schedule = validateSchedule(input, this.#now());
     await this.#assertMayHost(account);
     await this.#change(account);
-    return this.#spaces.schedule(account.id, schedule);
+    const space = await this.#spaces.schedule(account.id, schedule);
+    this.#onChange(space.id);
+    return space;
   }
 
   async edit(account: Account, spaceId: string, input: { title?: string | undefined; startsAt?: Date | undefined; timeZone?: string | undefined }): Promise<StoredSpace> {
@@ -72,6 +78,7 @@ export class SpaceScheduler {
     await this.#change(account);
     const space = await this.#spaces.edit(spaceId as SpaceId, account.id, edit, now);
     this.#kept.delete(spaceId); // after the write: a read that began before it is dropped
+    this.#onChange(space.id);
     return space;
   }
 
@@ -79,6 +86,7 @@ export class SpaceScheduler {
     await this.#change(account);
     const space = await this.#spaces.cancel(spaceId as SpaceId, account.id, this.#now());
     this.#kept.delete(spaceId);
+    this.#onChange(space.id);
     return space;
   }
 

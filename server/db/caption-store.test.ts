@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS, useTestDatabases, type TestBackend } from '../../test/support/test-databases.ts';
 import { beginSegment, editSegment, MAX_VOCABULARY, releaseDue } from '../domain/captions.ts';
-import { SpacecraftError } from '../errors.ts';
+import { type SpacecraftError } from '../errors.ts';
 import { KyselyCaptionRecords } from './caption-store.ts';
 import { Database } from './database.ts';
 import { KyselySpaceRecords } from './space-store.ts';

@@ -63,6 +63,7 @@ describe('who may do what', () => {
     react: ['speaker', 'listener'],
     seeRequests: ['host', 'cohost'],
     endSpace: ['host'],
+    manageCaptions: ['host', 'cohost'],
   };
 
   it('covers every action', () => {

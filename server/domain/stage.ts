@@ -58,6 +58,7 @@ export const STAGE_ACTIONS = [
   'react',
   'seeRequests',
   'endSpace',
+  'manageCaptions',
 ] as const;
 export type StageAction = (typeof STAGE_ACTIONS)[number];
 
@@ -83,6 +84,7 @@ const RULES: Record<StageAction, Rule> = {
   react: { roles: ['speaker', 'listener'], signedIn: true, deny: 'The host and co-hosts see reactions; they do not send them.' },
   seeRequests: { roles: ['host', 'cohost'], deny: 'Only the host and co-hosts see the requests to speak.' },
   endSpace: { roles: ['host'], deny: 'Only the host can end the Space.' },
+  manageCaptions: { roles: ['host', 'cohost'], deny: 'Only the host or a co-host can correct and control captions.' },
 };
 
 /**

@@ -43,6 +43,13 @@ const VALID = {
   removeFromSpace: { peerId: 'peer-1' },
   react: { emoji: '👏' },
   setNowPlaying: { track: null },
+  editCaption: { segmentId: 1, text: 'Hello, Theia!' },
+  addCaptionWord: { word: 'Zorblax' },
+  addCaptionReplacement: { heard: 'the a', written: 'Theia' },
+  removeCaptionReplacement: { heard: 'the a' },
+  setCaptionsPaused: { paused: true },
+  setCaptionHoldBack: { holdBackMs: 2000 },
+  captionSettings: {},
 } as const;
 type ExampleMethod = keyof typeof VALID;
 

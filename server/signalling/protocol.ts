@@ -12,6 +12,7 @@ import type { types } from 'mediasoup';
 import { z } from 'zod';
 import { CLOSE_REASONS, SPACE_STATUSES } from '../domain/space.ts';
 import { ERROR_CODES } from '../errors.ts';
+import { captionNotifications, captionRequests } from './caption-protocol.ts';
 import { premiereNotifications, premiereRequests } from './premiere-protocol.ts';
 import { stageMemberSchema, stageNotifications, stageRequests, yourRoleSchema } from './stage-protocol.ts';
 
@@ -139,6 +140,7 @@ export const requests = {
   endSpace: { data: z.object({}).strict(), result: z.object({}) },
   ...stageRequests,
   ...premiereRequests,
+  ...captionRequests,
 } as const;
 
 export type Requests = typeof requests;
@@ -152,6 +154,7 @@ export const notifications = {
   spaceEnded: z.object({ spaceId: id, reason: closeReasonSchema }),
   ...stageNotifications,
   ...premiereNotifications,
+  ...captionNotifications,
 } as const;
 
 export type Notifications = typeof notifications;

@@ -62,7 +62,7 @@ import { InvalidStateError, NotFoundError, PermissionError, ValidationError } fr
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import { sameSecret } from '../secret.ts';
-import { encodeNotification, type SpaceState, type TransportOptions, type YourRole } from '../signalling/protocol.ts';
+import { encodeNotification, type NotificationFrame, type SpaceState, type TransportOptions, type YourRole } from '../signalling/protocol.ts';
 import { ReactionTally } from './reaction-tally.ts';
 import { SerialQueue } from './serial-queue.ts';
 import type { ConsumerParams, SpaceMedia } from './space-media.ts';
@@ -84,7 +84,15 @@ export type LiveSpaceOptions = {
   reactionIntervalMs?: number;
 };
 
-export type LiveSpaceEvents = { ended: [state: SpaceState] };
+export type LiveSpaceEvents = {
+  ended: [state: SpaceState];
+  /** Someone on stage publishes their microphone (captions follow it). */
+  produced: [peerId: PeerId, producerId: string];
+  /** A connection joined (captions tell it where they stand). */
+  joined: [peerId: PeerId];
+  /** A premiere track started or stopped playing (captions pause while one plays). */
+  nowPlaying: [playing: boolean];
+};
 
 export class LiveSpace {
   readonly media: SpaceMedia;
@@ -238,6 +246,7 @@ export class LiveSpace {
       this.#tellRole(peer.id);
       const playing = this.#nowPlaying.joinFrame();
       if (playing) peer.send(playing);
+      this.#events.safeEmit('joined', peer.id);
       return this.state();
     });
   }
@@ -317,6 +326,7 @@ export class LiveSpace {
       this.#stage = setProducer(this.#stage, peerId, producerId);
       this.#log.info({ producerId, role: seat.role }, 'producing');
       this.#stateChanged();
+      this.#events.safeEmit('produced', peerId, producerId);
       return producerId;
     });
   }
@@ -461,7 +471,19 @@ export class LiveSpace {
       this.#assertMember(peerId);
       authorizeNowPlaying(roleOf(this.#stage, peerId));
       this.#nowPlaying.set(input && nowPlayingOf(input, Date.now()));
+      this.#events.safeEmit('nowPlaying', input?.playing === true);
     });
+  }
+
+  /** Sends a frame to the host and co-hosts, to everyone else in the Space (`audience`), or to one connection. */
+  notify(to: 'moderators' | 'audience' | PeerId, frame: NotificationFrame): void {
+    if (this.#space.status !== 'live') return;
+    if (to === 'moderators') return this.#toModerators(frame);
+    if (to !== 'audience') return void this.#peers.get(to)?.send(frame);
+    for (const peer of this.#peers.values()) {
+      const role = roleOf(this.#stage, peer.id);
+      if (role !== 'host' && role !== 'cohost') peer.send(frame);
+    }
   }
 
   end(by: PeerId | 'server', reason: Exclude<CloseReason, 'removed'>): Promise<void> {
@@ -567,6 +589,7 @@ export class LiveSpace {
   #hostLeft(graceMs = this.#options.hostGraceMs): void {
     // Nobody is left to say what plays (a host that comes back says it again).
     this.#nowPlaying.clear();
+    this.#events.safeEmit('nowPlaying', false);
     this.#space = hostDisconnected(this.#space);
     if (graceMs === 0) {
       this.#end('server', 'host-left');

@@ -1,3 +1,4 @@
+import { addCaptionReplacement, addCaptionWord, captionSettings, editCaption, removeCaptionReplacement, setCaptionHoldBack, setCaptionsPaused } from './caption-handlers.ts';
 import type { Handlers } from './handler.ts';
 import { setNowPlaying } from './premiere-handlers.ts';
 import { connectTransport, consume, createTransport, produce, resumeConsumer } from './media-handlers.ts';
@@ -28,4 +29,11 @@ export const handlers: Handlers = {
   removeFromSpace,
   react,
   setNowPlaying,
+  editCaption,
+  addCaptionWord,
+  addCaptionReplacement,
+  removeCaptionReplacement,
+  setCaptionsPaused,
+  setCaptionHoldBack,
+  captionSettings,
 };

@@ -1,5 +1,5 @@
 /**
- * Boot order: database (lock, connect, migrate) → media workers → Spaces → signalling → HTTP + WebSocket.
+ * Boot order: database (lock, connect, migrate) → job queue → media workers → Spaces → signalling → HTTP + WebSocket.
  * `close()` ends every live Space (listeners are told), stops HTTP, then the workers, and closes
  * the database last (releasing its data folder's lock).
  */
@@ -12,6 +12,7 @@ import { DEMO_CREATOR, seedDemo } from './db/seed.ts';
 import { KyselyInviteRecords } from './db/invite-store.ts';
 import { KyselySpaceRecords, KyselyStageRecords } from './db/space-store.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
+import { JobQueue } from './jobs/job-queue.ts';
 import { createHttpApp } from './http/app.ts';
 import { registerSpaceRoutes, storedSpaceInfo } from './http/space-routes.ts';
 import type { Logger } from './logger.ts';
@@ -27,6 +28,8 @@ export type RunningServer = {
   port: number;
   /** The open database (tests read it directly). */
   database: Database;
+  /** The durable job queue on that database (refunds, reminders). */
+  jobs: JobQueue;
   close(): Promise<void>;
 };
 
@@ -34,6 +37,13 @@ export const DEFAULT_LISTENER_DIR = fileURLToPath(new URL('../out/listener', imp
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const database = await Database.open(config.database, logger);
+  let jobs: JobQueue;
+  try {
+    jobs = await JobQueue.start(database, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   let pool: WorkerPool;
   try {
     pool = await WorkerPool.create({
@@ -44,6 +54,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       logger,
     });
   } catch (error) {
+    await jobs.stop();
     await database.close();
     throw error;
   }
@@ -80,6 +91,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   } catch (error) {
     hub.close();
     pool.close();
+    await jobs.stop();
     await database.close();
     throw error;
   }
@@ -95,12 +107,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     url,
     port,
     database,
+    jobs,
     close: () =>
       (closing ??= (async () => {
         await registry.endAll('server-shutdown');
         hub.close();
         await app.close();
         pool.close();
+        await jobs.stop();
         await database.close();
         logger.info('server closed');
       })()),

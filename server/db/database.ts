@@ -24,19 +24,25 @@ import type { Tables } from './schema.ts';
 export type Db = Kysely<Tables>;
 export type Backend = DatabaseConfig['kind'];
 
+/** What the durable job queue (pg-boss) connects to: the same embedded instance, or the same server. */
+export type JobStore = { kind: 'pglite'; pglite: PGlite } | { kind: 'postgres'; url: string };
+
 /** The folder PGlite keeps its files in, inside the server's data folder. */
 export const databaseFolder = (dataDir: string) => join(dataDir, 'database');
 
 export class Database {
   readonly db: Db;
   readonly backend: Backend;
+  /** For the job queue only; everything else goes through `db`. */
+  readonly jobStore: JobStore;
   readonly #lock: DataFolderLock | null;
   readonly #logger: Logger;
   #closing: Promise<void> | null = null;
 
-  private constructor(db: Db, backend: Backend, lock: DataFolderLock | null, logger: Logger) {
+  private constructor(db: Db, jobStore: JobStore, lock: DataFolderLock | null, logger: Logger) {
     this.db = db;
-    this.backend = backend;
+    this.backend = jobStore.kind;
+    this.jobStore = jobStore;
     this.#lock = lock;
     this.#logger = logger;
   }
@@ -46,21 +52,27 @@ export class Database {
     const started = performance.now();
     let lock: DataFolderLock | null = null;
     let db: Db;
+    let jobStore: JobStore;
     if (config.kind === 'postgres') {
+      jobStore = { kind: 'postgres', url: config.url };
       // The URL holds a password: it is never logged.
       const pool = new pg.Pool({ connectionString: config.url, types: PG_TYPES, max: 10 });
       // An idle client whose server went away emits 'error': log it rather than crash; the pool replaces it.
       pool.on('error', (error) => log.warn({ err: error }, 'idle database connection lost'));
       db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     } else if (config.dataDir === null) {
-      db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite: new PGlite('memory://', { parsers: PGLITE_PARSERS }) }) });
+      const pglite = new PGlite('memory://', { parsers: PGLITE_PARSERS });
+      jobStore = { kind: 'pglite', pglite };
+      db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
     } else {
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       const folder = databaseFolder(config.dataDir);
       lock = DataFolderLock.acquire(`${folder}.lock`);
-      db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite: new PGlite(folder, { parsers: PGLITE_PARSERS }) }) });
+      const pglite = new PGlite(folder, { parsers: PGLITE_PARSERS });
+      jobStore = { kind: 'pglite', pglite };
+      db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
     }
-    const database = new Database(db, config.kind, lock, log);
+    const database = new Database(db, jobStore, lock, log);
     try {
       await database.#migrate();
     } catch (error) {

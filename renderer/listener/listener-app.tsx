@@ -68,15 +68,16 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
   const play = (listening = session, sessionToken = account.token) => {
     if (spaceId === null) return;
     // Pressing play is the user gesture browsers require before audio may start.
-    setError(null);
-    setPlaying(true);
     // Signed in on this page: the connection is signed in before it joins (a removed account is refused here).
+    // Joined first: a pre-joined session's resume goes out before the page renders the player.
     listening.join(serverUrl, spaceId, { sessionToken }).catch((e: unknown) => {
       setError(e);
       listening.close();
       setSession(new ListenerSession());
       setPlaying(false);
     });
+    setError(null);
+    setPlaying(true);
   };
 
   // Signing out ends the signed-in connection (its seat or request goes with it); a listener keeps listening as a guest.

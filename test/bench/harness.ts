@@ -73,6 +73,17 @@ export async function openListener(browser: Browser, link: string): Promise<{ co
   return { context, page };
 }
 
+/**
+ * Waits until the listener page has pre-joined (its media connected: the timeline shows `peer connected`),
+ * then a moment more, as a visitor reads the page before clicking.
+ */
+export async function waitForPrejoin(page: Page, settleMs = 300): Promise<void> {
+  await page
+    .waitForFunction(() => window.__benchTimeline?.some((m) => m.label === 'peer connected') === true, null, { timeout: 15_000, polling: 20 })
+    .catch(() => Promise.reject(new Error('the listener page did not pre-join (no connected peer) within 15 s')));
+  await new Promise((r) => setTimeout(r, settleMs));
+}
+
 export async function listen(page: Page): Promise<void> {
   await page.getByRole('button', { name: /Listen live/ }).click();
 }

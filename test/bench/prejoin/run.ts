@@ -2,8 +2,10 @@
  * `npm run bench:prejoin`: where listener join → first audio goes in Chromium, and what doing
  * everything but the final resume before the click would save (issue #8 point 6). The studio in
  * browser mode on loopback (its fake microphone plays changing tones), headless Chromium listeners,
- * each join in a fresh browser context with the page loaded; three kinds, interleaved:
- *   - page: the listener page as it is, from the click on "Listen live" (what `npm run bench` times);
+ * each join in a fresh browser context with the page loaded; four kinds, interleaved:
+ *   - page: the listener page, which pre-joins as it opens, clicked once it has (its peer connected, then
+ *     300 ms as a visitor reads): what `npm run bench` times;
+ *   - page at once: the same page clicked as soon as its button shows (the pre-join still under way);
  *   - full: a minimal mediasoup-client listener injected into the same page (page-client.ts), all of
  *     joinSpace … resumeConsumer after the "click" — the protocol's own cost without the page's UI;
  *   - pre-joined: the same client did joinSpace, createTransport, consume (paused), connectTransport
@@ -23,7 +25,7 @@ import { rolldown } from 'rolldown';
 import { percentile, summarize, type Summary } from '../../support/percentiles.ts';
 import { signInToStudio, startTestStudio } from '../../support/studio-fixture.ts';
 import { writeToneSequence } from '../../support/tones.ts';
-import { attachProbeIn, benchBrowser, cleanups, createProbeIn, endSpace, goLive, listen, log, openListener, openStudio, readProbeIn } from '../harness.ts';
+import { attachProbeIn, benchBrowser, cleanups, createProbeIn, endSpace, goLive, listen, log, openListener, openStudio, readProbeIn, waitForPrejoin } from '../harness.ts';
 import type { ProbeOptions } from '../onset-probe.ts';
 import { readTimeline } from '../page-hooks.ts';
 import { runBench } from '../run-bench.ts';
@@ -33,10 +35,11 @@ const JOINS = Number(values.joins);
 const DEADLINE_MS = 300_000;
 const FIRST_AUDIO: ProbeOptions = { threshold: 0.01, quietMs: 50 };
 
-type Variant = 'page' | 'full' | 'pre-joined';
-const VARIANTS: Variant[] = ['page', 'full', 'pre-joined'];
+type Variant = 'page' | 'page at once' | 'full' | 'pre-joined';
+const VARIANTS: Variant[] = ['page', 'page at once', 'full', 'pre-joined'];
 const DESCRIPTION: Record<Variant, string> = {
-  page: 'listener page as it is (click "Listen live")',
+  page: 'listener page, pre-joined, then "Listen live"',
+  'page at once': 'listener page, "Listen live" at once',
   full: 'minimal client, everything after the click',
   'pre-joined': 'minimal client, pre-joined: resume only',
 };
@@ -61,7 +64,10 @@ async function bundlePageClient(): Promise<string> {
 async function joinOnce(page: Page, variant: Variant, spaceId: string, client: string): Promise<Map<string, number>> {
   await createProbeIn(page, 'ear', FIRST_AUDIO);
   await attachProbeIn(page, 'ear', 'next-src-object');
-  if (variant === 'page') await listen(page);
+  if (variant === 'page') {
+    await waitForPrejoin(page);
+    await listen(page);
+  } else if (variant === 'page at once') await listen(page);
   else {
     await page.addScriptTag({ content: client });
     if (variant === 'pre-joined') {

@@ -230,9 +230,9 @@ function vttEscape(text: string): string {
   return cleanText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A voice tag's annotation: no '>' (it would end the tag), no '&' or '<' unescaped, one line. */
+/** A voice tag's annotation: '&', '<' and '>' as character references (a bare '>' would end the tag), one line. */
 function voiceName(name: string): string {
-  return vttEscape(name).replace(/&gt;/g, '›') || 'Speaker';
+  return vttEscape(name) || 'Speaker';
 }
 
 /** A transcript as WebVTT, one cue per segment, the speaker as a voice tag (`<v Name>`). */

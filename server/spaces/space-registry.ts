@@ -21,6 +21,8 @@ export type RegistryOptions = LiveSpaceOptions & {
   records: SpaceRecords;
   /** Makes the media of a new Space (a mediasoup router on the next worker, or a fake in tests). */
   createMedia: () => Promise<SpaceMedia>;
+  /** Told of each Space that goes live or is restored (live captions follow it). */
+  onLive?: (space: LiveSpace, hostAccountId: string) => void;
 };
 
 export class SpaceRegistry {
@@ -112,6 +114,7 @@ export class SpaceRegistry {
   #track(space: LiveSpace, hostAccountId: string): void {
     const id = space.id;
     this.#live.set(id, space);
+    this.#options.onLive?.(space, hostAccountId);
     space.on('ended', (state) => {
       this.#release(hostAccountId);
       this.#live.delete(id);

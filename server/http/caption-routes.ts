@@ -1,0 +1,51 @@
+/**
+ * Transcripts of a Space's captions, during or after it:
+ *
+ *   GET /api/spaces/:spaceId/transcript.vtt    WebVTT, speakers as voice tags     text/vtt
+ *   GET /api/spaces/:spaceId/transcript.srt    SRT, "Name: text"                  application/x-subrip
+ *
+ * Only released text (what listeners saw, corrections included); held-back text stays out until
+ * its hold-back ends. Open like the Space's page (listeners read the same captions live); a
+ * Space the server never knew is NOT_FOUND. Asked at most `perMinute` times a minute per address.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { CaptionRecords } from '../captions/caption-records.ts';
+import { toSrt, toWebVtt, transcriptCues } from '../domain/captions.ts';
+import { describeIssues, NotFoundError, SpacecraftError, ValidationError } from '../errors.ts';
+
+const params = z.object({ spaceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a Space id'), format: z.enum(['vtt', 'srt']) });
+
+export type CaptionRoutesOptions = {
+  records: CaptionRecords;
+  /** The Space's title, or null when there is no such Space. */
+  spaceTitle: (spaceId: string) => Promise<string | null>;
+  perMinute?: number;
+};
+
+export function registerCaptionRoutes(app: FastifyInstance, options: CaptionRoutesOptions): void {
+  const perMinute = options.perMinute ?? 30;
+  const asked = new Map<string, { windowStart: number; count: number }>();
+
+  app.get('/api/spaces/:spaceId/transcript.:format', async (request, reply) => {
+    const parsed = params.safeParse(request.params);
+    if (!parsed.success) throw new ValidationError('That is not a transcript link.', describeIssues(parsed.error.issues));
+    const now = Date.now();
+    let entry = asked.get(request.ip);
+    if (!entry || now - entry.windowStart >= 60_000) {
+      if (asked.size > 100_000) asked.clear();
+      asked.set(request.ip, (entry = { windowStart: now, count: 0 }));
+    }
+    if (++entry.count > perMinute) throw new SpacecraftError('RATE_LIMITED', 'Too many transcripts asked for from this address; wait a minute.');
+    const { spaceId, format } = parsed.data;
+    const title = await options.spaceTitle(spaceId);
+    if (title === null) throw new NotFoundError('There is no Space at this link.');
+    const cues = transcriptCues(await options.records.segments(spaceId));
+    const body = format === 'vtt' ? toWebVtt(cues, title) : toSrt(cues);
+    return reply
+      .header('content-type', format === 'vtt' ? 'text/vtt; charset=utf-8' : 'application/x-subrip; charset=utf-8')
+      .header('content-disposition', `attachment; filename="spacecraft-${spaceId}.${format}"`)
+      .header('cache-control', 'no-store')
+      .send(body);
+  });
+}

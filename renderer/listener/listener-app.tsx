@@ -3,6 +3,7 @@ import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/s
 import { describeError } from '../lib/error-messages.ts';
 import { useAccountStore } from './account/use-account.ts';
 import { AccountBar } from './components/account-bar.tsx';
+import { SessionCaptions } from './components/captions.tsx';
 import { SessionNowPlaying } from './components/now-playing.tsx';
 import { SignInForm } from './components/sign-in-form.tsx';
 import { LivePlayer, type SignInRequest } from './live-player.tsx';
@@ -99,6 +100,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
       <div className="panel">
         <h1>{info?.title ?? (error ? 'Space not available' : 'Loading…')}</h1>
         {playing ? <SessionNowPlaying session={session} /> : null}
+        {playing ? <SessionCaptions feed={session.captions} /> : null}
         {playing ? (
           <LivePlayer session={session} stateLine={stateLine} account={account} accounts={accounts} signInFor={signInFor} onSignInFor={setSignInFor} />
         ) : signInFor ? (

@@ -53,6 +53,7 @@
 import type { types } from 'mediasoup-client';
 import { REACTIONS, type CloseReasonWire, type NowPlayingWire, type Reaction, type SpaceState, type YourRole } from '../../server/signalling/protocol.ts';
 import { MediaSession } from '../lib/media-session.ts';
+import { CaptionFeed } from './lib/caption-feed.ts';
 import { RECONNECT_WINDOW_MS, retryDelayMs } from '../lib/reconnect-policy.ts';
 import { SignallingClient, SignallingError, signallingUrl } from '../lib/signalling-client.ts';
 import { StageReceiver, type StageStream } from '../lib/stage-receiver.ts';
@@ -147,6 +148,8 @@ const codeOf = (error: unknown): string | null => {
 type Prejoined = { spaceId: string; token: string | null; done: Promise<boolean> };
 
 export class ListenerSession {
+  /** Live captions as they are released (kept across reconnects). */
+  readonly captions = new CaptionFeed();
   readonly #deps: ListenerDeps;
   readonly #listeners = new Set<(snapshot: ListenerSnapshot) => void>();
   #snapshot: ListenerSnapshot = {
@@ -447,6 +450,12 @@ export class ListenerSession {
     });
     // A new connection is told what plays as it joins; until then, nothing is known to play.
     this.#update({ nowPlaying: null });
+    signalling.on('caption', ({ caption }) => {
+      if (current()) this.captions.add(caption);
+    });
+    signalling.on('captionStatus', (status) => {
+      if (current()) this.captions.setStatus(status);
+    });
     signalling.on('nowPlaying', ({ nowPlaying }) => {
       if (!current()) return;
       // Artwork left out: the same as before (the server sends a 48 KB image once per track).

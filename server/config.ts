@@ -7,6 +7,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { logLevelField, portField as port, type LogLevel } from './config-fields.ts';
+import { CLUSTER_SECRET_KEYS, clusterConfig, clusterEnvFields, type ClusterConfig } from './cluster/cluster-config.ts';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -61,6 +62,7 @@ const schema = z.object({
   SPACECRAFT_DEMO_DATA: z.stringbool().default(false),
   SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: count(1, 1_000_000).default(30),
   SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
+  ...clusterEnvFields,
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL')
@@ -68,7 +70,7 @@ const schema = z.object({
 });
 
 /** Keys whose values are secrets: a config error names them but never shows them. */
-const SECRET_KEYS = new Set(['DATABASE_URL']);
+const SECRET_KEYS = new Set(['DATABASE_URL', ...CLUSTER_SECRET_KEYS]);
 
 /**
  * The server's data folder when SPACECRAFT_DATA_DIR is not set: the same folder the studio
@@ -108,6 +110,8 @@ export type ServerConfig = {
   /** At most one `spaceState` per Space per this interval. */
   stateIntervalMs: number;
   database: DatabaseConfig;
+  /** This server as a node of a multi-node deployment (null: on its own). */
+  cluster: ClusterConfig | null;
   accounts: {
     /** Followers an account needs before it may host. */
     hostMinFollowers: number;
@@ -139,6 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} ${shown(String(i.path[0]), env)}`));
   }
   const e = parsed.data;
+  const cluster = clusterConfig(e);
+  if (cluster.problems.length) throw new ConfigError(cluster.problems);
   return {
     host: e.SPACECRAFT_HOST,
     port: e.SPACECRAFT_PORT,
@@ -157,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     restoreGraceMs: e.SPACECRAFT_RESTORE_GRACE_MS,
     heartbeatMs: e.SPACECRAFT_HEARTBEAT_MS,
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
+    cluster: cluster.config,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.SPACECRAFT_DATA_DIR === IN_MEMORY ? null : (e.SPACECRAFT_DATA_DIR ?? DEFAULT_DATA_DIR) },

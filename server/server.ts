@@ -6,6 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import type { ServerConfig } from './config.ts';
 import { AccountService } from './accounts/account-service.ts';
+import { ClusterNode } from './cluster/cluster-node.ts';
+import { registerJoinRoute } from './cluster/join-route.ts';
 import { KyselyAccountStore } from './db/account-store.ts';
 import { Database } from './db/database.ts';
 import { DEMO_CREATOR, seedDemo } from './db/seed.ts';
@@ -74,9 +76,15 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
     logger,
   );
-  const restored = await registry.restore((id) => accounts.accountById(id), config.restoreGraceMs);
+  // Relays and edges share the origin's database but hold no stage: only a single server or the origin takes its Spaces back.
+  const restored = config.cluster && config.cluster.role !== 'origin' ? 0 : await registry.restore((id) => accounts.accountById(id), config.restoreGraceMs);
   if (restored > 0) logger.info({ restored, graceMs: config.restoreGraceMs }, 'Spaces left live by the last run are back, waiting for their hosts');
-  const hub = new SessionHub(handlers, { registry, accounts, config, logger });
+  const cluster = config.cluster ? await ClusterNode.start({ config: config.cluster, server: config, pool, registry, logger }).catch(async (error: unknown) => {
+    pool.close();
+    await database.close();
+    throw error;
+  }) : null;
+  const hub = new SessionHub(cluster ? cluster.handlers(handlers) : handlers, { registry, accounts, config, logger });
   const scheduler = new SpaceScheduler({
     accounts,
     spaces: new KyselySpaceRecords(database.db),
@@ -86,10 +94,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
   registerAccountRoutes(app, accounts);
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
+  const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
+  if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
+  else registerJoinRoute(app, { ownUrl: () => url, asksPerIpPerMinute: joinAsksPerIpPerMinute, cluster: null });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     hub.close();
+    await cluster?.close();
     pool.close();
     await jobs.stop();
     await database.close();
@@ -100,6 +112,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = config.publicUrl ?? `http://${host}:${port}`;
   hub.setServerUrl(url);
+  cluster?.announce(url);
   logger.info({ url, workers: pool.size }, 'server listening');
 
   let closing: Promise<void> | null = null;
@@ -111,6 +124,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     close: () =>
       (closing ??= (async () => {
         await registry.endAll('server-shutdown');
+        await cluster?.close();
         hub.close();
         await app.close();
         pool.close();

@@ -98,6 +98,11 @@ export class MediaRoom implements SpaceMedia {
     return this.#speaking;
   }
 
+  /** The Space's own router (its stage producers live here): other nodes' pipes are fed from it (server/cluster). */
+  get router(): types.Router {
+    return this.#router;
+  }
+
   get rtpCapabilities(): types.RtpCapabilities {
     return this.#rtpCapabilities;
   }

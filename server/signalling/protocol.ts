@@ -85,6 +85,14 @@ export const spaceInfoSchema = spaceStateSchema.extend({
 });
 export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
 
+/**
+ * Where to listen (POST /api/spaces/:id/join): the server whose socket to open and, in a
+ * multi-node deployment, the edge's signed ticket for `joinSpace` (null on a single server).
+ * A join refused for now answers RATE_LIMITED with `details.retryInMs` (wait, then ask again).
+ */
+export const joinAnswerSchema = z.object({ url: z.string().max(500), ticket: z.string().max(512).nullable(), expiresAt: z.number().nullable() });
+export type JoinAnswer = z.infer<typeof joinAnswerSchema>;
+
 /** The account a connection is signed in as. */
 export const signedInAccountSchema = z.object({ id: z.string(), handle: z.string(), displayName: z.string() });
 export type SignedInAccount = z.infer<typeof signedInAccountSchema>;
@@ -113,7 +121,8 @@ export const requests = {
   },
   joinSpace: {
     /** `preparing`: a listener page joining before its listener pressed play; not counted as a listener until `startListening`. */
-    data: z.object({ spaceId: id, preparing: z.boolean().optional() }).strict(),
+    /** `ticket`: on an edge of a multi-node deployment, the ticket the join endpoint signed for it. */
+    data: z.object({ spaceId: id, preparing: z.boolean().optional(), ticket: z.string().min(1).max(512).optional() }).strict(),
     /** `you`: this connection's peer id (to find itself on stage), its role (a stored co-host or speaker role comes back) and request. */
     result: z.object({ space: spaceStateSchema, routerRtpCapabilities: rtpCapabilitiesSchema, you: yourRoleSchema }),
   },

@@ -136,6 +136,11 @@ export class SpaceRegistry {
     throw new NotFoundError('There is no Space at this link.');
   }
 
+  /** Every live Space (the cluster's origin publishes them). */
+  all(): IterableIterator<LiveSpace> {
+    return this.#live.values();
+  }
+
   /** The live Space with this id, or undefined. */
   ifLive(id: string): LiveSpace | undefined {
     return this.#live.get(id as SpaceId);

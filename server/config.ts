@@ -63,6 +63,13 @@ const schema = z.object({
   SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: count(1, 1_000_000).default(30),
   SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
   ...clusterEnvFields,
+  SPACECRAFT_SPREAD_WORKERS: z.stringbool().default(true),
+  SPACECRAFT_PROGRAM_MIX_FROM_LISTENERS: count(0, 100_000_000).default(300),
+  SPACECRAFT_PROGRAM_MIX_SLOTS: count(1, 32).default(13),
+  SPACECRAFT_HLS_DIR: z.string().min(1).optional(),
+  SPACECRAFT_HLS_SEGMENT_SECONDS: z.coerce.number().min(0.2).max(10).default(1),
+  SPACECRAFT_HLS_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SPACECRAFT_HLS_URL_TTL_SECONDS: count(10, 86_400).default(600),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL')
@@ -70,7 +77,7 @@ const schema = z.object({
 });
 
 /** Keys whose values are secrets: a config error names them but never shows them. */
-const SECRET_KEYS = new Set(['DATABASE_URL', ...CLUSTER_SECRET_KEYS]);
+const SECRET_KEYS = new Set(['DATABASE_URL', 'SPACECRAFT_HLS_URL_SECRET', ...CLUSTER_SECRET_KEYS]);
 
 /**
  * The server's data folder when SPACECRAFT_DATA_DIR is not set: the same folder the studio
@@ -110,6 +117,21 @@ export type ServerConfig = {
   /** At most one `spaceState` per Space per this interval. */
   stateIntervalMs: number;
   database: DatabaseConfig;
+  /** One Space past one core (issue #12): the program mix, listeners over every worker, the HLS overflow tier. */
+  scale: {
+    /** Receiving transports go to the least-loaded worker (producers piped there with pipeToRouter). */
+    spreadWorkers: boolean;
+    /** From this many listeners on, listeners consume the program stream instead of each voice (0: never). */
+    programMixFromListeners: number;
+    /** Voices the program mixes at most (the stage's seats). */
+    programMixSlots: number;
+    /** Where HLS segments are written (a temp folder when not set). */
+    hlsDir: string | undefined;
+    hlsSegmentSeconds: number;
+    /** Signs the overflow URLs of ticketed Spaces (random per process when not set: set it when several nodes serve one Space). */
+    hlsUrlSecret: string | undefined;
+    hlsUrlTtlSeconds: number;
+  };
   /** This server as a node of a multi-node deployment (null: on its own). */
   cluster: ClusterConfig | null;
   accounts: {
@@ -167,6 +189,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.SPACECRAFT_DATA_DIR === IN_MEMORY ? null : (e.SPACECRAFT_DATA_DIR ?? DEFAULT_DATA_DIR) },
+    scale: {
+      spreadWorkers: e.SPACECRAFT_SPREAD_WORKERS,
+      programMixFromListeners: e.SPACECRAFT_PROGRAM_MIX_FROM_LISTENERS,
+      programMixSlots: e.SPACECRAFT_PROGRAM_MIX_SLOTS,
+      hlsDir: e.SPACECRAFT_HLS_DIR,
+      hlsSegmentSeconds: e.SPACECRAFT_HLS_SEGMENT_SECONDS,
+      hlsUrlSecret: e.SPACECRAFT_HLS_URL_SECRET,
+      hlsUrlTtlSeconds: e.SPACECRAFT_HLS_URL_TTL_SECONDS,
+    },
     accounts: {
       hostMinFollowers: e.SPACECRAFT_HOST_MIN_FOLLOWERS,
       sessionDays: e.SPACECRAFT_SESSION_DAYS,

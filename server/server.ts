@@ -4,6 +4,7 @@
  * the database last (releasing its data folder's lock).
  */
 import { fileURLToPath } from 'node:url';
+import { scaleTier } from './scale-tier.ts';
 import type { ServerConfig } from './config.ts';
 import { AccountService } from './accounts/account-service.ts';
 import { ClusterNode } from './cluster/cluster-node.ts';
@@ -72,7 +73,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       stageRecords: new KyselyStageRecords(database.db),
       stateIntervalMs: config.stateIntervalMs,
       hostGraceMs: config.hostGraceMs,
-      createMedia: () => MediaRoom.create(pool, logger),
+      createMedia: () => MediaRoom.create(pool, logger, { spread: config.scale.spreadWorkers, programSlots: config.scale.programMixSlots }),
     },
     logger,
   );
@@ -94,6 +95,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
   registerAccountRoutes(app, accounts);
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
+  const overflow = scaleTier(app, { config, registry, logger });
   const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
   if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
   else registerJoinRoute(app, { ownUrl: () => url, asksPerIpPerMinute: joinAsksPerIpPerMinute, cluster: null });
@@ -127,6 +129,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         await cluster?.close();
         hub.close();
         await app.close();
+        await overflow.close();
         pool.close();
         await jobs.stop();
         await database.close();

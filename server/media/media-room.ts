@@ -15,6 +15,7 @@ import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import type { TransportOptions } from '../signalling/protocol.ts';
 import type { ConsumerParams, SpaceMedia, SpaceMediaEvents } from '../spaces/space-media.ts';
+import { ProgramMixer } from './program-mixer.ts';
 import { SpaceFanout, type Placement } from './space-fanout.ts';
 import { AUDIO_CODECS, type WorkerPool } from './worker-pool.ts';
 
@@ -61,17 +62,21 @@ export class MediaRoom implements SpaceMedia {
   /** Receiving transports spread over the node's workers (when the pool has more than one). */
   #fanout: SpaceFanout | null = null;
   readonly #placements = new Map<string, Placement>();
+  /** The program stream (made on first use: `program()`). */
+  #program: Promise<ProgramMixer> | null = null;
+  readonly #programSlots: number;
+  readonly #logger: Logger;
   #closed = false;
 
   /** `spread` (default on): receiving transports go to the least-loaded worker (the Space's producers are piped there). */
-  static async create(pool: WorkerPool, logger: Logger, options: { spread?: boolean } = {}): Promise<MediaRoom> {
+  static async create(pool: WorkerPool, logger: Logger, options: { spread?: boolean; programSlots?: number } = {}): Promise<MediaRoom> {
     const { worker, webRtcServer } = pool.next();
     const router = await mediaCall('room', () => worker.createRouter({ mediaCodecs: AUDIO_CODECS }));
     try {
       const levels = await mediaCall('room', () =>
         router.createAudioLevelObserver({ maxEntries: MAX_SPEAKING_ENTRIES, threshold: SPEAKING_THRESHOLD_DBOV, interval: SPEAKING_INTERVAL_MS }),
       );
-      const room = new MediaRoom(router, levels, webRtcServer, logger);
+      const room = new MediaRoom(router, levels, webRtcServer, logger, options.programSlots ?? MAX_SPEAKING_ENTRIES);
       if ((options.spread ?? true) && pool.size > 1) room.#fanout = new SpaceFanout(router, worker, pool, logger);
       return room;
     } catch (error) {
@@ -80,8 +85,10 @@ export class MediaRoom implements SpaceMedia {
     }
   }
 
-  private constructor(router: types.Router, levels: types.AudioLevelObserver, webRtcServer: types.WebRtcServer, logger: Logger) {
+  private constructor(router: types.Router, levels: types.AudioLevelObserver, webRtcServer: types.WebRtcServer, logger: Logger, programSlots: number) {
     this.#router = router;
+    this.#programSlots = programSlots;
+    this.#logger = logger;
     this.#levels = levels;
     this.#rtpCapabilities = router.rtpCapabilities;
     this.#webRtcServer = webRtcServer;
@@ -101,6 +108,31 @@ export class MediaRoom implements SpaceMedia {
   /** The Space's own router (its stage producers live here): other nodes' pipes are fed from it (server/cluster). */
   get router(): types.Router {
     return this.#router;
+  }
+
+  /**
+   * The Space's program stream: everything on stage mixed into one producer of `router`, made on
+   * first call and fed every producer of the room from then on (server/media/program-mixer.ts).
+   * Listeners past the threshold, the HLS overflow and other nodes consume `producer`.
+   */
+  program(): Promise<ProgramMixer> {
+    this.#assertOpen();
+    this.#program ??= ProgramMixer.create(this.#router, { slots: this.#programSlots, logger: this.#logger }).then(
+      async (mixer) => {
+        if (this.#closed) mixer.close();
+        for (const peer of this.#peers.values()) for (const id of peer.producers.keys()) await mixer.addInput(id).catch((error: unknown) => this.#mixFailed(error));
+        return mixer;
+      },
+      (error: unknown) => {
+        this.#program = null;
+        throw error;
+      },
+    );
+    return this.#program;
+  }
+
+  #mixFailed(error: unknown): void {
+    this.#logger.warn({ err: error, routerId: this.#router.id }, 'a voice could not be mixed into the program');
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
@@ -189,6 +221,8 @@ export class MediaRoom implements SpaceMedia {
       // The producer closed while it was being added: its close already told everyone.
       if (!producer.closed) throw error;
     });
+    // Into the program too, once there is one (its own consumer closes with the producer).
+    void this.#program?.then((mixer) => mixer.addInput(producer.id)).catch((error: unknown) => this.#mixFailed(error));
     return producer.id;
   }
 
@@ -256,6 +290,7 @@ export class MediaRoom implements SpaceMedia {
     if (this.#closed) return;
     this.#closed = true;
     this.#fanout?.close();
+    void this.#program?.then((mixer) => mixer.close()).catch(() => undefined);
     this.#router.close();
     this.#peers.clear();
     this.#events.safeEmit('close');

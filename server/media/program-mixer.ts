@@ -149,6 +149,11 @@ export class ProgramMixer {
     return this.#closed;
   }
 
+  /** The router the program is produced in (the Space's own). */
+  get router(): types.Router {
+    return this.#router;
+  }
+
   /** The producers mixed now. */
   get inputs(): string[] {
     return [...this.#inputs.keys()];

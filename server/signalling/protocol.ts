@@ -201,3 +201,4 @@ export function isMethod(name: string): name is Method {
 export type { SpeakRequestWire, StageMember, YourRole } from './stage-protocol.ts';
 export { ARTWORK_MAX_CHARS, artworkSchema, nowPlayingTrackSchema, type NowPlayingTrack, type NowPlayingWire } from './premiere-protocol.ts';
 export { REACTIONS, type Reaction, type Role } from '../domain/stage.ts';
+export type { Caption, CaptionDraft, CaptionStatus } from './caption-protocol.ts';

@@ -5,7 +5,7 @@
  * readers (not while the view is paused or captions are off).
  */
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { Caption } from '../../../server/signalling/caption-protocol.ts';
+import type { Caption } from '../../../server/signalling/protocol.ts';
 import type { CaptionFeed, CaptionFeedSnapshot } from '../lib/caption-feed.ts';
 import './captions.css';
 

@@ -3,7 +3,7 @@
  * a segment replaces it in place), at most `MAX_KEPT`, and where captions stand (running, paused
  * and why, a problem). Plain TypeScript with a subscribe/snapshot pair for useSyncExternalStore.
  */
-import type { Caption, CaptionStatus } from '../../../server/signalling/caption-protocol.ts';
+import type { Caption, CaptionStatus } from '../../../server/signalling/protocol.ts';
 
 export const MAX_KEPT = 200;
 

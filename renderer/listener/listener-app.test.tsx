@@ -10,6 +10,8 @@ describe('the listener state line', () => {
   it('says the host dropped and may come back, rather than that the Space ended', () => {
     expect(stateLine(snapshot({ space: { ...space, hostConnected: false } }))).toBe('The host’s connection dropped. Waiting for them to come back…');
     expect(stateLine(snapshot({}))).toBe('Connected. Waiting for the host’s audio…');
+    expect(stateLine(snapshot({ phase: 'connecting' }))).toBe('Connecting…');
+    expect(stateLine(snapshot({ phase: 'connecting', waitSeconds: 3 }))).toBe('Many people are joining right now. You are in in 3 s…');
   });
 
   it('says why the Space ended', () => {

@@ -7,7 +7,7 @@ import { SessionCaptions } from './components/captions.tsx';
 import { SessionNowPlaying } from './components/now-playing.tsx';
 import { SignInForm } from './components/sign-in-form.tsx';
 import { LivePlayer, type SignInRequest } from './live-player.tsx';
-import { ListenerSession, type ListenerSnapshot } from './listener-session.ts';
+import { ListenerSession, PAGE_DEPS, type ListenerSnapshot } from './listener-session.ts';
 import { ScheduledSpace } from './scheduled-space.tsx';
 
 const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
@@ -22,7 +22,7 @@ const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
 export function stateLine(snapshot: ListenerSnapshot): string {
   switch (snapshot.phase) {
     case 'connecting':
-      return 'Connecting…';
+      return snapshot.waitSeconds ? `Many people are joining right now. You are in in ${snapshot.waitSeconds} s…` : 'Connecting…';
     case 'waiting':
       return snapshot.space?.hostConnected === false
         ? 'The host’s connection dropped. Waiting for them to come back…'
@@ -51,7 +51,7 @@ const NO_SPACE = { code: 'NOT_FOUND', message: 'There is no Space at this link.'
 export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; serverUrl: string }) {
   const [info, setInfo] = useState<SpaceInfo | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [session, setSession] = useState(() => new ListenerSession());
+  const [session, setSession] = useState(() => new ListenerSession(PAGE_DEPS));
   const [playing, setPlaying] = useState(false);
   const [accounts, account] = useAccountStore(serverUrl);
   const [signInFor, setSignInFor] = useState<SignInRequest | null>(null);
@@ -74,7 +74,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
     listening.join(serverUrl, spaceId, { sessionToken }).catch((e: unknown) => {
       setError(e);
       listening.close();
-      setSession(new ListenerSession());
+      setSession(new ListenerSession(PAGE_DEPS));
       setPlaying(false);
     });
     setError(null);
@@ -85,7 +85,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
   const signOut = () => {
     if (playing) {
       // The player closes the signed-in session when it is handed the new one.
-      const guest = new ListenerSession();
+      const guest = new ListenerSession(PAGE_DEPS);
       setSession(guest);
       play(guest, null);
     }

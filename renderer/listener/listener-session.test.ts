@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpaceState, StageMember } from '../../server/signalling/protocol.ts';
 import type { MediaSession } from '../lib/media-session.ts';
 import { fakeSignalling, liveSpace, stageMember } from '../test/fake-signalling.ts';
-import { ListenerSession } from './listener-session.ts';
+import { ListenerSession, type ListenerDeps } from './listener-session.ts';
 
 type FakeTrack = { id: string; stopped: boolean; stop(): void };
 type FakeConsumer = { producerId: string; track: FakeTrack; closed: boolean; close(): void };
@@ -13,9 +13,10 @@ type FakeProducer = { paused: boolean; closed: boolean; pause(): void; resume():
 const member = stageMember;
 const state = (hostProducerId: string | null, others: StageMember[] = []): SpaceState => liveSpace([member('host', 'host', hostProducerId), ...others]);
 
-function fakes(initial: SpaceState, refuse: Record<string, string> = {}) {
+function fakes(initial: SpaceState, refuse: Record<string, string> = {}, extra: Partial<ListenerDeps> = {}) {
   const consumers: FakeConsumer[] = [];
   const producers: FakeProducer[] = [];
+  const connects: string[] = [];
   let unpublished = 0;
   const { client, requests, notify } = fakeSignalling((method) => {
     if (refuse[method]) throw Object.assign(new Error(refuse[method]), { code: refuse[method] });
@@ -46,12 +47,16 @@ function fakes(initial: SpaceState, refuse: Record<string, string> = {}) {
     close: () => void (media.closed = true),
   };
   const session = new ListenerSession({
-    connect: async () => client,
+    connect: async (url) => {
+      connects.push(url);
+      return client;
+    },
     createMedia: async () => media as unknown as MediaSession,
     streamOf: (track) => ({ track, getTracks: () => [track] }) as unknown as MediaStream,
+    ...extra,
   });
   const push = (space: SpaceState) => notify('spaceState', space);
-  return { session, consumers, media, push, notify, requests, producers, unpublished: () => unpublished };
+  return { session, consumers, media, push, notify, requests, producers, connects, unpublished: () => unpublished };
 }
 
 const streamTrack = (session: ListenerSession) => (session.snapshot.stream as unknown as FakeStream | null)?.track.id ?? null;
@@ -151,5 +156,21 @@ describe('ListenerSession', () => {
     notify('spaceEnded', { spaceId: 'space1', reason: 'removed' });
     expect(session.snapshot).toMatchObject({ phase: 'ended', endReason: 'removed', streams: [], stream: null });
     expect(media.closed).toBe(true);
+  });
+});
+
+describe('ListenerSession through the join endpoint (a multi-node deployment)', () => {
+  it('waits as told during a join storm, counting down, then joins the edge it is sent to with its ticket', async () => {
+    const answers = [{ kind: 'wait', retryInMs: 1200 } as const, { kind: 'admitted', url: 'http://edge-2.test', ticket: 'signed' } as const];
+    const { session, requests, connects } = fakes(state('p1'), {}, { admit: async () => answers.shift()! });
+    const waits: number[] = [];
+    session.subscribe((snapshot) => {
+      if (snapshot.waitSeconds) waits.push(snapshot.waitSeconds);
+    });
+    await session.join('http://origin.test', 's1');
+    expect(waits).toEqual([2, 1]);
+    expect(session.snapshot.waitSeconds).toBeNull();
+    expect(connects).toEqual(['ws://edge-2.test/ws']);
+    expect(requests.find(([method]) => method === 'joinSpace')?.[1]).toEqual({ spaceId: 's1', ticket: 'signed' });
   });
 });

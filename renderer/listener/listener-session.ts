@@ -54,6 +54,8 @@ import type { types } from 'mediasoup-client';
 import { REACTIONS, type CloseReasonWire, type NowPlayingWire, type Reaction, type SpaceState, type YourRole } from '../../server/signalling/protocol.ts';
 import { MediaSession } from '../lib/media-session.ts';
 import { CaptionFeed } from './lib/caption-feed.ts';
+import type { Admission } from './lib/admission.ts';
+import { askToJoin } from './lib/admission.ts';
 import { RECONNECT_WINDOW_MS, retryDelayMs } from '../lib/reconnect-policy.ts';
 import { SignallingClient, SignallingError, signallingUrl } from '../lib/signalling-client.ts';
 import { StageReceiver, type StageStream } from '../lib/stage-receiver.ts';
@@ -77,6 +79,8 @@ export type ListenerDeps = {
   prejoinIdleMs: number;
   /** Calls `listener` when the page gets the visitor's attention (focus, shown, a pointer, a key); returns an unsubscribe. */
   onAttention(listener: () => void): () => void;
+  /** Where to join (a multi-node deployment names an edge and a ticket, or says wait); without it, join the page's server. */
+  admit?(serverUrl: string, spaceId: string): Promise<Admission>;
 };
 
 /** A pre-joined page keeps its connection (a paused consumer, a transport) this long without a click. */
@@ -109,6 +113,9 @@ const browserDeps: ListenerDeps = {
   },
 };
 
+/** The listener page's own sessions go through the join endpoint (a multi-node deployment's edges, join storms). */
+export const PAGE_DEPS: Partial<ListenerDeps> = { admit: (serverUrl, spaceId) => askToJoin(serverUrl, spaceId) };
+
 /** A reconnect attempt's socket gives up sooner than a first join's (the next attempt follows). */
 const RECONNECT_CONNECT_TIMEOUT_MS = 4000;
 
@@ -132,6 +139,8 @@ export type ListenerSnapshot = {
   reconnectAttempt: number;
   /** What the host plays (a premiere track), `receivedAt` this page's Date.now() when its position was true; null when nothing plays. */
   nowPlaying: ListenerNowPlaying | null;
+  /** Told to wait during a join storm: seconds left before the page asks again (counted down), else absent or null. */
+  waitSeconds?: number | null;
 };
 
 export type ListenerNowPlaying = Omit<NowPlayingWire, 'artwork'> & { artwork: string | null; receivedAt: number };
@@ -394,7 +403,8 @@ export class ListenerSession {
    */
   async #open(options: { hold?: boolean } = {}): Promise<void> {
     const reconnecting = this.#live;
-    const signalling = await this.#deps.connect(signallingUrl(this.#serverUrl), reconnecting ? RECONNECT_CONNECT_TIMEOUT_MS : undefined);
+    const where = await this.#whereToJoin();
+    const signalling = await this.#deps.connect(signallingUrl(where.url), reconnecting ? RECONNECT_CONNECT_TIMEOUT_MS : undefined);
     let media: MediaSession | null = null;
     try {
       if (this.#closed) throw this.#notConnected();
@@ -402,7 +412,8 @@ export class ListenerSession {
       this.#attach(signalling);
       if (this.#sessionToken) await this.#signInAgain(signalling, this.#sessionToken, reconnecting);
       // Pre-joining, the server leaves this connection out of the listener count until it starts listening.
-      const joined = await signalling.request('joinSpace', options.hold ? { spaceId: this.#spaceId, preparing: true } : { spaceId: this.#spaceId });
+      const ticket = where.ticket ? { ticket: where.ticket } : {};
+      const joined = await signalling.request('joinSpace', options.hold ? { spaceId: this.#spaceId, preparing: true, ...ticket } : { spaceId: this.#spaceId, ...ticket });
       media = await this.#deps.createMedia(signalling, joined.routerRtpCapabilities);
       if (options.hold) media.holdConsumers();
       this.#media = media;
@@ -691,6 +702,24 @@ export class ListenerSession {
     this.#update({ phase: 'ended', endReason: reason, reconnectAttempt: 0, space: this.#snapshot.space ? { ...this.#snapshot.space, status: 'ended' } : null });
     this.close();
     this.#update({ streams: [], stream: null });
+  }
+
+  /** Asks where to join until admitted; while told to wait, counts the seconds down in the snapshot. */
+  async #whereToJoin(): Promise<{ url: string; ticket: string | null }> {
+    if (!this.#deps.admit) return { url: this.#serverUrl, ticket: null };
+    for (;;) {
+      const answer = await this.#deps.admit(this.#serverUrl, this.#spaceId);
+      if (answer.kind === 'admitted') {
+        if (this.#snapshot.waitSeconds) this.#update({ waitSeconds: null });
+        return answer;
+      }
+      const until = Date.now() + answer.retryInMs;
+      for (let left = until - Date.now(); left > 0; left = until - Date.now()) {
+        if (this.#closed) throw this.#notConnected();
+        this.#update({ waitSeconds: Math.ceil(left / 1000) });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, left)));
+      }
+    }
   }
 
   #update(patch: Partial<ListenerSnapshot>): void {

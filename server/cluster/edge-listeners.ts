@@ -71,6 +71,8 @@ export class EdgeListeners {
         await fed.room.resumeConsumer(ctx.session.id, data.consumerId);
         return {};
       }),
+      // A page that pre-joined an edge listens from its click on: an edge counts it from the join (its count is coarse anyway).
+      startListening: async (ctx, data) => (this.#in.has(ctx.session) ? {} : base.startListening(ctx, data)),
     };
   }
 

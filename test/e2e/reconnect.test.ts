@@ -31,10 +31,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
-import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { DEMO_LISTENERS } from '../../server/db/seed.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { cuttableProxy } from '../support/cuttable-proxy.ts';
-import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
+import { openLiveStudio, signInOnListenerPage, startTestStudio } from '../support/studio-fixture.ts';
 import { writeSine } from '../support/tones.ts';
 import { watchTone } from '../support/tone-watch.ts';
 import { freeUdpPortPair } from '../support/udp.ts';
@@ -78,14 +78,7 @@ const status = (page: Page) => page.getByRole('status').first().textContent();
 async function liveStudio(title: string, studio: BrowserStudio): Promise<{ host: Page; link: string; browser: Browser }> {
   const browser = await launchChromium({ fakeAudioFile: mics.host });
   cleanups.push(() => browser.close());
-  const host = await browser.newPage();
-  await host.goto(studio.url);
-  await expect.poll(() => host.locator('.topbar [role="status"]').getAttribute('data-state'), { timeout: 20_000 }).toBe('running');
-  await signInToStudio(host);
-  await host.getByLabel('Space title').fill(title);
-  await host.getByRole('button', { name: 'Go live' }).click();
-  const link = await host.getByLabel('Listener link').inputValue({ timeout: 15_000 });
-  return { host, link, browser };
+  return { ...(await openLiveStudio(browser, studio.url, title)), browser };
 }
 
 /** Opens the listener page in a new context of `browser` and starts listening. */
@@ -95,14 +88,6 @@ async function listen(browser: Browser, link: string): Promise<Page> {
   await page.getByRole('button', { name: /Listen live/ }).click();
   await expect.poll(() => status(page), { timeout: 15_000 }).toContain('You are listening');
   return page;
-}
-
-async function signInOnPage(page: Page, handle: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Sign in' });
-  await form.getByLabel('Handle').fill(handle);
-  await form.getByLabel('Password').fill(DEMO_PASSWORD);
-  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByText(`@${handle}`).waitFor({ timeout: 10_000 });
 }
 
 /** The address the server announces for media, where the UDP relay listens. */
@@ -198,7 +183,7 @@ describe('reconnecting, end to end', { timeout: 180_000 }, () => {
     cleanups.push(() => speakerBrowser.close());
     const speaker = await listen(speakerBrowser, link.replace(new URL(link).origin, proxy.origin));
     await speaker.getByRole('button', { name: /Ask to speak/ }).click();
-    await signInOnPage(speaker, bob.handle);
+    await signInOnListenerPage(speaker, bob.handle);
     await host.getByRole('button', { name: `Accept ${bob.displayName}` }).click({ timeout: 15_000 });
     await speaker.getByRole('button', { name: 'Check my microphone' }).click({ timeout: 10_000 });
     await speaker.getByText('We can hear you.').waitFor({ timeout: 10_000 });
@@ -242,7 +227,7 @@ describe('reconnecting, end to end', { timeout: 180_000 }, () => {
     cleanups.push(() => speakerBrowser.close());
     const speaker = await listen(speakerBrowser, link);
     await speaker.getByRole('button', { name: /Ask to speak/ }).click();
-    await signInOnPage(speaker, ada.handle);
+    await signInOnListenerPage(speaker, ada.handle);
     await host.getByRole('button', { name: `Accept ${ada.displayName}` }).click({ timeout: 15_000 });
     await speaker.getByRole('button', { name: 'Check my microphone' }).click({ timeout: 10_000 });
     await speaker.getByText('We can hear you.').waitFor({ timeout: 10_000 });

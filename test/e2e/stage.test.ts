@@ -21,7 +21,7 @@ import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
 import { freePort } from '../support/free-port.ts';
-import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
+import { openLiveStudio, signInOnListenerPage, signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
 import { writeSine } from '../support/tones.ts';
 
 const HOST_HZ = 440;
@@ -114,14 +114,7 @@ async function liveStudio(title: string, serverEnv: Record<string, string> = {})
   cleanups.push(() => studio.close());
   const browser = await launchChromium({ fakeAudioFile: mics.host });
   cleanups.push(() => browser.close());
-  const host = await browser.newPage();
-  await host.goto(studio.url);
-  await expect.poll(() => host.locator('.topbar [role="status"]').getAttribute('data-state'), { timeout: 20_000 }).toBe('running');
-  await signInToStudio(host);
-  await host.getByLabel('Space title').fill(title);
-  await host.getByRole('button', { name: 'Go live' }).click();
-  const link = await host.getByLabel('Listener link').inputValue({ timeout: 15_000 });
-  return { host, link, browser };
+  return { ...(await openLiveStudio(browser, studio.url, title)), browser };
 }
 
 /** Opens the listener page in a new context of `browser` and starts listening. */
@@ -132,15 +125,6 @@ async function listen(browser: Browser, link: string, options: { tapSpeakers?: b
   await page.getByRole('button', { name: /Listen live/ }).click();
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toContain('You are listening');
   return page;
-}
-
-/** Signs in on the listener page's form (opened by whatever needed an account). */
-async function signInOnPage(page: Page, handle: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Sign in' });
-  await form.getByLabel('Handle').fill(handle);
-  await form.getByLabel('Password').fill(DEMO_PASSWORD);
-  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.getByText(`@${handle}`).waitFor({ timeout: 10_000 });
 }
 
 const ada = DEMO_LISTENERS[0]!;
@@ -167,7 +151,7 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     await speaker.getByRole('button', { name: /Ask to speak/ }).click();
     await expect.poll(() => speaker.getByText('Sign in to ask to speak').count()).toBe(1);
     await shot(speaker, 'listener-sign-in');
-    await signInOnPage(speaker, ada.handle);
+    await signInOnListenerPage(speaker, ada.handle);
     // Signed in, the request goes out (the sign-in was for it).
     await speaker.getByText('You asked to speak.').waitFor({ timeout: 10_000 });
 
@@ -251,7 +235,7 @@ describe('the stage, end to end', { timeout: 120_000 }, () => {
     const listener = await listen(browser, link);
     await listener.getByRole('button', { name: 'Applause' }).click();
     await listener.getByText('Sign in to react').waitFor();
-    await signInOnPage(listener, bob.handle);
+    await signInOnListenerPage(listener, bob.handle);
     await listener.getByRole('button', { name: 'Applause' }).click();
     await listener.getByText('You sent Applause.').waitFor({ timeout: 10_000 });
     await listener.getByRole('button', { name: 'Fire' }).click();

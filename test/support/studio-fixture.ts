@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { startBrowserStudio, type BrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
@@ -32,4 +32,29 @@ export async function signInToStudio(page: Page, account: { handle: string; pass
   await form.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Go live' }).waitFor({ timeout: 15_000 });
+}
+
+/** Opens a Space from a signed-in studio page ("Space title", "Go live") and answers its listener link. */
+export async function goLive(page: Page, title: string): Promise<string> {
+  await page.getByLabel('Space title').fill(title);
+  await page.getByRole('button', { name: 'Go live' }).click();
+  return page.getByLabel('Listener link').inputValue({ timeout: 15_000 });
+}
+
+/** Opens the studio at `url` in a new page of `browser`, waits for its server, signs in and goes live. */
+export async function openLiveStudio(browser: Browser, url: string, title: string): Promise<{ host: Page; link: string }> {
+  const host = await browser.newPage();
+  await host.goto(url);
+  await host.locator('.topbar [role="status"][data-state="running"]').waitFor({ timeout: 20_000 });
+  await signInToStudio(host);
+  return { host, link: await goLive(host, title) };
+}
+
+/** Signs in on the listener page's own form (opened by whatever needed an account), with the demo password. */
+export async function signInOnListenerPage(page: Page, handle: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Handle').fill(handle);
+  await form.getByLabel('Password').fill(DEMO_PASSWORD);
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByText(`@${handle}`).waitFor({ timeout: 10_000 });
 }

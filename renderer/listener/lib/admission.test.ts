@@ -9,8 +9,8 @@ describe('askToJoin', () => {
     expect(answer).toEqual({ kind: 'admitted', url: 'http://edge-1.test', ticket: 't.s' });
   });
 
-  it('joins here on a single server (no ticket)', async () => {
-    expect(await askToJoin('http://one.test', 's1', answering(200, { url: 'http://one.test', ticket: null, expiresAt: null }))).toEqual({ kind: 'admitted', url: 'http://one.test', ticket: null });
+  it('joins here on a single server (no ticket), even when the server names itself otherwise (a proxy in between)', async () => {
+    expect(await askToJoin('http://proxy.test', 's1', answering(200, { url: 'http://one.test', ticket: null, expiresAt: null }))).toEqual({ kind: 'admitted', url: 'http://proxy.test', ticket: null });
   });
 
   it('waits as told during a join storm, within bounds', async () => {

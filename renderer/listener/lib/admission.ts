@@ -23,7 +23,9 @@ export async function askToJoin(serverUrl: string, spaceId: string, fetchImpl: t
   const body: unknown = await response.json().catch(() => null);
   if (response.ok) {
     const answer = joinAnswerSchema.safeParse(body);
-    return answer.success ? { kind: 'admitted', url: new URL(answer.data.url, serverUrl).toString().replace(/\/$/, ''), ticket: answer.data.ticket } : here;
+    // No ticket: a single server, which is the one this page already talks to (maybe through a proxy).
+    if (!answer.success || answer.data.ticket === null) return here;
+    return { kind: 'admitted', url: new URL(answer.data.url, serverUrl).toString().replace(/\/$/, ''), ticket: answer.data.ticket };
   }
   const error = wireErrorSchema.safeParse((body as { error?: unknown } | null)?.error);
   const retryInMs = (error.data?.details as { retryInMs?: unknown } | undefined)?.retryInMs;

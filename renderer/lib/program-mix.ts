@@ -344,12 +344,13 @@ export class ProgramMix {
     attachMeters(meters, meterList);
     const meterInput = (meter: WorkletMeter) => meterList.indexOf(meter);
     for (const id of CHANNEL_IDS) this.channels[id].fader.connect(meters, 0, meterInput(this.channels[id].meter));
-    // The mic through its gate and compressor (mono), before its fader.
+    // The mic through its gate and compressor, before its fader: stereo (a music-mode mic of two channels stays
+    // two; a mono mic is up-mixed to the same on both sides).
     const mic = new AudioWorkletNode(this.context, 'spacecraft-mic', {
       numberOfInputs: 1,
       numberOfOutputs: 1,
-      outputChannelCount: [1],
-      channelCount: 1,
+      outputChannelCount: [2],
+      channelCount: 2,
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
     });
@@ -375,7 +376,9 @@ export class ProgramMix {
     if (this.#duckerSettings) ducker.port.postMessage(this.#duckerSettings);
     this.#musicBus.disconnect();
     this.#musicBus.connect(ducker, 0, 0);
-    this.channels.mic.fader.connect(ducker, 0, 1);
+    // The side-chain is the mic's down-mix (both sides of a stereo mic count; a mono one is as it was).
+    const sideChain = new GainNode(this.context, { channelCount: 1, channelCountMode: 'explicit', channelInterpretation: 'speakers' });
+    this.channels.mic.fader.connect(sideChain).connect(ducker, 0, 1);
     ducker.connect(this.#master);
     this.#duckerNode = ducker;
     const limiter = new AudioWorkletNode(this.context, 'spacecraft-limiter', {

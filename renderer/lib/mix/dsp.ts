@@ -349,12 +349,23 @@ export class NoiseGate {
   }
 
   process(input: Float32Array, output: Float32Array): void {
+    this.processChannels([input], [output]);
+  }
+
+  /** Every channel through one gate (linked: the loudest channel opens it, all get the same gain), as a stereo pair must. */
+  processChannels(inputs: readonly Float32Array[], outputs: readonly Float32Array[]): void {
     const { enabled, thresholdDb } = this.#settings;
     const openAt = fromDb(thresholdDb);
     const closeAt = fromDb(thresholdDb - NoiseGate.HYSTERESIS_DB);
-    for (let i = 0; i < input.length; i++) {
-      const x = input[i]!;
-      const a = x < 0 ? -x : x;
+    const channels = Math.min(inputs.length, outputs.length);
+    const length = inputs[0]?.length ?? 0;
+    for (let i = 0; i < length; i++) {
+      let a = 0;
+      for (let c = 0; c < channels; c++) {
+        const x = inputs[c]![i]!;
+        const m = x < 0 ? -x : x;
+        if (m > a) a = m;
+      }
       this.#envelope = a > this.#envelope ? a : this.#envelope + (a - this.#envelope) * this.#envelopeRelease;
       if (this.#envelope >= openAt) {
         this.#isOpen = true;
@@ -363,7 +374,7 @@ export class NoiseGate {
       else if (this.#envelope < closeAt) this.#isOpen = false;
       const target = !enabled || this.#isOpen ? 1 : this.#floor;
       this.gain += (target - this.gain) * (target > this.gain ? this.#open : this.#close);
-      output[i] = x * this.gain;
+      for (let c = 0; c < channels; c++) outputs[c]![i] = inputs[c]![i]! * this.gain;
     }
   }
 }
@@ -405,18 +416,30 @@ export class Compressor {
   }
 
   process(input: Float32Array, output: Float32Array): void {
+    this.processChannels([input], [output]);
+  }
+
+  /** Every channel through one compressor (linked: the loudest channel sets the gain, all get it: the stereo image holds). */
+  processChannels(inputs: readonly Float32Array[], outputs: readonly Float32Array[]): void {
     const { enabled, thresholdDb, ratio, makeupDb } = this.#settings;
+    const channels = Math.min(inputs.length, outputs.length);
     if (!enabled) {
-      if (output !== input) output.set(input);
+      for (let c = 0; c < channels; c++) if (outputs[c] !== inputs[c]) outputs[c]!.set(inputs[c]!);
       this.reductionDb = 0;
       return;
     }
-    for (let i = 0; i < input.length; i++) {
-      const x = input[i]!;
-      const a = x < 0 ? -x : x;
+    const length = inputs[0]?.length ?? 0;
+    for (let i = 0; i < length; i++) {
+      let a = 0;
+      for (let c = 0; c < channels; c++) {
+        const x = inputs[c]![i]!;
+        const m = x < 0 ? -x : x;
+        if (m > a) a = m;
+      }
       const wanted = a > 1e-6 ? compressorGainDb(20 * Math.log10(a), thresholdDb, ratio) : 0;
       this.reductionDb += (wanted - this.reductionDb) * (wanted < this.reductionDb ? this.#attack : this.#release);
-      output[i] = x * fromDb(this.reductionDb + makeupDb);
+      const gain = fromDb(this.reductionDb + makeupDb);
+      for (let c = 0; c < channels; c++) outputs[c]![i] = inputs[c]![i]! * gain;
     }
   }
 }

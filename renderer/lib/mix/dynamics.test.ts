@@ -82,6 +82,42 @@ describe('compressor', () => {
   });
 });
 
+describe('stereo (a music-mode mic of two channels): gate and compressor linked', () => {
+  /** Runs both channels through `process` in render quanta. */
+  function runStereo(process: (inputs: Float32Array[], outputs: Float32Array[]) => void, left: Float32Array, right: Float32Array): [Float32Array, Float32Array] {
+    const out: [Float32Array, Float32Array] = [new Float32Array(left.length), new Float32Array(right.length)];
+    for (let i = 0; i < left.length; i += 128) process([left.subarray(i, i + 128), right.subarray(i, i + 128)], [out[0].subarray(i, i + 128), out[1].subarray(i, i + 128)]);
+    return out;
+  }
+
+  it('the gate opens on either side and gives both the same gain: a quiet side is not gated away while the other plays', () => {
+    const gate = new NoiseGate(RATE);
+    gate.configure({ enabled: true, thresholdDb: -45 });
+    const loud = sine(0.5, 440, fromDb(-20));
+    const quiet = sine(0.5, 1000, fromDb(-55));
+    const [left, right] = runStereo((i, o) => gate.processChannels(i, o), loud, quiet);
+    expect(rmsDb(left.subarray(at(0.05)))).toBeCloseTo(rmsDb(loud.subarray(at(0.05))), 2);
+    expect(rmsDb(right.subarray(at(0.05)))).toBeCloseTo(rmsDb(quiet.subarray(at(0.05))), 2);
+    // Alone, the quiet side would be gated.
+    const alone = new NoiseGate(RATE);
+    alone.configure({ enabled: true, thresholdDb: -45 });
+    expect(rmsDb(run((i, o) => alone.process(i, o), quiet).subarray(at(0.3)))).toBeLessThan(rmsDb(quiet) - 40);
+  });
+
+  it('the compressor reduces both sides by the loud side’s amount, so the image does not shift', () => {
+    const compressor = new Compressor(RATE);
+    compressor.configure({ enabled: true, thresholdDb: -24, ratio: 4, attackMs: 5, releaseMs: 100, makeupDb: 0 });
+    const loud = sine(1, 440, fromDb(-12 + 3));
+    const quiet = sine(1, 1000, fromDb(-40 + 3));
+    const [left, right] = runStereo((i, o) => compressor.processChannels(i, o), loud, quiet);
+    const tail = (x: Float32Array) => rmsDb(x.subarray(at(0.5)));
+    const leftDrop = tail(loud) - tail(left);
+    const rightDrop = tail(quiet) - tail(right);
+    expect(leftDrop).toBeGreaterThan(5);
+    expect(rightDrop).toBeCloseTo(leftDrop, 1);
+  });
+});
+
 describe('ducker', () => {
   const SETTINGS = { enabled: true, depthDb: 12, thresholdDb: -40, releaseMs: 600 };
   /** Music (a steady tone) and a side-chain that speaks from 1 s to 3 s; the music's gain over time. */

@@ -90,7 +90,7 @@ class LimiterProcessor extends Processor {
   }
 }
 
-/** The mic's processing: gate, then compressor. Posts { gateOpen, reductionDb } at readout rate. */
+/** The mic's processing, both sides linked: gate, then compressor. Posts { gateOpen, reductionDb } at readout rate. */
 class MicProcessor extends Processor {
   readonly #gate = new NoiseGate(sampleRate);
   readonly #compressor = new Compressor(sampleRate);
@@ -106,15 +106,17 @@ class MicProcessor extends Processor {
   }
 
   override process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
-    const input = inputs[0]?.[0];
-    const output = outputs[0]?.[0];
-    if (!output) return true;
-    if (input) {
-      this.#gate.process(input, output);
-      this.#compressor.process(output, output);
-    } else output.fill(0);
+    const input = inputs[0] ?? [];
+    const output = outputs[0] ?? [];
+    if (output.length === 0) return true;
+    if (input.length > 0) {
+      // Linked: one gate and one compressor for both sides (a mono mic arrives up-mixed, the same on both).
+      this.#gate.processChannels(input, output);
+      for (let c = input.length; c < output.length; c++) output[c]!.set(output[0]!);
+      this.#compressor.processChannels(output, output);
+    } else for (const channel of output) channel.fill(0);
     if (this.#compressor.reductionDb < this.#deepest) this.#deepest = this.#compressor.reductionDb;
-    this.#frames += output.length;
+    this.#frames += output[0]!.length;
     if (this.#frames >= sampleRate / READOUTS_PER_SECOND) {
       this.port.postMessage({ gateOpen: this.#gate.isOpen, reductionDb: -this.#deepest });
       this.#frames = 0;

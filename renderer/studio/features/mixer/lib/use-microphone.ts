@@ -1,7 +1,8 @@
 /**
  * The chosen microphone: lists input devices, opens the chosen one in the
- * mixer's mode (voice: echo cancellation, noise suppression, auto gain on;
- * music: all three off, so the mix gets the microphone as it is) and feeds it
+ * mixer's mode (voice: echo cancellation, noise suppression, auto gain on,
+ * mono; music: all three off and two channels where the device has them, so
+ * the mix gets the microphone as it is, a stereo one in stereo) and feeds it
  * into the program mix.
  *
  * Hot-plug, without a restart: when the open microphone goes away (its track
@@ -45,7 +46,8 @@ export function useMicrophone(mix: Pick<ProgramMix, 'setMicrophone'>, deviceId: 
         echoCancellation: processing,
         noiseSuppression: processing,
         autoGainControl: processing,
-        channelCount: 1,
+        // Music: a stereo instrument or interface stays stereo (a mono device still gives one channel). Voice: mono.
+        channelCount: processing ? 1 : { ideal: 2 },
       },
     });
     const open = async (): Promise<MediaStream> => {

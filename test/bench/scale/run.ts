@@ -1,0 +1,67 @@
+/**
+ * `npm run bench:scale` (issue #12): in one run on one machine,
+ *   1. listeners per node with 1 vs 2 workers (pipeToRouter), as a ratio (workers.ts);
+ *   2. the program mix's added latency and CPU per Space (mix.ts);
+ *   3. the HLS overflow's latency next to the direct (WebRTC-path) arrival (mix.ts).
+ * Prints tables; never asserts. Linux only (/proc, taskset).
+ *
+ *   node test/bench/scale/run.ts [--listeners 500,500,500,500] [--seconds 20] [--segment 1] [--only workers,mix]
+ *
+ * Each listener count is measured twice back to back (1 worker, then 2): repeat a count for more pairs.
+ */
+import { parseArgs } from 'node:util';
+import { summarize } from '../../support/percentiles.ts';
+import { loadAverage } from '../capacity/proc.ts';
+import { runBench } from '../run-bench.ts';
+import { measureMix } from './mix.ts';
+import { measureWorkers } from './workers.ts';
+
+const { values } = parseArgs({
+  options: {
+    listeners: { type: 'string', default: '500,500,500,500' },
+    seconds: { type: 'string', default: '20' },
+    segment: { type: 'string', default: '1' },
+    only: { type: 'string', default: 'workers,mix' },
+  },
+});
+const only = new Set(values.only!.split(','));
+const log = (line: string) => process.stderr.write(`scale: ${line}\n`);
+const ms = (v: number) => v.toFixed(0).padStart(7);
+
+await runBench(
+  async () => {
+    console.log(`load average at start: ${loadAverage()}`);
+    if (only.has('workers')) {
+      const rows = await measureWorkers(values.listeners!.split(',').map(Number), log);
+      console.log('\nListeners per node, 1 vs 2 workers (SRTP PlainTransport listeners of one Opus stream; the 2-worker half piped with pipeToRouter)');
+      console.log('workers  listeners  split        worker CPU (% of a core)  streams  lost  node holds at 90 %/worker');
+      for (const r of rows) {
+        console.log(
+          `${String(r.workers).padStart(7)}  ${String(r.listeners).padStart(9)}  ${r.perWorker.join(' + ').padEnd(11)}  ${r.cpu.map((c) => (c * 100).toFixed(1)).join(' + ').padEnd(24)}  ${String(r.streams).padStart(7)}  ${String(r.lost).padStart(4)}  ${Math.round(r.holds)}`,
+        );
+      }
+      // Rows come in pairs (1 worker, then 2) measured back to back: one ratio per pair.
+      const ratios: number[] = [];
+      for (let i = 0; i + 1 < rows.length; i += 2) ratios.push(rows[i + 1]!.holds / rows[i]!.holds);
+      const sorted = [...ratios].sort((a, b) => a - b);
+      console.log(`2 workers ÷ 1 worker, per pair: ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}`);
+    }
+    if (only.has('mix')) {
+      const mix = await measureMix({ seconds: Number(values.seconds), segmentSeconds: Number(values.segment), log });
+      console.log('\nProgram mix (GStreamer audiomixer child, 13 slots) and HLS overflow (ffmpeg, fMP4, Opus copied)');
+      console.log('                                              n   p50 ms  p95 ms  min ms  max ms');
+      const row = (label: string, v: number[]) => {
+        if (v.length === 0) return console.log(`${label.padEnd(44)}  0`);
+        const s = summarize(v);
+        console.log(`${label.padEnd(44)}${String(s.n).padStart(3)}  ${ms(s.p50)} ${ms(s.p95)} ${ms(s.min)} ${ms(s.max)}`);
+      };
+      row('mix added latency (program − direct onset)', mix.mixLatencyMs);
+      row(`HLS listed (${mix.segmentSeconds} s segments) − direct onset`, mix.hlsLatencyMs);
+      console.log(`direct bursts seen: ${mix.directBursts}`);
+      console.log(`mixer CPU: ${mix.mixerCpu.map((c) => `${c.voices} voice(s) ${(c.core * 100).toFixed(1)} %`).join(', ')} of a core; HLS packager ${(mix.packagerCore * 100).toFixed(1)} %`);
+    }
+    console.log(`load average at end: ${loadAverage()}`);
+  },
+  15 * 60_000,
+  [],
+);

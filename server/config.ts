@@ -7,6 +7,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { logLevelField, portField as port, type LogLevel } from './config-fields.ts';
+import { STRIPE_SECRET_KEYS, stripeConfig, stripeEnvFields, type StripeConfig } from './payments/stripe-config.ts';
 import { CLUSTER_SECRET_KEYS, clusterConfig, clusterEnvFields, type ClusterConfig } from './cluster/cluster-config.ts';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -63,6 +64,7 @@ const schema = z.object({
   SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: count(1, 1_000_000).default(30),
   SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
   ...clusterEnvFields,
+  ...stripeEnvFields,
   SPACECRAFT_SPREAD_WORKERS: z.stringbool().default(true),
   SPACECRAFT_PROGRAM_MIX_FROM_LISTENERS: count(0, 100_000_000).default(300),
   SPACECRAFT_PROGRAM_MIX_SLOTS: count(1, 32).default(13),
@@ -77,7 +79,7 @@ const schema = z.object({
 });
 
 /** Keys whose values are secrets: a config error names them but never shows them. */
-const SECRET_KEYS = new Set(['DATABASE_URL', 'SPACECRAFT_HLS_URL_SECRET', ...CLUSTER_SECRET_KEYS]);
+const SECRET_KEYS = new Set(['DATABASE_URL', 'SPACECRAFT_HLS_URL_SECRET', ...CLUSTER_SECRET_KEYS, ...STRIPE_SECRET_KEYS]);
 
 /**
  * The server's data folder when SPACECRAFT_DATA_DIR is not set: the same folder the studio
@@ -134,6 +136,8 @@ export type ServerConfig = {
   };
   /** This server as a node of a multi-node deployment (null: on its own). */
   cluster: ClusterConfig | null;
+  /** Ticket sales through Stripe (issue #9): off without a secret key. */
+  stripe: StripeConfig;
   accounts: {
     /** Followers an account needs before it may host. */
     hostMinFollowers: number;
@@ -186,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     heartbeatMs: e.SPACECRAFT_HEARTBEAT_MS,
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
     cluster: cluster.config,
+    stripe: stripeConfig(e),
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.SPACECRAFT_DATA_DIR === IN_MEMORY ? null : (e.SPACECRAFT_DATA_DIR ?? DEFAULT_DATA_DIR) },

@@ -16,6 +16,7 @@ import { KyselyInviteRecords } from './db/invite-store.ts';
 import { KyselySpaceRecords, KyselyStageRecords } from './db/space-store.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { JobQueue } from './jobs/job-queue.ts';
+import { startTickets, type RunningTickets } from './payments/start-tickets.ts';
 import { createHttpApp } from './http/app.ts';
 import { registerSpaceRoutes, storedSpaceInfo } from './http/space-routes.ts';
 import type { Logger } from './logger.ts';
@@ -33,6 +34,8 @@ export type RunningServer = {
   database: Database;
   /** The durable job queue on that database (refunds, reminders). */
   jobs: JobQueue;
+  /** Ticketed Spaces: Stripe, sales, access (tests drive the hold sweep and read the store). */
+  tickets: RunningTickets;
   close(): Promise<void>;
 };
 
@@ -85,7 +88,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await database.close();
     throw error;
   }) : null;
-  const hub = new SessionHub(cluster ? cluster.handlers(handlers) : handlers, { registry, accounts, config, logger });
+  const tickets = startTickets({ config, db: database.db, logger });
+  const hub = new SessionHub(cluster ? cluster.handlers(handlers) : handlers, { registry, accounts, config, logger, tickets: tickets.access });
   const scheduler = new SpaceScheduler({
     accounts,
     spaces: new KyselySpaceRecords(database.db),
@@ -95,6 +99,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
   registerAccountRoutes(app, accounts);
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
+  tickets.registerRoutes(app, accounts);
   const overflow = scaleTier(app, { config, registry, logger });
   const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
   if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
@@ -123,6 +128,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     port,
     database,
     jobs,
+    tickets,
     close: () =>
       (closing ??= (async () => {
         await registry.endAll('server-shutdown');
@@ -131,6 +137,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         await app.close();
         await overflow.close();
         pool.close();
+        await tickets.close();
         await jobs.stop();
         await database.close();
         logger.info('server closed');

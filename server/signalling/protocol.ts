@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { CLOSE_REASONS, SPACE_STATUSES } from '../domain/space.ts';
 import { ERROR_CODES } from '../errors.ts';
 import { captionNotifications, captionRequests } from './caption-protocol.ts';
+import { ticketNotifications } from './ticket-protocol.ts';
 import { premiereNotifications, premiereRequests } from './premiere-protocol.ts';
 import { stageMemberSchema, stageNotifications, stageRequests, yourRoleSchema } from './stage-protocol.ts';
 
@@ -164,6 +165,7 @@ export const notifications = {
   ...stageNotifications,
   ...premiereNotifications,
   ...captionNotifications,
+  ...ticketNotifications,
 } as const;
 
 export type Notifications = typeof notifications;

@@ -9,6 +9,7 @@ import type { AccountService } from '../accounts/account-service.ts';
 import type { ServerConfig } from '../config.ts';
 import { PermissionError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { TicketGate } from '../payments/ticket-access.ts';
 import type { SpaceRegistry } from '../spaces/space-registry.ts';
 import type { Handlers } from './handlers/handler.ts';
 import { EdgeLimits } from './limits.ts';
@@ -24,7 +25,7 @@ export function allowedOrigins(serverUrl: string, extra: readonly string[]): Set
 }
 
 /** What every handler gets besides its session. */
-export type HubContext = { registry: SpaceRegistry; accounts: AccountService; config: ServerConfig; logger: Logger };
+export type HubContext = { registry: SpaceRegistry; accounts: AccountService; config: ServerConfig; logger: Logger; tickets?: TicketGate };
 
 export class SessionHub {
   readonly limits: EdgeLimits;

@@ -1,6 +1,7 @@
 import type { AccountService } from '../../accounts/account-service.ts';
 import type { ServerConfig } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
+import type { TicketGate } from '../../payments/ticket-access.ts';
 import type { SpaceRegistry } from '../../spaces/space-registry.ts';
 import type { EdgeLimits } from '../limits.ts';
 import type { Method, RequestData, RequestResult } from '../protocol.ts';
@@ -13,6 +14,8 @@ export type HandlerContext = {
   limits: EdgeLimits;
   config: ServerConfig;
   logger: Logger;
+  /** Ticketed Spaces: who may listen (absent: every Space is free). */
+  tickets?: TicketGate;
 };
 
 export type Handler<M extends Method> = (ctx: HandlerContext, data: RequestData<M>) => Promise<RequestResult<M>>;

@@ -80,6 +80,7 @@ export const joinSpace: Handler<'joinSpace'> = async (ctx, data) => {
   notInSpace(ctx);
   await ctx.limits.join(ctx.session.info.ip);
   const space = ctx.registry.live(data.spaceId);
+  await ctx.tickets?.admit(ctx.session, space.id);
   const state = await space.join(ctx.session, { counted: data.preparing !== true });
   ctx.session.space = space;
   return { space: state, routerRtpCapabilities: space.media.rtpCapabilities, you: space.yourRole(ctx.session.id) };

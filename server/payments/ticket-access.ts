@@ -1,0 +1,85 @@
+/**
+ * Who may consume a ticketed Space's audio (issue #9, point 6), checked when a connection joins:
+ * the host, co-hosts and speakers (stored roles) never need a ticket; a listener needs to be signed
+ * in with a paid ticket for that Space. A ticket admits one connection at a time: when the same
+ * account joins on a second connection, the first is told (`ticketInUse`) and leaves the Space, so
+ * a listener whose network dropped simply comes back (the new connection wins) without paying again,
+ * and a shared link cannot play in two places at once.
+ *
+ * The gate is a port of the join handler (`HandlerContext.tickets`); without it every Space is free.
+ */
+import type { KyselyTicketRecords } from '../db/ticket-store.ts';
+import type { PeerId, SpaceId } from '../domain/space.ts';
+import { mayListen, ticketRequired } from '../domain/ticketing.ts';
+import { SpacecraftError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { encodeNotification } from '../signalling/protocol.ts';
+import type { SpaceRecords, StageRecords } from '../spaces/space-records.ts';
+
+/** The connection joining, as the gate needs it (a signalling `Session`). */
+export type TicketedPeer = {
+  readonly id: PeerId;
+  readonly account: { readonly id: string } | null;
+  readonly closed: boolean;
+  /** The Space this connection is in now (to leave it when another connection takes its ticket). */
+  readonly space: { readonly id: string; leave(peerId: PeerId): Promise<void> } | null;
+  send(frame: ReturnType<typeof encodeNotification>): void;
+  detach(): void;
+  onClosed(listener: () => void): void;
+};
+
+export interface TicketGate {
+  /** Throws TICKET_REQUIRED unless `peer` may listen to `spaceId`; on success the peer holds the account's ticket seat. */
+  admit(peer: TicketedPeer, spaceId: string): Promise<void>;
+}
+
+export class TicketAccess implements TicketGate {
+  readonly #records: KyselyTicketRecords;
+  readonly #spaces: SpaceRecords;
+  readonly #stage: StageRecords;
+  readonly #log: Logger;
+  /** `spaceId account` → the connection using that ticket now. */
+  readonly #inUse = new Map<string, TicketedPeer>();
+
+  constructor(deps: { records: KyselyTicketRecords; spaces: SpaceRecords; stage: StageRecords; logger: Logger }) {
+    this.#records = deps.records;
+    this.#spaces = deps.spaces;
+    this.#stage = deps.stage;
+    this.#log = deps.logger.child({ module: 'ticket-access' });
+  }
+
+  async admit(peer: TicketedPeer, spaceId: string): Promise<void> {
+    const offer = await this.#records.offer(spaceId);
+    if (!offer) return;
+    const account = peer.account;
+    if (!account) throw new SpacecraftError('TICKET_REQUIRED', 'This is a ticketed Space: sign in and buy a ticket on its page to listen.');
+    if (await this.#onStage(spaceId, account.id)) return;
+    const ticket = await this.#records.validTicket(spaceId, account.id);
+    if (!mayListen({ ticketed: true, role: 'listener', hasTicket: ticket !== null })) throw ticketRequired();
+    if (peer.closed) return;
+    const key = `${spaceId} ${account.id}`;
+    const previous = this.#inUse.get(key);
+    this.#inUse.set(key, peer);
+    peer.onClosed(() => {
+      if (this.#inUse.get(key) === peer) this.#inUse.delete(key);
+    });
+    if (previous && previous !== peer && !previous.closed && previous.space?.id === spaceId) {
+      this.#log.info({ spaceId, accountId: account.id, from: previous.id, to: peer.id }, 'ticket moved to a new connection');
+      previous.send(encodeNotification('ticketInUse', { spaceId }));
+      const space = previous.space;
+      previous.detach();
+      await space.leave(previous.id);
+    }
+  }
+
+  async #onStage(spaceId: string, accountId: string): Promise<boolean> {
+    const space = await this.#spaces.get(spaceId as SpaceId);
+    if (space?.hostAccountId === accountId) return true;
+    return (await this.#stage.roles(spaceId as SpaceId)).some((role) => role.accountId === accountId);
+  }
+
+  /** Connections holding a ticket seat now (tests, health). */
+  get size(): number {
+    return this.#inUse.size;
+  }
+}

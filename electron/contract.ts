@@ -166,6 +166,11 @@ export const methods = {
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
   /** The app's open dialog for the track player: the file's name and bytes, or null when cancelled (UNAVAILABLE in browser mode). */
   'studio:files:openAudio': { input: z.undefined(), output: openedAudioSchema.nullable() },
+  /** A Space's caption transcript from the studio's server, to save: WebVTT or SRT text and a file name. */
+  'studio:captions:transcript': {
+    input: z.object({ spaceId: spaceIdInput, format: z.enum(['vtt', 'srt']) }).strict(),
+    output: z.object({ name: z.string().max(120), text: z.string() }),
+  },
 } as const;
 
 export const events = {

@@ -10,6 +10,7 @@ import type { ServerSupervisor } from './server-supervisor.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 import { StudioAccounts } from './studio-account.ts';
 import { StudioSpaces } from './studio-spaces.ts';
+import { fetchTranscript } from './studio-transcripts.ts';
 import type { Fetch } from './server-api.ts';
 
 export type StudioServices = {
@@ -62,6 +63,7 @@ export function createStudioServices(deps: {
       return settings.update(patch);
     },
     'studio:files:openAudio': openAudioFile(deps.audioFiles ?? null),
+    'studio:captions:transcript': async (input) => fetchTranscript(deps.fetch ?? fetch, serverUrl(), input),
   };
 
   return {

@@ -12,6 +12,7 @@ import { UpcomingSpaces } from './features/schedule/components/upcoming-spaces.t
 import { StagePanel, type ScheduledStart } from './features/stage/components/stage-panel.tsx';
 import type { LiveSession } from './features/stage/lib/live-session.ts';
 import { PremierePanel } from './features/premiere/components/premiere-panel.tsx';
+import { CaptionsPanel } from './features/captions/components/captions-panel.tsx';
 import { usePremiere } from './features/premiere/lib/use-premiere.ts';
 import { useProgramMix } from './use-program-mix.ts';
 import { describeError } from '../lib/error-messages.ts';
@@ -62,6 +63,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
             hostTools={(spaceId) => <InviteCohost spaceId={spaceId} />}
             onSessionChange={setLive}
           />
+          <CaptionsPanel live={live} />
           {account.data.mayHost && premiere.controller ? <PremierePanel controller={premiere.controller} state={premiere.state} /> : null}
           {account.data.mayHost ? (
             <UpcomingSpaces

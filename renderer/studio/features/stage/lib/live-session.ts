@@ -29,7 +29,19 @@
  * the server says the Space is gone.
  */
 import type { types } from 'mediasoup-client';
-import type { CloseReasonWire, NowPlayingTrack, Reaction, SpaceState, SpeakRequestWire, YourRole } from '../../../../../server/signalling/protocol.ts';
+import type {
+  CaptionDraft,
+  CaptionStatus,
+  CloseReasonWire,
+  Method,
+  NowPlayingTrack,
+  Reaction,
+  RequestData,
+  RequestResult,
+  SpaceState,
+  SpeakRequestWire,
+  YourRole,
+} from '../../../../../server/signalling/protocol.ts';
 import { MediaSession } from '../../../../lib/media-session.ts';
 import { SignallingClient, SignallingError, signallingUrl } from '../../../../lib/signalling-client.ts';
 import { StageReceiver, type StageStream } from '../../../../lib/stage-receiver.ts';
@@ -90,7 +102,12 @@ type JoinInput = { serverUrl: string; sessionToken: string; spaceId: string; tra
 
 const EMPTY_STAGE = { requests: [], speaking: [], reactions: null, streams: [] } as const;
 
+/** The caption requests a studio makes. */
+export type CaptionMethod = Extract<Method, 'editCaption' | 'addCaptionWord' | 'addCaptionReplacement' | 'removeCaptionReplacement' | 'setCaptionsPaused' | 'setCaptionHoldBack' | 'captionSettings'>;
+export type CaptionEvent = { kind: 'draft'; segment: CaptionDraft } | { kind: 'status'; status: CaptionStatus };
+
 export class LiveSession {
+  readonly #captionListeners = new Set<(event: CaptionEvent) => void>();
   readonly #deps: LiveDeps;
   readonly #serverUrl: string;
   readonly #sessionToken: string;
@@ -229,6 +246,17 @@ export class LiveSession {
     await this.#connection.signalling.request('setNowPlaying', { track });
   }
 
+  /** The caption editor's requests (the server checks the role: host or co-host). */
+  captionRequest<M extends CaptionMethod>(method: M, data: RequestData<M>): Promise<RequestResult<M>> {
+    return this.#connection.signalling.request(method, data);
+  }
+
+  /** Caption drafts and status as they come, across reconnects; returns an unsubscribe. */
+  onCaptions(listener: (event: CaptionEvent) => void): () => void {
+    this.#captionListeners.add(listener);
+    return () => void this.#captionListeners.delete(listener);
+  }
+
   async end(): Promise<void> {
     // While reconnecting there is no connection to ask on: the server ends the Space when its grace period is up.
     if (!this.#snapshot.reconnecting) await this.#connection.signalling.request('endSpace', {});
@@ -253,6 +281,12 @@ export class LiveSession {
       if (!current()) return;
       this.#update({ role: you.role, myPeerId: you.peerId });
       if (you.role === 'listener') this.#stopPublishing();
+    });
+    signalling.on('captionDraft', ({ segment }) => {
+      if (current()) for (const listener of [...this.#captionListeners]) listener({ kind: 'draft', segment });
+    });
+    signalling.on('captionStatus', (status) => {
+      if (current()) for (const listener of [...this.#captionListeners]) listener({ kind: 'status', status });
     });
     signalling.on('spaceEnded', ({ reason }) => this.#finish(reason));
     signalling.onClose(() => {

@@ -30,9 +30,39 @@ export type JoinRouteDeps = {
   random?: () => number;
 };
 
+/** How long a node reuses what it read from Redis for the join endpoint (a storm asks thousands of times a second). */
+export const JOIN_CACHE_MS = 250;
+
+/** `read()` at most once per `ms`, concurrent callers sharing one read. */
+function cached<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
+  let value: { at: number; promise: Promise<T> } | null = null;
+  return () => {
+    if (!value || Date.now() - value.at > ms) {
+      const promise = read();
+      value = { at: Date.now(), promise };
+      promise.catch(() => {
+        if (value?.promise === promise) value = null;
+      });
+    }
+    return value.promise;
+  };
+}
+
 export function registerJoinRoute(app: FastifyInstance, deps: JoinRouteDeps): void {
   const perIp = new RateLimiterMemory({ points: deps.asksPerIpPerMinute, duration: 60 });
   const random = deps.random ?? Math.random;
+  const cluster = deps.cluster;
+  const edgesNow = cluster ? cached(JOIN_CACHE_MS, () => cluster.bus.nodes('edge')) : null;
+  const spaces = new Map<string, () => Promise<Awaited<ReturnType<ClusterBus['space']>>>>();
+  const spaceNow = (spaceId: string) => {
+    let read = spaces.get(spaceId);
+    if (!read) {
+      if (spaces.size > 1000) spaces.clear();
+      read = cached(JOIN_CACHE_MS, () => cluster!.bus.space(spaceId));
+      spaces.set(spaceId, read);
+    }
+    return read();
+  };
   app.post('/api/spaces/:spaceId/join', async (request, reply): Promise<JoinAnswer> => {
     const parsed = params.safeParse(request.params);
     if (!parsed.success) throw new SpacecraftError('VALIDATION', 'That is not a Space link.', describeIssues(parsed.error.issues));
@@ -43,12 +73,11 @@ export function registerJoinRoute(app: FastifyInstance, deps: JoinRouteDeps): vo
       throw new SpacecraftError('RATE_LIMITED', 'Too many joins from this address; wait a moment.', { retryInMs: error.msBeforeNext });
     }
     const { spaceId } = parsed.data;
-    const cluster = deps.cluster;
-    if (!cluster) return { url: deps.ownUrl(), ticket: null, expiresAt: null };
-    const published = await cluster.bus.space(spaceId);
+    if (!cluster || !edgesNow) return { url: deps.ownUrl(), ticket: null, expiresAt: null };
+    const published = await spaceNow(spaceId);
     if (!published) throw new NotFoundError('There is no live Space at this link.');
     if (published.state.status !== 'live') throw new SpacecraftError('SPACE_ENDED', 'This Space has ended.');
-    const edges = await cluster.bus.nodes('edge');
+    const edges = await edgesNow();
     const edge = pickEdge(edges, random);
     if (!edge) throw new SpacecraftError('UNAVAILABLE', 'Every listening server is full or down right now; try again in a moment.', { retryInMs: jitteredRetryMs(1000, random) });
     // The edge spreads its listeners over its workers: the join takes from the edge's bucket and one worker's.

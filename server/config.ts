@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { logLevelField, portField as port, type LogLevel } from './config-fields.ts';
 import { STRIPE_SECRET_KEYS, stripeConfig, stripeEnvFields, type StripeConfig } from './payments/stripe-config.ts';
-import { captionConfig, captionEnvFields, type CaptionConfig } from './captions/caption-config.ts';
 import { CLUSTER_SECRET_KEYS, clusterConfig, clusterEnvFields, type ClusterConfig } from './cluster/cluster-config.ts';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -66,7 +65,6 @@ const schema = z.object({
   SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
   ...clusterEnvFields,
   ...stripeEnvFields,
-  ...captionEnvFields,
   SPACECRAFT_SPREAD_WORKERS: z.stringbool().default(true),
   SPACECRAFT_PROGRAM_MIX_FROM_LISTENERS: count(0, 100_000_000).default(300),
   SPACECRAFT_PROGRAM_MIX_SLOTS: count(1, 32).default(13),
@@ -74,6 +72,13 @@ const schema = z.object({
   SPACECRAFT_HLS_SEGMENT_SECONDS: z.coerce.number().min(0.2).max(10).default(1),
   SPACECRAFT_HLS_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SPACECRAFT_HLS_URL_TTL_SECONDS: count(10, 86_400).default(600),
+  SPACECRAFT_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  SPACECRAFT_MAIL_FROM: z.string().regex(/^[^\r\n<>]{0,100}<[^\s@<>]+@[^\s@<>]+>$|^[^\s@<>]+@[^\s@<>]+$/, 'an address like "Spacecraft <reminders@example.com>"').default('Spacecraft <reminders@spacecraft.invalid>'),
+  SPACECRAFT_PUSH_ENDPOINT_ORIGINS: originList.default([]),
+  SPACECRAFT_REMINDER_SWEEP_SECONDS: count(1, 3600).default(30),
+  SPACECRAFT_REMINDER_LEASE_SECONDS: count(1, 3600).default(60),
+  SPACECRAFT_REMINDERS_PER_ACCOUNT_PER_MINUTE: count(1, 100_000).default(30),
+  SPACECRAFT_REMINDERS_PER_SPACE_PER_MINUTE: count(1, 1_000_000).default(600),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL')
@@ -81,7 +86,7 @@ const schema = z.object({
 });
 
 /** Keys whose values are secrets: a config error names them but never shows them. */
-const SECRET_KEYS = new Set(['DATABASE_URL', 'SPACECRAFT_HLS_URL_SECRET', ...CLUSTER_SECRET_KEYS, ...STRIPE_SECRET_KEYS]);
+const SECRET_KEYS = new Set(['DATABASE_URL', 'SPACECRAFT_SMTP_URL', 'SPACECRAFT_HLS_URL_SECRET', ...CLUSTER_SECRET_KEYS, ...STRIPE_SECRET_KEYS]);
 
 /**
  * The server's data folder when SPACECRAFT_DATA_DIR is not set: the same folder the studio
@@ -136,12 +141,22 @@ export type ServerConfig = {
     hlsUrlSecret: string | undefined;
     hlsUrlTtlSeconds: number;
   };
+  reminders: {
+    /** SMTP server for reminder e-mail (undefined: e-mail reminders are refused as not configured). */
+    smtpUrl: string | undefined;
+    mailFrom: string;
+    /** Push endpoints allowed besides public https:// push services (a local push service, tests). */
+    pushEndpointOrigins: string[];
+    /** How often due reminders are looked for besides their jobs (late ones after a crash, retries). */
+    sweepSeconds: number;
+    /** A send claimed longer ago than this by a sender that never finished may be taken again. */
+    leaseSeconds: number;
+    limits: { perAccountPerMinute: number; perSpacePerMinute: number };
+  };
   /** This server as a node of a multi-node deployment (null: on its own). */
   cluster: ClusterConfig | null;
   /** Ticket sales through Stripe (issue #9): off without a secret key. */
   stripe: StripeConfig;
-  /** Live captions (issue #10): the engine's command (null: off) and the starting hold-back. */
-  captions: CaptionConfig;
   accounts: {
     /** Followers an account needs before it may host. */
     hostMinFollowers: number;
@@ -175,8 +190,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const e = parsed.data;
   const cluster = clusterConfig(e);
   if (cluster.problems.length) throw new ConfigError(cluster.problems);
-  const captions = captionConfig(e);
-  if (captions.problems.length) throw new ConfigError(captions.problems);
   return {
     host: e.SPACECRAFT_HOST,
     port: e.SPACECRAFT_PORT,
@@ -197,7 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
     cluster: cluster.config,
     stripe: stripeConfig(e),
-    captions: captions.config,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.SPACECRAFT_DATA_DIR === IN_MEMORY ? null : (e.SPACECRAFT_DATA_DIR ?? DEFAULT_DATA_DIR) },
@@ -209,6 +221,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       hlsSegmentSeconds: e.SPACECRAFT_HLS_SEGMENT_SECONDS,
       hlsUrlSecret: e.SPACECRAFT_HLS_URL_SECRET,
       hlsUrlTtlSeconds: e.SPACECRAFT_HLS_URL_TTL_SECONDS,
+    },
+    reminders: {
+      smtpUrl: e.SPACECRAFT_SMTP_URL,
+      mailFrom: e.SPACECRAFT_MAIL_FROM,
+      pushEndpointOrigins: e.SPACECRAFT_PUSH_ENDPOINT_ORIGINS,
+      sweepSeconds: e.SPACECRAFT_REMINDER_SWEEP_SECONDS,
+      leaseSeconds: e.SPACECRAFT_REMINDER_LEASE_SECONDS,
+      limits: { perAccountPerMinute: e.SPACECRAFT_REMINDERS_PER_ACCOUNT_PER_MINUTE, perSpacePerMinute: e.SPACECRAFT_REMINDERS_PER_SPACE_PER_MINUTE },
     },
     accounts: {
       hostMinFollowers: e.SPACECRAFT_HOST_MIN_FOLLOWERS,

@@ -19,20 +19,14 @@ import { JobQueue } from './jobs/job-queue.ts';
 import { startTickets, type RunningTickets } from './payments/start-tickets.ts';
 import { createHttpApp } from './http/app.ts';
 import { registerSpaceRoutes, storedSpaceInfo } from './http/space-routes.ts';
+import { registerReminders, type RunningReminders } from './reminders/start-reminders.ts';
 import type { Logger } from './logger.ts';
 import { MediaRoom } from './media/media-room.ts';
 import { WorkerPool } from './media/worker-pool.ts';
 import { handlers } from './signalling/handlers/all-handlers.ts';
 import { SessionHub } from './signalling/session-hub.ts';
 import { SpaceRegistry } from './spaces/space-registry.ts';
-import type { LiveSpace } from './spaces/live-space.ts';
 import { SpaceScheduler } from './spaces/space-scheduler.ts';
-import { CaptionService } from './captions/caption-service.ts';
-import { pronounce } from './captions/pronounce.ts';
-import { startSpeakerCaptions } from './captions/start-speaker.ts';
-import { KyselyCaptionRecords } from './db/caption-store.ts';
-import { registerCaptionRoutes } from './http/caption-routes.ts';
-import type { SpaceId } from './domain/space.ts';
 
 export type RunningServer = {
   url: string;
@@ -43,6 +37,8 @@ export type RunningServer = {
   jobs: JobQueue;
   /** Ticketed Spaces: Stripe, sales, access (tests drive the hold sweep and read the store). */
   tickets: RunningTickets;
+  /** Reminders (tests drive their sweep and read their service). */
+  reminders: RunningReminders;
   close(): Promise<void>;
 };
 
@@ -76,10 +72,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger.info({ creator: DEMO_CREATOR.handle, creatorFollowers }, 'demo accounts ready');
   }
   const accounts = new AccountService(new KyselyAccountStore(database.db), config.accounts);
-  // Live captions follow every Space that goes live (restored ones too), when an engine is configured.
-  const captionRecords = new KyselyCaptionRecords(database.db);
-  const { engineCommand, holdBackMs } = config.captions;
-  const captions = engineCommand ? new CaptionService({ records: captionRecords, startSpeaker: startSpeakerCaptions(engineCommand, logger), pronounce, logger, holdBackMs }) : null;
   const registry = new SpaceRegistry(
     {
       liveSpacesPerAccount: config.limits.liveSpacesPerAccount,
@@ -88,7 +80,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       stateIntervalMs: config.stateIntervalMs,
       hostGraceMs: config.hostGraceMs,
       createMedia: () => MediaRoom.create(pool, logger, { spread: config.scale.spreadWorkers, programSlots: config.scale.programMixSlots }),
-      ...(captions ? { onLive: (space: LiveSpace, hostAccountId: string) => captions.attach(space, hostAccountId) } : {}),
     },
     logger,
   );
@@ -107,13 +98,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     spaces: new KyselySpaceRecords(database.db),
     invites: new KyselyInviteRecords(database.db),
     onCohost: async (spaceId, accountId) => registry.ifLive(spaceId)?.grantRole(accountId, 'cohost'),
+    onChange: (spaceId) => reminders?.spaceChanged(spaceId),
   });
+  let reminders: RunningReminders | null = null;
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
   registerAccountRoutes(app, accounts);
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
   tickets.registerRoutes(app, accounts);
-  const spaceRecords = new KyselySpaceRecords(database.db);
-  registerCaptionRoutes(app, { records: captionRecords, spaceTitle: async (id) => (await spaceRecords.get(id as SpaceId))?.title ?? null });
+  reminders = await registerReminders({ config, db: database.db, accounts, jobs, jobIdOf: JobQueue.idOf, app, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, logger });
   const overflow = scaleTier(app, { config, registry, logger });
   const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
   if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
@@ -134,6 +126,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const url = config.publicUrl ?? `http://${host}:${port}`;
   hub.setServerUrl(url);
   cluster?.announce(url);
+  await reminders.start(url);
   logger.info({ url, workers: pool.size }, 'server listening');
 
   let closing: Promise<void> | null = null;
@@ -143,15 +136,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     database,
     jobs,
     tickets,
+    reminders,
     close: () =>
       (closing ??= (async () => {
         await registry.endAll('server-shutdown');
-        await captions?.drain();
         await cluster?.close();
         hub.close();
         await app.close();
         await overflow.close();
         pool.close();
+        await reminders.close();
         await tickets.close();
         await jobs.stop();
         await database.close();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { logLevelField, portField as port, type LogLevel } from './config-fields.ts';
 import { STRIPE_SECRET_KEYS, stripeConfig, stripeEnvFields, type StripeConfig } from './payments/stripe-config.ts';
+import { captionConfig, captionEnvFields, type CaptionConfig } from './captions/caption-config.ts';
 import { CLUSTER_SECRET_KEYS, clusterConfig, clusterEnvFields, type ClusterConfig } from './cluster/cluster-config.ts';
 
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -65,6 +66,7 @@ const schema = z.object({
   SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
   ...clusterEnvFields,
   ...stripeEnvFields,
+  ...captionEnvFields,
   SPACECRAFT_SPREAD_WORKERS: z.stringbool().default(true),
   SPACECRAFT_PROGRAM_MIX_FROM_LISTENERS: count(0, 100_000_000).default(300),
   SPACECRAFT_PROGRAM_MIX_SLOTS: count(1, 32).default(13),
@@ -157,6 +159,8 @@ export type ServerConfig = {
   cluster: ClusterConfig | null;
   /** Ticket sales through Stripe (issue #9): off without a secret key. */
   stripe: StripeConfig;
+  /** Live captions (issue #10): the engine's command (null: off) and the starting hold-back. */
+  captions: CaptionConfig;
   accounts: {
     /** Followers an account needs before it may host. */
     hostMinFollowers: number;
@@ -190,6 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const e = parsed.data;
   const cluster = clusterConfig(e);
   if (cluster.problems.length) throw new ConfigError(cluster.problems);
+  const captions = captionConfig(e);
+  if (captions.problems.length) throw new ConfigError(captions.problems);
   return {
     host: e.SPACECRAFT_HOST,
     port: e.SPACECRAFT_PORT,
@@ -210,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
     cluster: cluster.config,
     stripe: stripeConfig(e),
+    captions: captions.config,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }
       : { kind: 'pglite', dataDir: e.SPACECRAFT_DATA_DIR === IN_MEMORY ? null : (e.SPACECRAFT_DATA_DIR ?? DEFAULT_DATA_DIR) },

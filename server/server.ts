@@ -26,7 +26,14 @@ import { WorkerPool } from './media/worker-pool.ts';
 import { handlers } from './signalling/handlers/all-handlers.ts';
 import { SessionHub } from './signalling/session-hub.ts';
 import { SpaceRegistry } from './spaces/space-registry.ts';
+import type { LiveSpace } from './spaces/live-space.ts';
 import { SpaceScheduler } from './spaces/space-scheduler.ts';
+import { CaptionService } from './captions/caption-service.ts';
+import { pronounce } from './captions/pronounce.ts';
+import { startSpeakerCaptions } from './captions/start-speaker.ts';
+import { KyselyCaptionRecords } from './db/caption-store.ts';
+import { registerCaptionRoutes } from './http/caption-routes.ts';
+import type { SpaceId } from './domain/space.ts';
 
 export type RunningServer = {
   url: string;
@@ -72,6 +79,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger.info({ creator: DEMO_CREATOR.handle, creatorFollowers }, 'demo accounts ready');
   }
   const accounts = new AccountService(new KyselyAccountStore(database.db), config.accounts);
+  // Live captions follow every Space that goes live (restored ones too), when an engine is configured.
+  const captionRecords = new KyselyCaptionRecords(database.db);
+  const { engineCommand, holdBackMs } = config.captions;
+  const captions = engineCommand ? new CaptionService({ records: captionRecords, startSpeaker: startSpeakerCaptions(engineCommand, logger), pronounce, logger, holdBackMs }) : null;
   const registry = new SpaceRegistry(
     {
       liveSpacesPerAccount: config.limits.liveSpacesPerAccount,
@@ -80,6 +91,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       stateIntervalMs: config.stateIntervalMs,
       hostGraceMs: config.hostGraceMs,
       createMedia: () => MediaRoom.create(pool, logger, { spread: config.scale.spreadWorkers, programSlots: config.scale.programMixSlots }),
+      ...(captions ? { onLive: (space: LiveSpace, hostAccountId: string) => captions.attach(space, hostAccountId) } : {}),
     },
     logger,
   );
@@ -106,6 +118,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
   tickets.registerRoutes(app, accounts);
   reminders = await registerReminders({ config, db: database.db, accounts, jobs, jobIdOf: JobQueue.idOf, app, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, logger });
+  const spaceRecords = new KyselySpaceRecords(database.db);
+  registerCaptionRoutes(app, { records: captionRecords, spaceTitle: async (id) => (await spaceRecords.get(id as SpaceId))?.title ?? null });
   const overflow = scaleTier(app, { config, registry, logger });
   const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
   if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
@@ -140,6 +154,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     close: () =>
       (closing ??= (async () => {
         await registry.endAll('server-shutdown');
+        await captions?.drain();
         await cluster?.close();
         hub.close();
         await app.close();

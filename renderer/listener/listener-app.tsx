@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/signalling/protocol.ts';
 import { describeError } from '../lib/error-messages.ts';
 import { useAccountStore } from './account/use-account.ts';
@@ -8,6 +8,7 @@ import { SessionNowPlaying } from './components/now-playing.tsx';
 import { SignInForm } from './components/sign-in-form.tsx';
 import { LivePlayer, type SignInRequest } from './live-player.tsx';
 import { ListenerSession, PAGE_DEPS, type ListenerSnapshot } from './listener-session.ts';
+import { OverflowOffer, OverflowPlayer } from './overflow-player.tsx';
 import { ScheduledSpace } from './scheduled-space.tsx';
 
 const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
@@ -55,6 +56,8 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
   const [playing, setPlaying] = useState(false);
   const [accounts, account] = useAccountStore(serverUrl);
   const [signInFor, setSignInFor] = useState<SignInRequest | null>(null);
+  // The HLS overflow stream (issue #12): chosen by the link (`?overflow`), or when every seat is taken.
+  const [overflow, setOverflow] = useState<'chosen' | 'full' | null>(() => (typeof location !== 'undefined' && new URLSearchParams(location.search).has('overflow') ? 'chosen' : null));
 
   useEffect(() => {
     if (spaceId === null) setError(NO_SPACE);
@@ -63,11 +66,15 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
 
   // Everything but the final resume is done before the click (prejoin), as the account on this page.
   useEffect(() => {
-    if (info?.status === 'live' && spaceId !== null && !playing && account.status !== 'checking') session.prejoin(serverUrl, spaceId, { sessionToken: account.token });
-  }, [info, session, serverUrl, spaceId, playing, account]);
+    if (info?.status === 'live' && spaceId !== null && !playing && !overflow && account.status !== 'checking') session.prejoin(serverUrl, spaceId, { sessionToken: account.token });
+  }, [info, session, serverUrl, spaceId, playing, account, overflow]);
 
-  const play = (listening = session, sessionToken = account.token) => {
+  const play = (listening = session, sessionToken = account.token, onOverflow = overflow !== null) => {
     if (spaceId === null) return;
+    if (onOverflow) {
+      setPlaying(true);
+      return;
+    }
     // Pressing play is the user gesture browsers require before audio may start.
     // Signed in on this page: the connection is signed in before it joins (a removed account is refused here).
     // Joined first: a pre-joined session's resume goes out before the page renders the player.
@@ -92,6 +99,17 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
     accounts.signOut().catch(setError);
   };
 
+  const toOverflow = useCallback(() => {
+    session.close();
+    setSession(new ListenerSession(PAGE_DEPS));
+    setOverflow('full');
+  }, [session]);
+  // A seat freed: back to live audio (the listener pressed play before, so audio may start by itself).
+  const backToLive = () => {
+    setOverflow(null);
+    play(session, account.token, false);
+  };
+
   // Not started yet (or cancelled): its own page, which turns live by itself.
   if (info && (info.status === 'scheduled' || info.status === 'cancelled')) return <ScheduledSpace info={info} serverUrl={serverUrl} onChange={setInfo} />;
   const ended = info && info.status !== 'live';
@@ -99,9 +117,12 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
     <div className="listener">
       <div className="panel">
         <h1>{info?.title ?? (error ? 'Space not available' : 'Loading…')}</h1>
-        {playing ? <SessionNowPlaying session={session} /> : null}
-        {playing ? <SessionCaptions feed={session.captions} /> : null}
-        {playing ? (
+        {playing && !overflow ? <SessionNowPlaying session={session} /> : null}
+        {playing && !overflow ? <SessionCaptions feed={session.captions} /> : null}
+        {playing && !overflow ? <OverflowOffer session={session} onChoose={toOverflow} /> : null}
+        {overflow && playing && info?.status === 'live' && spaceId !== null ? (
+          <OverflowPlayer serverUrl={serverUrl} spaceId={spaceId} returnWhenSeatFree={overflow === 'full'} onSeatFree={backToLive} />
+        ) : playing ? (
           <LivePlayer session={session} stateLine={stateLine} account={account} accounts={accounts} signInFor={signInFor} onSignInFor={setSignInFor} />
         ) : signInFor ? (
           <SignInForm store={accounts} reason={signInFor.reason} onDone={() => setSignInFor(null)} onCancel={() => setSignInFor(null)} />

@@ -139,10 +139,25 @@ export const openedAudioSchema = z.object({
   bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= MAX_AUDIO_FILE_BYTES, 'too large'),
 });
 
+/** Tracks a premiere queue holds (renderer/studio/features/premiere/lib/premiere-queue.ts MAX_QUEUE). */
+export const MAX_PREMIERE_QUEUE = 24;
+/**
+ * A premiere queue entry kept across restarts: what the host typed and the file's name. Its audio and
+ * artwork stay in the studio page's own storage (IndexedDB): too large for the settings, which every
+ * settings:get returns whole.
+ */
+export const savedPremiereEntrySchema = z
+  .object({ id: z.string().min(1).max(64), title: z.string().max(200), artist: z.string().max(200), fileName: z.string().max(255) })
+  .strict();
+export const premiereSettingsSchema = z.object({ queue: z.array(savedPremiereEntrySchema).max(MAX_PREMIERE_QUEUE) }).strict();
+export type SavedPremiereEntry = z.output<typeof savedPremiereEntrySchema>;
+export const DEFAULT_PREMIERE: z.output<typeof premiereSettingsSchema> = { queue: [] };
+
 export const settingsSchema = z.object({
   microphoneId: z.string().max(512).nullable(),
   spaceTitle: z.string().trim().min(1).max(120),
   mixer: mixerSettingsSchema,
+  premiere: premiereSettingsSchema.default(DEFAULT_PREMIERE),
 });
 
 export const settingsPatchSchema = settingsSchema.partial().strict();

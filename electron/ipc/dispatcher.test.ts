@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpacecraftError } from '../../server/errors.ts';
-import { createStudioApi, DEFAULT_MIXER, StudioError, type IpcReply } from '../contract.ts';
+import { createStudioApi, DEFAULT_MIXER, DEFAULT_PREMIERE, StudioError, type IpcReply } from '../contract.ts';
 import { MemorySettingsStore } from '../settings/settings-store.ts';
 import { createStudioServices } from '../studio-services.ts';
 import { createDispatcher } from './dispatcher.ts';
@@ -11,7 +11,7 @@ const services = () =>
 describe('IPC dispatcher', () => {
   it('runs a valid call', async () => {
     const dispatch = createDispatcher(services().handlers);
-    expect(await dispatch('studio:settings:update', { microphoneId: 'mic-2' })).toEqual({ ok: true, data: { microphoneId: 'mic-2', spaceTitle: 'My Space', mixer: DEFAULT_MIXER } });
+    expect(await dispatch('studio:settings:update', { microphoneId: 'mic-2' })).toEqual({ ok: true, data: { microphoneId: 'mic-2', spaceTitle: 'My Space', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE } });
   });
 
   it.each([

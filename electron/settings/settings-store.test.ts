@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MIXER } from '../contract.ts';
+import { DEFAULT_MIXER, DEFAULT_PREMIERE } from '../contract.ts';
 import { confSettingsStore, DEFAULT_SETTINGS, KeyValueSettingsStore, MemorySettingsStore, type KeyValueStore } from './settings-store.ts';
 
 describe('settings store', () => {
@@ -10,8 +10,8 @@ describe('settings store', () => {
     const store = new MemorySettingsStore();
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
     store.update({ microphoneId: 'usb-mic' });
-    expect(store.update({ spaceTitle: 'Late show' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
-    expect(store.get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(store.update({ spaceTitle: 'Late show' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
+    expect(store.get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
   });
 
   it('rejects a bad update and keeps what was stored', () => {
@@ -23,9 +23,9 @@ describe('settings store', () => {
 
   it('keeps the good keys of a damaged file and defaults only the bad ones', () => {
     const oneBad: KeyValueStore = { store: { microphoneId: 42, spaceTitle: 'Late show' }, set: () => undefined };
-    expect(new KeyValueSettingsStore(oneBad).get()).toEqual({ microphoneId: null, spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(new KeyValueSettingsStore(oneBad).get()).toEqual({ microphoneId: null, spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
     const otherBad: KeyValueStore = { store: { microphoneId: 'usb-mic', spaceTitle: ['x'] }, set: () => undefined };
-    expect(new KeyValueSettingsStore(otherBad).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'My Space', mixer: DEFAULT_MIXER });
+    expect(new KeyValueSettingsStore(otherBad).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'My Space', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
   });
 
   it('falls back to defaults when every key is bad, or the store is not an object', () => {
@@ -34,9 +34,20 @@ describe('settings store', () => {
     expect(new KeyValueSettingsStore({ store: 'oops' as never, set: () => undefined }).get()).toEqual(DEFAULT_SETTINGS);
   });
 
+  it('keeps the premiere queue; a file from before it, or a damaged one, reads an empty queue and keeps the rest', () => {
+    const store = new MemorySettingsStore();
+    const queue = [{ id: 't1', title: 'Night Drive', artist: 'The Tones', fileName: 'night-drive.wav' }];
+    expect(store.update({ premiere: { queue } }).premiere).toEqual({ queue });
+    expect(store.get().premiere).toEqual({ queue });
+    expect(new KeyValueSettingsStore({ store: { spaceTitle: 'Late show' }, set: () => undefined }).get()).toMatchObject({ spaceTitle: 'Late show', premiere: DEFAULT_PREMIERE });
+    expect(new KeyValueSettingsStore({ store: { spaceTitle: 'Late show', premiere: { queue: 'garbage' } }, set: () => undefined }).get()).toMatchObject({ spaceTitle: 'Late show', premiere: DEFAULT_PREMIERE });
+    expect(() => store.update({ premiere: { queue: [{ ...queue[0]!, artwork: 'data:image/jpeg;base64,AAAA' }] } as never })).toThrow();
+    expect(store.get().premiere).toEqual({ queue });
+  });
+
   it('an update after a damaged key repairs it and keeps the good ones', () => {
     const store = new MemorySettingsStore({ microphoneId: 42 as never, spaceTitle: 'Late show' });
-    expect(store.update({ microphoneId: 'usb-mic' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(store.update({ microphoneId: 'usb-mic' })).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
   });
 });
 
@@ -44,17 +55,17 @@ describe('settings store over conf (what browser mode ships)', () => {
   it('persists across instances, in the data directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spacecraft-settings-'));
     confSettingsStore(dir).update({ microphoneId: 'usb-mic', spaceTitle: 'Late show' });
-    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
-    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
   });
 
   it('survives a file with one bad key, keeping the other', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spacecraft-settings-'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ microphoneId: 42, spaceTitle: 'Late show' }));
     const store = confSettingsStore(dir);
-    expect(store.get()).toEqual({ microphoneId: null, spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(store.get()).toEqual({ microphoneId: null, spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
     store.update({ microphoneId: 'usb-mic' });
-    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER });
+    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: 'usb-mic', spaceTitle: 'Late show', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
   });
 
   it('survives a file that is not JSON at all', () => {
@@ -62,8 +73,8 @@ describe('settings store over conf (what browser mode ships)', () => {
     writeFileSync(join(dir, 'config.json'), '{"microphoneId": "usb-mic", spaceTi');
     const store = confSettingsStore(dir);
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
-    expect(store.update({ spaceTitle: 'Fresh start' })).toEqual({ microphoneId: null, spaceTitle: 'Fresh start', mixer: DEFAULT_MIXER });
-    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: null, spaceTitle: 'Fresh start', mixer: DEFAULT_MIXER });
+    expect(store.update({ spaceTitle: 'Fresh start' })).toEqual({ microphoneId: null, spaceTitle: 'Fresh start', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
+    expect(confSettingsStore(dir).get()).toEqual({ microphoneId: null, spaceTitle: 'Fresh start', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE });
   });
 
   it('reads an old file without a mixer, and a mixer with one bad or missing field, keeping the rest', () => {

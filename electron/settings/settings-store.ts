@@ -9,7 +9,7 @@ import Conf from 'conf';
 import { safeParse } from '../../server/lib/safe-parse.ts';
 import type { z } from 'zod';
 import { storedSessionSchema, type SessionKeeper, type StoredSession } from '../studio-account.ts';
-import { channelSettingsSchema, DEFAULT_MIXER, mixerSettingsSchema, settingsPatchSchema, settingsSchema, type MixerSettings, type Settings } from '../contract.ts';
+import { channelSettingsSchema, DEFAULT_MIXER, DEFAULT_PREMIERE, mixerSettingsSchema, settingsPatchSchema, settingsSchema, type MixerSettings, type Settings } from '../contract.ts';
 
 export interface SettingsStore extends SessionKeeper {
   get(): Settings;
@@ -22,7 +22,7 @@ export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 /** The signed-in session lives beside the settings, never in what `settings:get` returns. */
 const SESSION_KEY = 'accountSession';
 
-export const DEFAULT_SETTINGS: Settings = { microphoneId: null, spaceTitle: 'My Space', mixer: DEFAULT_MIXER };
+export const DEFAULT_SETTINGS: Settings = { microphoneId: null, spaceTitle: 'My Space', mixer: DEFAULT_MIXER, premiere: DEFAULT_PREMIERE };
 
 /** A stored mixer read field by field: a file from before a field existed, or with one bad channel or field, keeps the rest. */
 function tolerantMixer(raw: unknown): MixerSettings {

@@ -65,7 +65,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
           ...options.env,
           ...env,
         },
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        // SPACECRAFT_CLUSTER_LOGS=1 shows the nodes' logs (pino on stdout), for debugging.
+        stdio: ['ignore', process.env['SPACECRAFT_CLUSTER_LOGS'] ? 'inherit' : 'ignore', 'inherit', 'ipc'],
       });
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       return new Promise((resolve, reject) => {

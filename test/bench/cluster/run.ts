@@ -222,7 +222,12 @@ async function failover(cluster: TestCluster, spaceId: string, producerId: strin
     const meter = await peer.listen(producerId);
     await until(meter, 'heard', 10_000);
     const edge = cluster.nodes.find((n) => n.url === url)!.nodeId;
-    const [relay] = await cluster.upstreams(edge);
+    // The edge names its upstream in its next heartbeat.
+    let [relay] = await cluster.upstreams(edge);
+    for (let tries = 0; !relay && tries < 20; tries++) {
+      await sleep(250);
+      [relay] = await cluster.upstreams(edge);
+    }
     if (!relay?.startsWith('relay-')) throw new Error(`edge ${edge} is fed by ${relay}, not a relay`);
     const killedAt = Date.now();
     await cluster.kill(relay);

@@ -21,8 +21,10 @@ export const MAX_SILENCE_SECONDS = 1;
 export const SILENT_AFTER_MS = 300;
 /** How far behind the wall clock the timeline stays while filling (network delay allowance). */
 const WALL_LAG_MS = 100;
-/** A sequence number this far from the expected one starts the stream afresh (new sender). */
-const RESYNC_DISTANCE = 1000;
+/** A sequence number this far ahead of the expected one starts the stream afresh (a new sender)… */
+const RESYNC_AHEAD = 1000;
+/** …and so does one this far behind: reordering is a few packets, this is a sender that restarted. */
+const RESYNC_BEHIND = 50;
 /** RTP clock of Opus. */
 const RTP_RATE = 48_000;
 const RTP_PER_SAMPLE = RTP_RATE / TIMELINE_RATE;
@@ -105,7 +107,7 @@ export class AudioTimeline {
     this.#lastPacketAtMs = nowMs;
     if (this.#nextSeq === undefined) this.#nextSeq = sequenceNumber;
     const distance = seqDiff(sequenceNumber, this.#nextSeq);
-    if (Math.abs(distance) > RESYNC_DISTANCE) {
+    if (distance > RESYNC_AHEAD || distance < -RESYNC_BEHIND) {
       this.#resync();
       this.#nextSeq = sequenceNumber;
     } else if (distance < 0 || this.#pending.has(sequenceNumber)) {
@@ -126,7 +128,9 @@ export class AudioTimeline {
     while (this.#pending.size > 0) this.#skipToOldestPending(nowMs);
     const due = Math.floor(((nowMs - this.#startedAtMs - WALL_LAG_MS) * TIMELINE_RATE) / 1000);
     if (due > this.#timeline) this.#gap(due - this.#timeline);
+    // After a silence the stream may come back from a restarted sender: take it as it comes.
     this.#nextTs = undefined;
+    this.#nextSeq = undefined;
   }
 
   /** Forgets the stream's position (after a pause): the next packet is placed by the wall clock. */
@@ -205,20 +209,21 @@ export class AudioTimeline {
     const skipped = samples - quiet;
     if (skipped > 0) {
       this.stats.skippedSeconds += skipped / TIMELINE_RATE;
-      this.#checkpoints.push({ engineSamples: this.#engine, offsetSamples: this.#timeline - this.#engine });
+      const last = this.#checkpoints[this.#checkpoints.length - 1]!;
+      // A silence that goes on (one gap per tick) moves one checkpoint, it does not add more.
+      if (last.engineSamples === this.#engine) last.offsetSamples = this.#timeline - this.#engine;
+      else this.#checkpoints.push({ engineSamples: this.#engine, offsetSamples: this.#timeline - this.#engine });
       // Results only ever refer to recent audio: keep the recent checkpoints.
       if (this.#checkpoints.length > 512) this.#checkpoints.splice(1, this.#checkpoints.length - 256);
     }
   }
 }
 
-/** Near-silence (±1 LSB of noise, not digital zero: energy-based detectors take the log of it). */
+/**
+ * Digital silence, as Opus decodes the quiet of a real stream. (Not a noise floor: ±1 LSB
+ * of noise before speech made PocketSphinx's voice detector cut the next utterance's
+ * first words off, measured.)
+ */
 function quietPcm(samples: number): Buffer {
-  const pcm = Buffer.alloc(samples * 2);
-  let seed = samples | 1;
-  for (let i = 0; i < samples; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    pcm.writeInt16LE((seed >> 16) % 3 - 1, i * 2);
-  }
-  return pcm;
+  return Buffer.alloc(samples * 2);
 }

@@ -15,7 +15,8 @@ export function startTestStudio(serverEnv: Record<string, string> = {}): Promise
     {
       logger: pino({ level: 'warn' }),
       inMemorySettings: true,
-      serverEnv: { SPACECRAFT_LOG_LEVEL: 'warn', SPACECRAFT_DATA_DIR: 'memory://', SPACECRAFT_DEMO_DATA: 'true', ...serverEnv },
+      // Captions run only where a test asks for them (an engine per speaker is a real process).
+      serverEnv: { SPACECRAFT_LOG_LEVEL: 'warn', SPACECRAFT_DATA_DIR: 'memory://', SPACECRAFT_DEMO_DATA: 'true', SPACECRAFT_CAPTION_ENGINE: 'off', ...serverEnv },
     },
   );
 }

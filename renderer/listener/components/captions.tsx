@@ -114,7 +114,7 @@ export function ListenerCaptions({ snapshot }: { snapshot: CaptionFeedSnapshot }
           <ol className="cap-lines" ref={list} tabIndex={0} aria-label={held ? 'Captions (paused)' : 'Captions'}>
             {shown.length === 0 ? <li className="cap-empty">Captions appear here as people speak.</li> : null}
             {shown.map((caption) => (
-              <li key={caption.id} data-revision={caption.revision}>
+              <li key={caption.id} data-caption={caption.id} data-revision={caption.revision}>
                 <span className="cap-speaker">{caption.speaker}:</span> <span className="cap-text">{caption.text}</span>
               </li>
             ))}

@@ -36,7 +36,14 @@ export const nodeBeatSchema = z.object({
 export type NodeBeat = z.infer<typeof nodeBeatSchema>;
 
 /** A live Space as its origin publishes it every heartbeat. */
-export const publishedSpaceSchema = z.object({ originId: z.string().max(64), state: spaceStateSchema, endReason: z.string().max(40).nullable(), at: z.number() });
+export const publishedSpaceSchema = z.object({
+  originId: z.string().max(64),
+  state: spaceStateSchema,
+  endReason: z.string().max(40).nullable(),
+  /** The Space's program stream (the stage mixed into one producer), once the origin has it: what relays and edges carry. */
+  programProducerId: z.string().max(64).nullable().optional(),
+  at: z.number(),
+});
 export type PublishedSpace = z.infer<typeof publishedSpaceSchema>;
 
 const requestSchema = z.object({ kind: z.literal('request'), id: z.string().max(32), from: z.string().max(64), method: z.string().max(64), data: z.unknown() });

@@ -109,10 +109,19 @@ export class FedSpace implements PipeSource {
     return this.#events.on(event, listener);
   }
 
-  /** The Space as listeners here see it: stage producers this node does not carry yet show as not published. */
+  /**
+   * The Space as listeners here see it: stage producers this node does not carry yet show as not
+   * published. With a program stream, the host's seat carries the program and the other seats none
+   * (their voices are in the mix): a listener consumes one stream.
+   */
   state(): SpaceState {
     const fed = (id: string | null) => (id && this.#kept.get(id)?.feed ? id : null);
     const state = this.#published.state;
+    const program = this.#published.programProducerId;
+    if (program) {
+      const carried = state.hostProducerId ? fed(program) : null;
+      return { ...state, hostProducerId: carried, stage: state.stage.map((m) => ({ ...m, producerId: m.role === 'host' ? carried : null })) };
+    }
     return { ...state, hostProducerId: fed(state.hostProducerId), stage: state.stage.map((m) => ({ ...m, producerId: fed(m.producerId) })) };
   }
 
@@ -167,6 +176,8 @@ export class FedSpace implements PipeSource {
   }
 
   #wanted(): Set<string> {
+    const program = this.#published.programProducerId;
+    if (program) return new Set([program]);
     const state = this.#published.state;
     return new Set([state.hostProducerId, ...state.stage.map((m) => m.producerId)].filter((id): id is string => Boolean(id)));
   }

@@ -28,6 +28,8 @@ export class OriginSpaces {
   readonly #ttlMs: number;
   readonly #log: Logger;
   readonly #followed = new WeakSet<LiveSpace>();
+  /** Each live Space's program producer: its id once made, null while it starts or when it cannot be made. */
+  readonly #programs = new Map<string, { id: string | null; failed: boolean }>();
 
   constructor(deps: { bus: ClusterBus; registry: SpaceRegistry; ttlMs: number; logger: Logger }) {
     this.#bus = deps.bus;
@@ -44,6 +46,7 @@ export class OriginSpaces {
       router,
       ensureProducer: async (producerId) => {
         const state = space.state();
+        if (this.#programs.get(spaceId)?.id === producerId) return;
         if (state.hostProducerId !== producerId && !state.stage.some((m) => m.producerId === producerId)) throw new NotFoundError('That producer is not on this Space\'s stage.');
       },
     };
@@ -55,6 +58,7 @@ export class OriginSpaces {
       if (!this.#followed.has(space)) {
         this.#followed.add(space);
         space.on('ended', (state) => {
+          this.#programs.delete(space.id);
           const endReason = space.space.endReason ?? 'server-shutdown';
           void this.#bus
             .publishSpace({ originId: this.#bus.nodeId, state, endReason, at: Date.now() }, ENDED_KEPT_MS)
@@ -64,7 +68,35 @@ export class OriginSpaces {
       const state = space.state();
       if (state.status !== 'live') continue;
       const onEdges = await this.#bus.listenersOnEdges(space.id, this.#ttlMs * 2);
-      await this.#bus.publishSpace({ originId: this.#bus.nodeId, state: { ...state, listenerCount: state.listenerCount + onEdges }, endReason: null, at: Date.now() }, this.#ttlMs);
+      const programProducerId = this.#program(space);
+      await this.#bus.publishSpace({ originId: this.#bus.nodeId, state: { ...state, listenerCount: state.listenerCount + onEdges }, endReason: null, programProducerId, at: Date.now() }, this.#ttlMs);
     }
+  }
+
+  /**
+   * The Space's program producer: started on the origin for every live Space (relays and edges carry
+   * it instead of each voice, so a listener costs one stream however many speak). Null while it
+   * starts, or when this media has no program (then the stage's producers are piped).
+   */
+  #program(space: LiveSpace): string | null {
+    const known = this.#programs.get(space.id);
+    if (known) return known.id;
+    const media = space.media as unknown as { program?: () => Promise<{ producer: types.Producer }> };
+    if (typeof media.program !== 'function') return null;
+    const entry: { id: string | null; failed: boolean } = { id: null, failed: false };
+    this.#programs.set(space.id, entry);
+    media.program().then(
+      (mixer) => {
+        entry.id = mixer.producer.id;
+        mixer.producer.observer.once('close', () => {
+          if (this.#programs.get(space.id) === entry) this.#programs.delete(space.id);
+        });
+      },
+      (error: unknown) => {
+        entry.failed = true;
+        this.#log.warn({ err: error, spaceId: space.id }, 'no program stream for this Space; its stage producers are piped instead');
+      },
+    );
+    return null;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * One Space across nodes (issue #12), on one machine: an origin, two relays and two edges as
  * separate server processes on loopback, sharing a throwaway PostgreSQL and Redis. A host on the
- * origin publishes a tone; listeners (real WebRTC peers in Node) get their edge from the join
- * endpoint and hear the tone on every edge. Then the faults: a relay killed with SIGKILL (the edges
+ * origin publishes a tone; the origin mixes the stage into the program stream, which relays and
+ * edges carry; listeners (real WebRTC peers in Node) get their edge from the join endpoint and hear
+ * the tone on every edge. Then the faults: a relay killed with SIGKILL (the edges
  * it fed re-attach to the standby, the listeners' streams go on), an edge killed (its listeners
  * re-join through the join endpoint onto the other edge), and the origin killed (the Space ends
  * for everyone, with its reason). The tests run in order on one cluster.
@@ -25,6 +26,8 @@ let cluster: TestCluster;
 let host: WrtcStagePeer;
 let spaceId: string;
 let hostProducerId: string;
+/** The Space's program stream (the stage mixed on the origin): what relays and edges carry. */
+let programProducerId: string;
 const peers: WrtcStagePeer[] = [];
 
 type Listener = { peer: WrtcStagePeer; edge: string; meter: Meter };
@@ -37,7 +40,9 @@ async function listen(via: string): Promise<Listener> {
   const joined = await peer.signalling.request('joinSpace', { spaceId, ticket });
   await peer.load(joined.routerRtpCapabilities as types.RtpCapabilities);
   const producerId = joined.space.hostProducerId ?? (await nextNotification(peer.signalling, 'spaceState', (s) => s.hostProducerId !== null)).hostProducerId!;
-  expect(producerId).toBe(hostProducerId);
+  // One stream per listener however many speak: the host's seat carries the program, no other seat a producer.
+  expect(producerId).toBe(programProducerId);
+  expect(joined.space.stage.filter((m) => m.producerId !== null)).toHaveLength(1);
   const meter = await peer.listen(producerId);
   return { peer, edge: cluster.nodes.find((n) => n.url === url)!.nodeId, meter };
 }
@@ -74,7 +79,8 @@ beforeAll(async () => {
   await host.load(created.routerRtpCapabilities);
   hostProducerId = await host.publishTone(TONE_HZ);
   await host.signalling.request('setMuted', { muted: false });
-  await cluster.published(spaceId);
+  programProducerId = (await cluster.published(spaceId, { program: true }))!;
+  expect(programProducerId).not.toBe(hostProducerId);
 }, 120_000);
 
 afterAll(async () => {

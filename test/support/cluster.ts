@@ -23,8 +23,8 @@ export type TestCluster = {
   kill(nodeId: string): Promise<void>;
   /** The nodes `nodeId` says (in its heartbeat) it is fed from. */
   upstreams(nodeId: string): Promise<string[]>;
-  /** Resolves once the origin has published the Space to Redis (its first heartbeat after the start). */
-  published(spaceId: string): Promise<void>;
+  /** Resolves once the origin has published the Space to Redis (with its program stream: `program`); the program's producer id, if any. */
+  published(spaceId: string, options?: { program?: boolean }): Promise<string | null>;
   stop(): Promise<void>;
 };
 
@@ -105,12 +105,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
           client.disconnect();
         }
       },
-      published: async (spaceId) => {
+      published: async (spaceId, options = {}) => {
         const client = new Redis(redis.url);
         try {
-          const end = Date.now() + 10_000;
-          while (!(await client.exists(`spacecraft:space:${spaceId}`))) {
-            if (Date.now() > end) throw new Error(`Space ${spaceId} was never published`);
+          const end = Date.now() + 20_000;
+          for (;;) {
+            const text = await client.get(`spacecraft:space:${spaceId}`);
+            const program = text ? ((JSON.parse(text) as { programProducerId?: string | null }).programProducerId ?? null) : null;
+            if (text && (program || !options.program)) return program;
+            if (Date.now() > end) throw new Error(`Space ${spaceId} was never published${options.program ? ' with a program stream' : ''}`);
             await new Promise((resolve) => setTimeout(resolve, 50));
           }
         } finally {

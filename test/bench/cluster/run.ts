@@ -68,9 +68,11 @@ async function main(): Promise<void> {
   const created = await host.signalling.request('createSpace', { title: 'Cluster bench' });
   const spaceId = created.space.spaceId;
   await host.load(created.routerRtpCapabilities);
-  const producerId = await host.publishTone(TONE_HZ);
+  await host.publishTone(TONE_HZ);
   await host.signalling.request('setMuted', { muted: false });
-  await cluster.published(spaceId);
+  // What relays and edges carry: the program stream (the stage mixed on the origin).
+  const producerId = await cluster.published(spaceId, { program: true });
+  if (!producerId) throw new Error('the origin published no program stream');
   console.log(`cluster: origin, relay-1, relay-2, edge-1, edge-2 (one worker each), Redis, PostgreSQL; load average ${loadAverage()}`);
   if (only.has('pipe')) await pipeCost(cluster, spaceId, producerId);
   if (only.has('joins')) await joinRate(cluster, spaceId, budget);
@@ -131,7 +133,7 @@ async function pipeCost(cluster: TestCluster, spaceId: string, producerId: strin
   const base = rows[0]!;
   const last = rows[rows.length - 1]!;
   const perPipe = last.pipes > base.pipes ? (last.cpu - base.cpu) / (last.pipes - base.pipes) : 0;
-  console.log('\n## Cost of a pipe (origin worker; one Opus stream of the host, SRTP + RTX, 50 packets/s)');
+  console.log('\n## Cost of a pipe (origin worker; the program stream, Opus, SRTP + RTX, 50 packets/s)');
   console.log('pipes  origin worker CPU %  bytes received by all pipes in the window');
   for (const r of rows) console.log(`${String(r.pipes).padStart(5)}  ${fmt(r.cpu).padStart(19)}  ${String(r.received).padStart(10)}`);
   console.log(`per pipe: ${fmt(perPipe, 3)} % of a core (fit from ${base.pipes} to ${last.pipes} pipes)`);
@@ -219,7 +221,7 @@ async function failover(cluster: TestCluster, spaceId: string, producerId: strin
     cleanups.push(() => peer.close());
     const joined = await peer.signalling.request('joinSpace', { spaceId, ticket });
     await peer.load(joined.routerRtpCapabilities);
-    const meter = await peer.listen(producerId);
+    const meter = await peer.listen(joined.space.hostProducerId ?? producerId);
     await until(meter, 'heard', 10_000);
     const edge = cluster.nodes.find((n) => n.url === url)!.nodeId;
     // The edge names its upstream in its next heartbeat.

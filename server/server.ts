@@ -89,6 +89,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       records: new KyselySpaceRecords(database.db),
       stageRecords: new KyselyStageRecords(database.db),
       stateIntervalMs: config.stateIntervalMs,
+      programMixFromListeners: config.scale.programMixFromListeners,
       hostGraceMs: config.hostGraceMs,
       createMedia: () => MediaRoom.create(pool, logger, { spread: config.scale.spreadWorkers, programSlots: config.scale.programMixSlots }),
       ...(captions ? { onLive: (space: LiveSpace, hostAccountId: string) => captions.attach(space, hostAccountId) } : {}),

@@ -85,9 +85,15 @@ export class StageReceiver {
   }
 }
 
-/** Producer id → peer id of everyone publishing on stage but me (the host's producer always counts). */
-function wantedOf(space: SpaceState, me: string | null): Map<string, string> {
+/**
+ * Producer id → peer id of everyone publishing on stage but me (the host's producer always counts).
+ * A listener off stage in a large Space consumes the program stream (the stage mixed) instead;
+ * someone on stage never does (it carries their own voice back).
+ */
+export function wantedOf(space: SpaceState, me: string | null): Map<string, string> {
   const wanted = new Map<string, string>();
+  const onStage = me !== null && (space.stage ?? []).some((member) => member.peerId === me);
+  if (space.programProducerId && !onStage) return wanted.set(space.programProducerId, 'program');
   for (const member of space.stage ?? []) if (member.producerId && member.peerId !== me) wanted.set(member.producerId, member.peerId);
   const host = space.stage?.find((member) => member.role === 'host');
   if (space.hostProducerId && host?.peerId !== me && !wanted.has(space.hostProducerId)) wanted.set(space.hostProducerId, host?.peerId ?? 'host');

@@ -69,6 +69,8 @@ export const spaceStateSchema = z.object({
   hostProducerId: id.nullable(),
   /** Everyone on stage (the host first): every producer here is one to consume. */
   stage: z.array(stageMemberSchema).max(16),
+  /** Past SPACECRAFT_PROGRAM_MIX_FROM_LISTENERS listeners: the stage mixed into one stream; a listener off stage consumes this one instead of each producer. */
+  programProducerId: id.optional(),
 });
 
 /**

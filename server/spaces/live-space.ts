@@ -82,6 +82,8 @@ export type LiveSpaceOptions = {
   stageLimits?: StageLimits;
   /** At most one `reactions` notification per this many ms (1000 when not given). */
   reactionIntervalMs?: number;
+  /** From this many listeners on, listeners consume the program stream (the stage mixed) instead of each voice; 0 or absent: never. */
+  programMixFromListeners?: number;
 };
 
 export type LiveSpaceEvents = {
@@ -122,6 +124,9 @@ export class LiveSpace {
   readonly #reactions = new ReactionTally();
   #reactionTimer: NodeJS.Timeout | null = null;
   #speaking: string[] = [];
+  /** The program stream's producer, once the audience passed `programMixFromListeners` (it stays on after). */
+  #programProducerId: string | null = null;
+  #programAsked = false;
   /** What the host is playing (a premiere track), told to everyone coalesced. */
   readonly #nowPlaying: NowPlayingSlot;
 
@@ -198,6 +203,7 @@ export class LiveSpace {
       hostConnected: s.hostConnected,
       hostMuted: host ? isMuted(host) : false,
       hostProducerId: host?.producerId ?? null,
+      ...(this.#programProducerId ? { programProducerId: this.#programProducerId } : {}),
       stage: this.#stage.seats.map((seat) => ({
         peerId: seat.peerId,
         accountId: seat.accountId,
@@ -238,6 +244,7 @@ export class LiveSpace {
         this.#preparing.add(peer.id);
       } else {
         this.#space = addListener(this.#space, peer.id);
+        this.#programIfLarge();
       }
       this.#peers.set(peer.id, peer);
       if (stored && account) this.#takeSeatBack(account.id, peer.id);
@@ -351,6 +358,7 @@ export class LiveSpace {
       this.#assertMember(peerId);
       if (!this.#preparing.delete(peerId)) return;
       this.#space = addListener(this.#space, peerId);
+      this.#programIfLarge();
       this.#stateChanged();
     });
   }
@@ -491,6 +499,26 @@ export class LiveSpace {
       if (by !== 'server' && this.#space.status === 'live') this.#authorize(by, 'endSpace');
       this.#end(by, reason);
     });
+  }
+
+  /** A large audience: the stage is mixed into one program stream, and listeners are told to consume that one. */
+  #programIfLarge(): void {
+    const from = this.#options.programMixFromListeners ?? 0;
+    if (this.#programAsked || from <= 0 || this.#space.listenerCount < from || !this.media.program) return;
+    this.#programAsked = true;
+    this.media.program().then(
+      (program) => {
+        if (this.#space.status !== 'live') return;
+        this.#programProducerId = program.producer.id;
+        this.#log.info({ listeners: this.#space.listenerCount, producerId: program.producer.id }, 'listeners move to the program stream');
+        this.#stateChanged();
+      },
+      (error: unknown) => {
+        // Listeners keep consuming each voice; the next join tries again.
+        this.#programAsked = false;
+        this.#log.warn({ err: error }, 'the program stream could not start');
+      },
+    );
   }
 
   #actor(peerId: PeerId): { role: Role; signedIn: boolean } {

@@ -34,6 +34,8 @@ export interface SpaceMedia {
   setProducersPaused(peerId: PeerId, paused: boolean): Promise<void>;
   /** The peer left the stage: close its sending transport and its producer (its receiving side stays). */
   closeSending(peerId: PeerId): void;
+  /** The stage mixed into one producer (made on first call), when this media can mix (server/media/program-mixer.ts). */
+  program?(): Promise<{ producer: { id: string } }>;
   /** A peer left: close everything it owned. */
   closePeer(peerId: PeerId): void;
   close(): void;

@@ -116,6 +116,11 @@ describe('one Space across nodes', { timeout: 120_000 }, () => {
     await expect(elsewhere.signalling.request('joinSpace', { spaceId, ticket })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     // An edge hosts nothing.
     await expect(peer.signalling.request('createSpace', { title: 'Not here' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    // The endpoint checks what it is asked.
+    const bad = await fetch(`${cluster.node('relay-1').url}/api/spaces/${'x'.repeat(65)}/join`, { method: 'POST' });
+    expect(bad.status).toBe(400);
+    const unknown = await fetch(`${cluster.node('relay-1').url}/api/spaces/noSuchSpace/join`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
   });
 
   it('a join storm against a small admission budget: everyone is told to wait, nobody fails, and every listener gets in', async () => {

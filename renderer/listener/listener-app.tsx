@@ -10,6 +10,7 @@ import { LivePlayer, type SignInRequest } from './live-player.tsx';
 import { ListenerSession, PAGE_DEPS, type ListenerSnapshot } from './listener-session.ts';
 import { OverflowOffer, OverflowPlayer } from './overflow-player.tsx';
 import { ScheduledSpace } from './scheduled-space.tsx';
+import { TicketPanel } from './tickets/ticket-panel.tsx';
 
 const ENDED: Record<NonNullable<ListenerSnapshot['endReason']>, string> = {
   'host-ended': 'The host ended this Space. Thanks for listening!',
@@ -137,6 +138,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
                 <span className="dot" aria-hidden="true" /> Live now · {info.listenerCount === 1 ? '1 listener' : `${info.listenerCount} listeners`}
               </p>
             ) : null}
+            {spaceId !== null ? <TicketPanel serverUrl={serverUrl} spaceId={spaceId} accounts={accounts} account={account} /> : null}
             <button type="button" className="primary play" disabled={!info} onClick={() => play()}>
               ▶ Listen live
             </button>

@@ -9,6 +9,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/signalling/protocol.ts';
 import './scheduled-space.css';
+import { StandaloneTicketPanel } from './tickets/ticket-panel.tsx';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -22,18 +23,22 @@ export function nextPollDelay(input: { msToStart: number; failures: number; hidd
   return Math.round(slowed * jitter);
 }
 
-/** "Starts in 2 days 3 h" · "Starts in 1 h 05 min" · "Starts in 4:09" · "Starting any moment…" · late: "The host has not started yet." */
-export function countdown(msToStart: number): string {
-  if (msToStart <= -15 * MINUTE) return 'The host has not started yet.';
-  if (msToStart <= 0) return 'Starting any moment…';
+/**
+ * "Starts in 2 days 3 h" · "Starts in 1 h 05 min" · "Starts in 4:09" · "Starting any moment…" · late: "The host has not started yet."
+ * A premiere: "Premiere starts in 4:09" · "The premiere starts any moment…" · "The host has not started the premiere yet."
+ */
+export function countdown(msToStart: number, premiere = false): string {
+  if (msToStart <= -15 * MINUTE) return premiere ? 'The host has not started the premiere yet.' : 'The host has not started yet.';
+  if (msToStart <= 0) return premiere ? 'The premiere starts any moment…' : 'Starting any moment…';
   const total = Math.ceil(msToStart / SECOND);
   const days = Math.floor(total / 86_400);
   const hours = Math.floor((total % 86_400) / 3600);
   const minutes = Math.floor((total % 3600) / 60);
   const seconds = total % 60;
-  if (days > 0) return `Starts in ${days} ${days === 1 ? 'day' : 'days'}${hours > 0 ? ` ${hours} h` : ''}`;
-  if (hours > 0) return `Starts in ${hours} h ${String(minutes).padStart(2, '0')} min`;
-  return `Starts in ${minutes}:${String(seconds).padStart(2, '0')}`;
+  const starts = premiere ? 'Premiere starts in' : 'Starts in';
+  if (days > 0) return `${starts} ${days} ${days === 1 ? 'day' : 'days'}${hours > 0 ? ` ${hours} h` : ''}`;
+  if (hours > 0) return `${starts} ${hours} h ${String(minutes).padStart(2, '0')} min`;
+  return `${starts} ${minutes}:${String(seconds).padStart(2, '0')}`;
 }
 
 /** The start as the visitor reads it: their own zone, named. */
@@ -152,11 +157,12 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
               </p>
             ) : null}
             <p className="countdown" role="timer" aria-live="off">
-              {countdown(startsAt ? startsAt.getTime() - now : 0)}
+              {countdown(startsAt ? startsAt.getTime() - now : 0, info.premiere === true)}
             </p>
             <p className="state" role="status" data-phase="scheduled">
               {unreachable ? 'The server cannot be reached right now; trying again…' : 'This page turns live by itself when the host starts.'}
             </p>
+            <StandaloneTicketPanel serverUrl={serverUrl} spaceId={info.spaceId} />
           </>
         )}
       </div>

@@ -231,7 +231,9 @@ export class TicketSales {
     const open = await this.records.openHold(spaceId, me.id);
     if (open) return this.#reuse(open);
     assertOnSale(offer, space.status, this.#now());
-    const payouts = await this.records.stripeAccount(offer.hostAccountId);
+    let payouts = await this.records.stripeAccount(offer.hostAccountId);
+    // Not enabled as far as we know: Stripe may have enabled it since (its account.updated not yet here).
+    if (payouts && !payouts.chargesEnabled) payouts = await this.#refreshAccount(stripe, payouts);
     if (!payouts?.chargesEnabled) throw new SpacecraftError('SALES_CLOSED', 'The host has not finished setting up payouts, so tickets cannot be sold yet.');
 
     const { hold, created } = await this.records.holdSeat({ spaceId, accountId: me.id, expiresAt: holdExpiry(this.#now()) });

@@ -85,6 +85,8 @@ export const spaceInfoSchema = spaceStateSchema.extend({
   timeZone: z.string().max(64).nullable().optional(),
   /** The host's public name, for a Space the database knows. */
   host: z.object({ handle: z.string().max(64), displayName: z.string().max(200) }).nullable().optional(),
+  /** Scheduled as a premiere: its page says "Premiere starts in …". */
+  premiere: z.boolean().optional(),
 });
 export type SpaceInfo = z.infer<typeof spaceInfoSchema>;
 
@@ -206,3 +208,6 @@ export type { SpeakRequestWire, StageMember, YourRole } from './stage-protocol.t
 export { ARTWORK_MAX_CHARS, artworkSchema, nowPlayingTrackSchema, type NowPlayingTrack, type NowPlayingWire } from './premiere-protocol.ts';
 export { REACTIONS, type Reaction, type Role } from '../domain/stage.ts';
 export type { Caption, CaptionDraft, CaptionStatus } from './caption-protocol.ts';
+
+/** The ticket API's answers (ticket-protocol.ts), for the listener page and the studio. */
+export { checkoutJsonSchema, offerJsonSchema, payoutStatusSchema, ticketsJsonSchema, type CheckoutJson, type OfferJson, type PayoutStatusJson, type TicketsJson } from './ticket-protocol.ts';

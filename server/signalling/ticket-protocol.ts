@@ -9,6 +9,54 @@
  */
 import { z } from 'zod';
 
+// The ticket API's answers (server/http/ticket-routes.ts), here so the listener page and the
+// studio read them through protocol.ts, the renderer's one door to the server's types.
+
+export const payoutStatusSchema = z.object({
+  available: z.boolean(),
+  connected: z.boolean(),
+  chargesEnabled: z.boolean(),
+  payoutsEnabled: z.boolean(),
+  detailsSubmitted: z.boolean(),
+  requirementsDue: z.array(z.string()),
+  defaultCurrency: z.string().nullable(),
+});
+export type PayoutStatusJson = z.infer<typeof payoutStatusSchema>;
+
+export const connectPayoutsSchema = z.object({ url: z.string(), status: payoutStatusSchema });
+
+export const SALES_STATES = ['not-open', 'open', 'sold-out', 'closed', 'payments-unavailable'] as const;
+
+export const offerJsonSchema = z.object({
+  spaceId: z.string(),
+  currency: z.string(),
+  amount: z.number(),
+  /** "12.34 USD". */
+  price: z.string(),
+  capacity: z.number(),
+  sold: z.number(),
+  held: z.number(),
+  left: z.number(),
+  salesOpenAt: z.string().nullable(),
+  salesCloseAt: z.string().nullable(),
+  sales: z.enum(SALES_STATES),
+  /** The caller's own ticket and open checkout (null when not signed in). */
+  mine: z
+    .object({
+      ticket: z.enum(['paid', 'refunding', 'refunded', 'disputed']).nullable(),
+      checkout: z.object({ url: z.string().nullable(), expiresAt: z.string(), status: z.enum(['held', 'awaiting_payment']) }).nullable(),
+    })
+    .nullable(),
+});
+export type OfferJson = z.infer<typeof offerJsonSchema>;
+
+/** `GET /api/spaces/:id/tickets`: a free Space, or its offer. */
+export const ticketsJsonSchema = z.discriminatedUnion('ticketed', [z.object({ ticketed: z.literal(false), paymentsAvailable: z.boolean() }), offerJsonSchema.extend({ ticketed: z.literal(true) })]);
+export type TicketsJson = z.infer<typeof ticketsJsonSchema>;
+
+export const checkoutJsonSchema = z.object({ url: z.string(), sessionId: z.string(), expiresAt: z.string(), reused: z.boolean() });
+export type CheckoutJson = z.infer<typeof checkoutJsonSchema>;
+
 export const ticketNotifications = {
   ticketInUse: z.object({ spaceId: z.string().max(64) }),
 } as const;

@@ -27,13 +27,14 @@ import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
 const SENTENCE = 'please welcome our guest zorblax to the show tonight';
 const KNOWN = SENTENCE.replace(' zorblax', '');
 /**
- * Word recall of the released captions against the sentence (without the unknown name), over the
- * three lines after the first (the first starts wherever the loop was when the microphone opened).
- * Measured on this path (two-core machine shared with other tests, the studio's voice-mode Opus,
- * flite's rms voice): 0.875 per line ("guests" for "guest" is the one miss of eight); the
- * recogniser alone on clean flite audio has 10–14 % WER for this voice (notes/captions.md). 0.6
- * leaves room for a loaded machine and still fails when audio is lost, garbled or cut up (a line
- * cut in half scores 0.5 or less).
+ * Word recall of the released captions against the sentence (without the unknown name): the median
+ * over the five lines after the first (the first starts wherever the loop was when the microphone
+ * opened; on a loaded machine the engine's voice detection now and then cuts one utterance in two,
+ * and a median of five is robust to that). Measured on this path (two-core machine shared with
+ * other tests, the studio's voice-mode Opus, flite's rms voice): 0.875 for whole lines ("guests"
+ * for "guest" is the one miss of eight); the recogniser alone on clean flite audio has 10–14 % WER
+ * for this voice (notes/captions.md). 0.6 leaves room for a loaded machine and still fails when
+ * audio is lost, garbled or cut up (cut lines score 0.5 or less).
  */
 const MIN_RECALL = 0.6;
 
@@ -137,11 +138,11 @@ describe('live captions', { timeout: 240_000 }, () => {
 
   it('shows the speaker’s captions in the studio as they form and on the listener page after the hold-back, with word recall above the bound', async () => {
     await until('studio lane', () => editor.getByRole('group', { name: /^Captions of / }).count(), (n) => n === 1, 60_000);
-    const lines = await until('four caption lines on the listener page', () => listenerLines(listener), (l) => l.length >= 4, 90_000);
-    const full = lines.slice(1, 4);
+    const lines = await until('six caption lines on the listener page', () => listenerLines(listener), (l) => l.length >= 6, 120_000);
+    const full = lines.slice(1, 6);
     const recalls = full.map((line) => wordRecall(KNOWN, line.text));
     console.info('caption recall per line', recalls, full.map((l) => l.text));
-    expect(recalls.reduce((a, b) => a + b, 0) / recalls.length).toBeGreaterThanOrEqual(MIN_RECALL);
+    expect([...recalls].sort((a, b) => a - b)[2]).toBeGreaterThanOrEqual(MIN_RECALL);
     // The listener page never gets the studio's drafts (raw text, words, what is still held back).
     expect(frames.filter((f) => f.notification === 'captionDraft')).toEqual([]);
     // Speaker names on the listener page.

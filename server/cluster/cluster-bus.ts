@@ -188,6 +188,16 @@ export class ClusterBus {
     return parsed.success ? parsed.data : null;
   }
 
+  /** Spaces every relay and edge should carry before anyone asks (scheduled Spaces, whose audience storms in at the start). */
+  async setWarm(spaceId: string, warm: boolean): Promise<void> {
+    if (warm) await this.redis.sadd(WARM_KEY, spaceId);
+    else await this.redis.srem(WARM_KEY, spaceId);
+  }
+
+  async warmSpaces(): Promise<string[]> {
+    return (await this.redis.srandmember(WARM_KEY, MAX_WARM)) ?? [];
+  }
+
   /** An edge's listeners in a Space, written every ~2 s (never per join). */
   async countListeners(spaceId: string, edgeId: string, listeners: number, keepMs: number): Promise<void> {
     await this.redis.multi().hset(countKey(spaceId), edgeId, JSON.stringify({ n: listeners, at: Date.now() })).pexpire(countKey(spaceId), keepMs).exec();
@@ -220,6 +230,9 @@ export class ClusterBus {
 
 export type { SpaceState };
 
+const WARM_KEY = `${PREFIX}warm`;
+/** Pre-warmed Spaces a node takes at most. */
+const MAX_WARM = 50;
 const channelOf = (nodeId: string) => `${PREFIX}rpc:${nodeId}`;
 const nodeKey = (nodeId: string) => `${PREFIX}node:${nodeId}`;
 const roleKey = (role: NodeRole) => `${PREFIX}nodes:${role}`;

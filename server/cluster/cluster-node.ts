@@ -92,9 +92,23 @@ export class ClusterNode {
     this.listeners = config.role === 'edge' ? new EdgeListeners({ feeds, secret: config.secret, nodeId: config.nodeId, capacity: config.edgeListeners, logger }) : null;
   }
 
-  /** The signalling handlers of this node: an edge serves ticketed listeners. */
+  /**
+   * The signalling handlers of this node: an edge serves ticketed listeners; the origin warms the
+   * tree of a scheduled Space as it starts (every relay and edge carries it before its waiting
+   * audience joins).
+   */
   handlers(base: Handlers): Handlers {
-    return this.listeners ? this.listeners.handlers(base) : base;
+    if (this.listeners) return this.listeners.handlers(base);
+    const origin = this.#origin;
+    if (!origin) return base;
+    return {
+      ...base,
+      createSpace: async (ctx, data) => {
+        const hosted = await base.createSpace(ctx, data);
+        if (data.scheduledSpaceId) await origin.warm(hosted.space.spaceId).catch((error: unknown) => this.#log.warn({ err: error }, 'could not warm the tree'));
+        return hosted;
+      },
+    };
   }
 
   registerRoutes(app: FastifyInstance, asksPerIpPerMinute: number): void {

@@ -32,6 +32,8 @@ export class Feeds {
   readonly #spaces = new Map<string, Promise<FedSpace>>();
   readonly #idle = new Map<string, number>();
   readonly #made = new Set<(fed: FedSpace) => void>();
+  /** Spaces the origin asked every node to carry before anyone asks (scheduled ones). */
+  #warm = new Set<string>();
   #closed = false;
 
   constructor(deps: FeedsDeps) {
@@ -93,12 +95,30 @@ export class Feeds {
     return FedSpace.create(spaceId, published, this.#deps);
   }
 
-  /** One heartbeat: every Space synced with its origin's latest; idle ones closed. */
+  /** Whether the Space is pre-warmed (carried here whether or not anyone uses it). */
+  warm(spaceId: string): boolean {
+    return this.#warm.has(spaceId);
+  }
+
+  /** One heartbeat: warm Spaces taken on, every Space synced with its origin's latest; idle ones closed. */
   async sync(): Promise<void> {
+    this.#warm = new Set(await this.#deps.bus.warmSpaces());
+    for (const spaceId of this.#warm) {
+      if (this.#spaces.has(spaceId)) continue;
+      this.get(spaceId).then(
+        () => this.#log.info({ spaceId }, 'pre-warmed'),
+        (error: unknown) => {
+          // A Space that ended (or whose origin died) is no longer to be warmed, by anyone.
+          const code = (error as { code?: unknown }).code;
+          if (code === 'NOT_FOUND' || code === 'SPACE_ENDED') void this.#deps.bus.setWarm(spaceId, false).catch(() => undefined);
+          else this.#log.warn({ err: error, spaceId }, 'could not pre-warm (the next heartbeat tries again)');
+        },
+      );
+    }
     for (const [spaceId, made] of [...this.#spaces]) {
       const fed = await made.catch(() => null);
       if (!fed || fed.closed) continue;
-      if (this.#deps.inUse(spaceId)) this.#idle.delete(spaceId);
+      if (this.#warm.has(spaceId) || this.#deps.inUse(spaceId)) this.#idle.delete(spaceId);
       else {
         const beats = (this.#idle.get(spaceId) ?? 0) + 1;
         this.#idle.set(spaceId, beats);

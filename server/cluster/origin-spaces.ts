@@ -52,6 +52,11 @@ export class OriginSpaces {
     };
   }
 
+  /** The Space is to be carried by every relay and edge at once (its tree warmed before its listeners come). */
+  async warm(spaceId: string): Promise<void> {
+    await this.#bus.setWarm(spaceId, true);
+  }
+
   /** One heartbeat: every live Space here published (listeners on edges counted in). */
   async publish(): Promise<void> {
     for (const space of this.#registry.all()) {
@@ -59,6 +64,7 @@ export class OriginSpaces {
         this.#followed.add(space);
         space.on('ended', (state) => {
           this.#programs.delete(space.id);
+          void this.#bus.setWarm(space.id, false).catch((error: unknown) => this.#log.warn({ err: error, spaceId: space.id }, 'could not stop warming a Space'));
           const endReason = space.space.endReason ?? 'server-shutdown';
           void this.#bus
             .publishSpace({ originId: this.#bus.nodeId, state, endReason, at: Date.now() }, ENDED_KEPT_MS)

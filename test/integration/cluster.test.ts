@@ -28,6 +28,7 @@ let spaceId: string;
 let hostProducerId: string;
 /** The Space's program stream (the stage mixed on the origin): what relays and edges carry. */
 let programProducerId: string;
+let hostToken: string;
 const peers: WrtcStagePeer[] = [];
 
 type Listener = { peer: WrtcStagePeer; edge: string; meter: Meter };
@@ -71,7 +72,7 @@ async function untilSilent(listener: Listener, withinMs: number): Promise<void> 
 beforeAll(async () => {
   cluster = await startCluster({ env: { SPACECRAFT_EDGE_JOINS_PER_SECOND: '4', SPACECRAFT_WORKER_JOINS_PER_SECOND: '4', SPACECRAFT_IP_JOINS_PER_MINUTE: '100000' } });
   const origin = cluster.node('origin');
-  const token = await signIn(origin.url, DEMO_CREATOR.handle, DEMO_PASSWORD);
+  const token = (hostToken = await signIn(origin.url, DEMO_CREATOR.handle, DEMO_PASSWORD));
   host = await WrtcStagePeer.connect(origin.url, { sessionToken: token, origin: origin.url });
   peers.push(host);
   const created = await host.signalling.request('createSpace', { title: 'Cluster test' });
@@ -141,6 +142,27 @@ describe('one Space across nodes', { timeout: 120_000 }, () => {
       expect(joined.space.status).toBe('live');
       peer.signalling.close();
     }
+  });
+
+  it('a scheduled Space warms its tree as it starts: every relay and edge carries it before anyone joins', async () => {
+    const origin = cluster.node('origin');
+    const scheduled = await fetch(`${origin.url}/api/spaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${hostToken}` },
+      body: JSON.stringify({ title: 'Scheduled', startsAt: new Date(Date.now() + 3_600_000).toISOString(), timeZone: 'UTC' }),
+    });
+    expect(scheduled.status).toBe(201);
+    const { id } = (await scheduled.json()) as { id: string };
+    const before = await Promise.all(['relay-1', 'relay-2', 'edge-1', 'edge-2'].map(async (n) => (await cluster.beat(n))!.spaces));
+    const studio = await WrtcStagePeer.connect(origin.url, { sessionToken: hostToken, origin: origin.url });
+    peers.push(studio);
+    const started = await studio.signalling.request('createSpace', { title: 'Scheduled', scheduledSpaceId: id });
+    expect(started.space.spaceId).toBe(id);
+    // Nobody joins it: still every node takes it on within a few heartbeats.
+    for (const [i, node] of ['relay-1', 'relay-2', 'edge-1', 'edge-2'].entries()) {
+      await expect.poll(async () => (await cluster.beat(node))!.spaces, { timeout: 15_000 }).toBe(before[i]! + 1);
+    }
+    await studio.signalling.request('endSpace', {});
   });
 
   it('a relay killed with SIGKILL: the edges it fed re-attach to the standby and their listeners hear the host again', async () => {

@@ -21,6 +21,8 @@ export type TestCluster = {
   start(role: ClusterRole, nodeId: string, env?: Record<string, string>): Promise<ClusterNodeProcess>;
   node(nodeId: string): ClusterNodeProcess;
   kill(nodeId: string): Promise<void>;
+  /** The last heartbeat of `nodeId` (null when it has none). */
+  beat(nodeId: string): Promise<{ spaces: number; listeners: number; upstreams: string[] } | null>;
   /** The nodes `nodeId` says (in its heartbeat) it is fed from. */
   upstreams(nodeId: string): Promise<string[]>;
   /** Resolves once the origin has published the Space to Redis (with its program stream: `program`); the program's producer id, if any. */
@@ -95,6 +97,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         const node = cluster.node(nodeId);
         node.child.kill('SIGKILL');
         await node.exited;
+      },
+      beat: async (nodeId) => {
+        const client = new Redis(redis.url);
+        try {
+          const beat = await client.get(`spacecraft:node:${nodeId}`);
+          return beat ? (JSON.parse(beat) as { spaces: number; listeners: number; upstreams: string[] }) : null;
+        } finally {
+          client.disconnect();
+        }
       },
       upstreams: async (nodeId) => {
         const client = new Redis(redis.url);

@@ -2,7 +2,7 @@
  * The delivery ledger (`reminder_deliveries`): a send is claimed before it goes out and recorded
  * after, under a key unique per account, Space, channel, kind and occurrence.
  *
- *   claim   insert "sending" (lease until now + lease), or take over a row whose lease ran out
+ *   claim   (just before its send) insert "sending" (lease until now + lease), or take over a row whose lease ran out
  *           ("sending" left by a sender that died, or "failed" due for a retry); anything else
  *           ("sent", "skipped", a live lease, a failure out of attempts) is not claimed.
  *   sent    "sending" → "sent"        failed  → "failed", retried after a back-off, 5 attempts

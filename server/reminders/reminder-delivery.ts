@@ -200,7 +200,7 @@ export class ReminderDelivery {
         }
       }
     }
-    await this.#run(work, now);
+    await this.#run(work);
   }
 
   #channels(holder: Holder, pushTargets: Map<string, PushRow[]>): TimedChannel[] {
@@ -263,23 +263,28 @@ export class ReminderDelivery {
         },
       });
     }
-    await this.#run(work, now);
+    await this.#run(work);
   }
 
-  /** Claims, sends (16 at a time) and records; throws after all ran if any failed. */
-  async #run(work: Work[], now: Date): Promise<void> {
+  /**
+   * Sends `work` 16 at a time. Each item is claimed just before it is sent (so its lease covers its
+   * own send, not the wait behind the others), then recorded; throws after all ran if any failed.
+   */
+  async #run(work: Work[]): Promise<void> {
     if (work.length === 0) return;
-    const owned = await this.#ledger.claim(work.map((w) => w.item), now);
-    const mine = work.filter((w) => owned.has(w.item.key));
+    let sent = 0;
     let failures = 0;
     let next = 0;
     const lane = async () => {
-      while (next < mine.length && !this.#closed) {
-        const w = mine[next++]!;
+      while (next < work.length && !this.#closed) {
+        const w = work[next++]!;
+        const owned = await this.#ledger.claim([w.item], this.#now());
+        if (!owned.has(w.item.key)) continue; // another sender has it, or it is done
         try {
           const result = await w.send();
           if (result === 'sent') await this.#ledger.sent(w.item.key, this.#now());
           else await this.#ledger.skipped(w.item.key, this.#now(), 'nowhere to send it');
+          sent++;
         } catch (error) {
           failures++;
           this.#log.warn({ err: error, key: w.item.key }, 'a reminder could not be sent; it will be retried');
@@ -287,8 +292,8 @@ export class ReminderDelivery {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, mine.length) }, lane));
-    if (mine.length > 0) this.#log.info({ spaceId: work[0]!.item.spaceId, sent: mine.length - failures, failed: failures }, 'reminders sent');
+    await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, work.length) }, lane));
+    if (sent + failures > 0) this.#log.info({ spaceId: work[0]!.item.spaceId, sent, failed: failures }, 'reminders sent');
     if (failures > 0) throw new Error(`${failures} reminder(s) failed; they will be retried`);
   }
 

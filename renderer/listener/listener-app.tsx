@@ -3,7 +3,7 @@ import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/s
 import { describeError } from '../lib/error-messages.ts';
 import { useAccountStore } from './account/use-account.ts';
 import { AccountBar } from './components/account-bar.tsx';
-import { SessionCaptions } from './components/captions.tsx';
+import { SessionCaptions, TranscriptLinks } from './components/captions.tsx';
 import { SessionNowPlaying } from './components/now-playing.tsx';
 import { SignInForm } from './components/sign-in-form.tsx';
 import { LivePlayer, type SignInRequest } from './live-player.tsx';
@@ -120,6 +120,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
         <h1>{info?.title ?? (error ? 'Space not available' : 'Loading…')}</h1>
         {playing && !overflow ? <SessionNowPlaying session={session} /> : null}
         {playing && !overflow ? <SessionCaptions feed={session.captions} /> : null}
+        {playing && !overflow && spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} /> : null}
         {playing && !overflow ? <OverflowOffer session={session} onChoose={toOverflow} /> : null}
         {overflow && playing && info?.status === 'live' && spaceId !== null ? (
           <OverflowPlayer serverUrl={serverUrl} spaceId={spaceId} returnWhenSeatFree={overflow === 'full'} onSeatFree={backToLive} />
@@ -128,9 +129,12 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
         ) : signInFor ? (
           <SignInForm store={accounts} reason={signInFor.reason} onDone={() => setSignInFor(null)} onCancel={() => setSignInFor(null)} />
         ) : ended ? (
-          <p className="state" role="status" data-phase="ended">
-            This Space has ended.
-          </p>
+          <>
+            <p className="state" role="status" data-phase="ended">
+              This Space has ended.
+            </p>
+            {spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} /> : null}
+          </>
         ) : (
           <>
             {info ? (

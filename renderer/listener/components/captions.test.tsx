@@ -3,7 +3,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaptionFeed } from '../lib/caption-feed.ts';
-import { readPrefs, SessionCaptions } from './captions.tsx';
+import { readPrefs, SessionCaptions, TranscriptLinks } from './captions.tsx';
 
 const line = (id: number, text: string, revision = 0, speaker = 'Ada') => ({ id, speaker, text, startMs: id * 1000, endMs: id * 1000 + 900, revision });
 const lines = () => [...document.querySelectorAll('.cap-lines li:not(.cap-empty)')].map((li) => li.textContent);
@@ -80,5 +80,11 @@ describe('listener captions', () => {
     expect(screen.getByText('The host paused captions.')).toBeTruthy();
     act(() => feed.setStatus({ available: false, pausedBy: null, holdBackMs: 2000, problem: 'engine gone' }));
     expect(screen.getByText('Captions are not available in this Space right now.')).toBeTruthy();
+  });
+
+  it('links the Space’s transcript as WebVTT and SRT on its server', () => {
+    render(<TranscriptLinks serverUrl="https://spaces.example" spaceId="abc_1" />);
+    expect(screen.getByRole('link', { name: 'WebVTT' }).getAttribute('href')).toBe('https://spaces.example/api/spaces/abc_1/transcript.vtt');
+    expect(screen.getByRole('link', { name: 'SRT' }).getAttribute('href')).toBe('https://spaces.example/api/spaces/abc_1/transcript.srt');
   });
 });

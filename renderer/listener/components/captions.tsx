@@ -128,3 +128,20 @@ export function ListenerCaptions({ snapshot }: { snapshot: CaptionFeedSnapshot }
     </section>
   );
 }
+
+/** Links to a Space's transcript (released captions) as WebVTT and SRT, served by the Space's server. */
+export function TranscriptLinks({ serverUrl, spaceId }: { serverUrl: string; spaceId: string }) {
+  const href = (format: 'vtt' | 'srt') => new URL(`/api/spaces/${encodeURIComponent(spaceId)}/transcript.${format}`, serverUrl).href;
+  return (
+    <p className="cap-transcript">
+      Transcript:{' '}
+      <a href={href('vtt')} download>
+        WebVTT
+      </a>{' '}
+      ·{' '}
+      <a href={href('srt')} download>
+        SRT
+      </a>
+    </p>
+  );
+}

@@ -12,7 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { SENTENCES } from '../../test/bench/captions/sentences.ts';
 import { captionEngineCommand, requireSpeechTools, speechPcm, wordRecall } from '../../test/support/speech.ts';
-import { SpacecraftError } from '../errors.ts';
+import { SpacecraftError, ValidationError } from '../errors.ts';
 import { CaptionEngine, splitCommandLine, type EngineResult } from './caption-engine.ts';
 import { pronounce } from './pronounce.ts';
 
@@ -254,6 +254,9 @@ describe('CaptionEngine with bad or hostile engines', { timeout: 60_000 }, () =>
       process.stdin.resume();`;
     const engine = await start({ command: nodeEngine(script), vocabulary: [{ word: 'Spacecraft', phones: 'S P EY S K R AE F T' }], restartDelayMs: { first: 10, max: 40 } });
     const results = collect(engine);
+    for (const [word, phones] of [['two words', 'T UW'], ['', 'T UW'], ['x(2)', 'EH K S'], ['<s>', 'S'], ['a'.repeat(65), 'EY'], ['ok', 'z ao'], ['ok', 'Z  AO'], ['ok', ''], ['ok', 'Z AO\n{"type":"flush"}']] as const) {
+      expect(() => engine.addWord(word, phones), `${word} / ${phones}`).toThrow(ValidationError);
+    }
     engine.addWord('Zorblax', 'Z AO R B L AE K S');
     engine.flush();
     await until('three control lines', () => results.length >= 3);

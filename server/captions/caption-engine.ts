@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { z } from 'zod';
-import { SpacecraftError } from '../errors.ts';
+import { SpacecraftError, ValidationError } from '../errors.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 
@@ -30,6 +30,9 @@ const MAX_QUEUED_AUDIO_BYTES = 20 * BYTES_PER_SECOND;
 /** At most this many vocabulary words per speaker. */
 export const MAX_VOCABULARY = 2000;
 const STDERR_TAIL_BYTES = 4096;
+/** What an engine's dictionary takes (pocketsphinx-lines checks the same). */
+const ENGINE_WORD = /^(?![<[+])[^\s()"\\\u007f]{1,64}$/u;
+const ENGINE_PHONES = /^[A-Z]+(?: [A-Z]+)*$/;
 /** A process that ran this long after `ready` before dying was working: its restart starts the backoff afresh. */
 const STABLE_AFTER_MS = 10_000;
 
@@ -119,6 +122,8 @@ type Running = {
   utteranceBase: number;
   ready: boolean;
   readyAt: number;
+  /** Killed for falling too far behind: audio to it is dropped. */
+  lagging: boolean;
   /** The last partial of an utterance not yet final: said as final if the process dies. */
   open: EngineResult | null;
   stderr: string;
@@ -206,12 +211,15 @@ export class CaptionEngine {
     const running = this.#running;
     const stdin = running?.child.stdin;
     if (!running?.ready || !stdin || stdin.destroyed || !stdin.writable) return;
-    if (stdin.writableLength > MAX_QUEUED_AUDIO_BYTES) {
-      // The process cannot keep up: drop rather than buffer without end. It later catches
-      // up on a shorter stretch; its clock would now run behind ours, so restart it.
+    if (running.lagging || stdin.writableLength > MAX_QUEUED_AUDIO_BYTES) {
+      // The process cannot keep up (an overloaded machine): drop rather than buffer without
+      // end, and restart it, since its clock now runs behind ours. Captions resume live.
       this.#droppedBytes += pcm.length;
-      this.#log.warn({ queued: stdin.writableLength }, 'caption engine is not keeping up with the audio; restarting it');
-      running.child.kill('SIGKILL');
+      if (!running.lagging) {
+        running.lagging = true;
+        this.#log.warn({ queued: stdin.writableLength }, 'caption engine is not keeping up with the audio; restarting it');
+        running.child.kill('SIGKILL');
+      }
       return;
     }
     stdin.write(pcm);
@@ -220,6 +228,8 @@ export class CaptionEngine {
   /** Adds a word with its pronunciation (PocketSphinx phones); it applies from now on, and after restarts. */
   addWord(word: string, phones: string): void {
     if (this.#closed) return;
+    if (!ENGINE_WORD.test(word)) throw new ValidationError('A vocabulary word is 1 to 64 characters without spaces, brackets or quotes.');
+    if (phones.length > 500 || !ENGINE_PHONES.test(phones)) throw new ValidationError('Phones are upper-case phone names separated by single spaces.');
     this.#remember(word, phones);
     this.#sendControl({ type: 'addWord', word, phones });
   }
@@ -276,6 +286,7 @@ export class CaptionEngine {
       utteranceBase: this.#highestUtterance,
       ready: false,
       readyAt: 0,
+      lagging: false,
       open: null,
       stderr: '',
     };

@@ -229,7 +229,9 @@ export class CaptionEngine {
   addWord(word: string, phones: string): void {
     if (this.#closed) return;
     if (!ENGINE_WORD.test(word)) throw new ValidationError('A vocabulary word is 1 to 64 characters without spaces, brackets or quotes.');
-    if (phones.length > 500 || !ENGINE_PHONES.test(phones)) throw new ValidationError('Phones are upper-case phone names separated by single spaces.');
+    // CMU dictionary style stress digits (AO1) are not PocketSphinx phones: dropped.
+    phones = phones.trim().replace(/\s+/g, ' ').replace(/\b([A-Z]+)[0-2]\b/g, '$1');
+    if (phones.length > 500 || !ENGINE_PHONES.test(phones)) throw new ValidationError('Phones are upper-case phone names separated by spaces.');
     this.#remember(word, phones);
     this.#sendControl({ type: 'addWord', word, phones });
   }

@@ -16,7 +16,7 @@ import { OPUS_PT, OpusSender, RtpCounter } from '../capacity/rtp.ts';
 const CPU_LIMIT = 0.9;
 const SUITE: types.SrtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80';
 
-export type WorkersRow = { workers: number; listeners: number; perWorker: number[]; cpu: number[]; idle: number[]; lost: number; streams: number; holds: number };
+export type WorkersRow = { workers: number; listeners: number; perWorker: number[]; cpu: number[]; userCpu: number[]; idle: number[]; lost: number; streams: number; holds: number; holdsUser: number };
 
 async function addListener(router: types.Router, producerId: string, port: number, ssrcs: Set<number>): Promise<types.PlainTransport> {
   const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: SUITE });
@@ -43,7 +43,9 @@ async function measure(workers: types.Worker[], n: number, log: (line: string) =
     for (const router of routers.slice(1)) await routers[0]!.pipeToRouter({ producerId: producer.id, router });
     const idleWindow = new CpuWindow(workers.map((w) => w.pid));
     await sleep(2000);
-    const idle = idleWindow.end().cores;
+    const idleEnd = idleWindow.end();
+    const idle = idleEnd.cores;
+    const idleUser = idleEnd.userCores;
     const ports = await counter.open(16);
     const perWorker = workers.map((_, i) => Math.floor(n / workers.length) + (i < n % workers.length ? 1 : 0));
     for (const [i, count] of perWorker.entries()) {
@@ -56,14 +58,21 @@ async function measure(workers: types.Worker[], n: number, log: (line: string) =
     counter.window();
     const window = new CpuWindow(workers.map((w) => w.pid));
     await sleep(8000);
-    const cpu = window.end().cores;
+    const end = window.end();
+    const cpu = end.cores;
+    const userCpu = end.userCores;
     const got = counter.read(ssrcs);
     // Listeners this node would hold: each worker up to the limit at its measured CPU per listener.
     const holds = workers.reduce((sum, _, i) => {
       const perListener = (cpu[i]! - idle[i]!) / Math.max(1, perWorker[i]!);
       return sum + (perListener > 0 ? (CPU_LIMIT - idle[i]!) / perListener : 0);
     }, 0);
-    const row = { workers: workers.length, listeners: n, perWorker, cpu, idle, lost: got.lost, streams: got.streams, holds };
+    // The same from user-mode CPU only (the worker's own code and SRTP): on loopback the kernel time also holds the delivery into this process's sockets.
+    const holdsUser = workers.reduce((sum, _, i) => {
+      const perListener = (userCpu[i]! - idleUser[i]!) / Math.max(1, perWorker[i]!);
+      return sum + (perListener > 0 ? (CPU_LIMIT - idleUser[i]!) / perListener : 0);
+    }, 0);
+    const row = { workers: workers.length, listeners: n, perWorker, cpu, userCpu, idle, lost: got.lost, streams: got.streams, holds, holdsUser };
     log(`${workers.length} worker(s), ${n} listeners (${perWorker.join(' + ')}): CPU ${cpu.map((c) => `${(c * 100).toFixed(1)} %`).join(' + ')} (idle ${idle.map((c) => `${(c * 100).toFixed(1)} %`).join(', ')}), streams ${got.streams}/${n}, lost ${got.lost} → holds ≈ ${Math.round(holds)}`);
     return row;
   } finally {

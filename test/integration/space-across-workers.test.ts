@@ -3,7 +3,7 @@
  * publishing a tone from a real WebRTC peer (libwebrtc in Node), and listeners whose receiving
  * transports the server places on the least-loaded worker. Listeners on the other worker than
  * the host's router hear the host through `pipeToRouter` (measured), the placement alternates,
- * and a listener leaving frees its place.
+ * and a listener leaving frees its place for the next one.
  */
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
@@ -19,10 +19,14 @@ const peers: WrtcStagePeer[] = [];
 /** Worker pid of every WebRtcTransport, by transport id; the pipe producers made. */
 const transportWorker = new Map<string, number>();
 const pipeProducers: types.Producer[] = [];
+const webRtcTransports = new Map<string, types.Transport>();
 const onWorker = (worker: types.Worker) =>
   worker.observer.on('newrouter', (router) =>
     router.observer.on('newtransport', (transport) => {
-      if (transport.type === 'webrtc') transportWorker.set(transport.id, worker.pid);
+      if (transport.type === 'webrtc') {
+        transportWorker.set(transport.id, worker.pid);
+        webRtcTransports.set(transport.id, transport);
+      }
       transport.observer.on('newproducer', (producer) => {
         if (transport.type === 'pipe') pipeProducers.push(producer);
       });
@@ -38,6 +42,7 @@ afterEach(async () => {
   mediasoup.observer.off('newworker', onWorker);
   for (const peer of peers.splice(0)) peer.close();
   transportWorker.clear();
+  webRtcTransports.clear();
   pipeProducers.length = 0;
   await server.close();
 });
@@ -80,6 +85,20 @@ describe('a Space across the workers of a node', { timeout: 90_000 }, () => {
       console.info(`listener ${i} on ${listenerWorkers[i] === hostWorker ? "the host's worker" : 'the other worker'}: tone ${heard.toneDbfs.toFixed(1)} dBFS`);
       expect(heard.rmsDbfs - heard.toneDbfs).toBeLessThan(1);
     }
+
+    // A listener on the other worker leaves: its place there is free, and the next listener takes it.
+    const leaving = listeners[listenerWorkers.findIndex((pid) => pid !== hostWorker)]!;
+    // Its connection closing closes its transport on the server (the leave goes through the Space's queue).
+    const leavingTransports = transportWorker.size;
+    leaving.close();
+    const leavingIndex = listenerWorkers.findIndex((pid) => pid !== hostWorker);
+    const leavingTransport = webRtcTransports.get([...transportWorker.keys()][leavingIndex + 1]!)!;
+    await expect.poll(() => leavingTransport.closed, { timeout: 10_000 }).toBe(true);
+    const next = await peer();
+    await next.join(created.space.spaceId);
+    await next.listen(hostProducerId);
+    expect(transportWorker.size).toBe(leavingTransports + 1);
+    expect([...transportWorker.values()].at(-1)).not.toBe(hostWorker);
 
     // The host's producer closing closes its pipe on the other worker too.
     await host.signalling.request('endSpace', {});

@@ -35,8 +35,11 @@ export const studioAccountSchema = z.object({
 export const signInInputSchema = z.object({ handle: z.string().trim().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
 /** A scheduled Space as the studio lists it; times are ISO strings with an offset. */
 const spaceIdInput = z.string().min(1).max(64);
-export const scheduleInputSchema = z.object({ title: z.string().trim().min(1).max(120), startsAt: z.iso.datetime({ offset: true }), timeZone: z.string().min(1).max(64) }).strict();
-export const editSpaceInputSchema = scheduleInputSchema.partial().extend({ spaceId: spaceIdInput }).strict();
+/** `premiere`: the Space is a premiere (its page counts down to a premiere); set when scheduling only. */
+export const scheduleInputSchema = z
+  .object({ title: z.string().trim().min(1).max(120), startsAt: z.iso.datetime({ offset: true }), timeZone: z.string().min(1).max(64), premiere: z.boolean().optional() })
+  .strict();
+export const editSpaceInputSchema = scheduleInputSchema.omit({ premiere: true }).partial().extend({ spaceId: spaceIdInput }).strict();
 export const inviteInputSchema = z.object({ spaceId: spaceIdInput, handle: z.string().trim().min(1).max(64), expiresInMinutes: z.number().int().min(5).max(7 * 24 * 60).optional() }).strict();
 
 export const signUpInputSchema = signInInputSchema.extend({ displayName: z.string().trim().min(1).max(200) }).strict();

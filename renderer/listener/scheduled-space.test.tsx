@@ -42,6 +42,14 @@ describe('scheduled Space helpers', () => {
     expect(countdown(-15 * 60_000)).toBe('The host has not started yet.');
   });
 
+  it('says "Premiere" for a premiere', () => {
+    expect(countdown(3600_000 + 5 * 60_000, true)).toBe('Premiere starts in 1 h 05 min');
+    expect(countdown(2 * 86_400_000, true)).toBe('Premiere starts in 2 days');
+    expect(countdown(4 * 60_000 + 9000, true)).toBe('Premiere starts in 4:09');
+    expect(countdown(0, true)).toBe('The premiere starts any moment…');
+    expect(countdown(-15 * 60_000, true)).toBe('The host has not started the premiere yet.');
+  });
+
   it('asks every 15 s, every 5 s near the start, with jitter, backing off while the server is away', () => {
     const at = (random: number, msToStart: number, failures = 0, hidden = false) => nextPollDelay({ msToStart, failures, hidden, random: () => random });
     expect(at(0.5, 3600_000)).toBe(15_000);
@@ -75,6 +83,12 @@ describe('the scheduled Space page', () => {
     expect(screen.getByRole('timer').textContent).toBe('Starts in 4:00');
     // It asked the server all along (every 12–18 s, then every 4–6 s).
     expect(load.mock.calls.length).toBeGreaterThan(400);
+  });
+
+  it('counts down to a premiere as a premiere', async () => {
+    vi.useFakeTimers({ now: START.getTime() - (2 * 3600_000 + 5 * 60_000) });
+    render(<ScheduledSpace info={scheduled({ premiere: true })} serverUrl="http://server" onChange={() => {}} timeZone="Asia/Tokyo" locale="en-US" load={() => Promise.resolve(scheduled({ premiere: true }))} />);
+    expect(screen.getByRole('timer').textContent).toBe('Premiere starts in 2 h 05 min');
   });
 
   it('turns live by itself: the first answer that is not scheduled goes to onChange, and asking stops', async () => {

@@ -45,6 +45,8 @@ export interface SpacesTable {
   started_at: Date | null;
   ended_at: Date | null;
   end_reason: string | null;
+  /** A premiere (its page says so); false unless scheduled as one. */
+  premiere: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, never, Date>;
 }

@@ -16,7 +16,7 @@ import type { SpaceRecords, StageRecords, StoredRole, StoredSpace } from '../spa
 import type { Db } from './database.ts';
 import type { SpaceRow, Tables } from './schema.ts';
 
-const SPACE_COLUMNS = ['id', 'host_account_id', 'title', 'status', 'scheduled_for', 'time_zone', 'started_at', 'ended_at', 'end_reason', 'created_at'] as const;
+const SPACE_COLUMNS = ['id', 'host_account_id', 'title', 'status', 'scheduled_for', 'time_zone', 'started_at', 'ended_at', 'end_reason', 'premiere', 'created_at'] as const;
 type SpaceColumns = Pick<SpaceRow, (typeof SPACE_COLUMNS)[number]>;
 
 /** 9 random bytes, base64url: 12 characters, the same shape as the ids of Spaces started at once. */
@@ -33,6 +33,7 @@ export function toStoredSpace(row: SpaceColumns): StoredSpace {
     startedAt: row.started_at,
     endedAt: row.ended_at,
     endReason: row.end_reason as CloseReason | null,
+    premiere: row.premiere,
     createdAt: row.created_at,
   };
 }
@@ -121,6 +122,7 @@ export class KyselySpaceRecords implements SpaceRecords, ScheduleRecords {
           status: 'scheduled',
           scheduled_for: schedule.startsAt,
           time_zone: schedule.timeZone,
+          premiere: schedule.premiere === true,
         })
         .returning(SPACE_COLUMNS)
         .executeTakeFirstOrThrow();

@@ -29,8 +29,9 @@ export const INVITE_DEFAULT_MINUTES = 24 * 60;
 export const INVITE_MIN_MINUTES = 5;
 export const INVITE_MAX_MINUTES = 7 * 24 * 60;
 
-export type Schedule = { title: string; startsAt: Date; timeZone: string };
-export type ScheduleEdit = Partial<Schedule>;
+/** `premiere`: the Space is a premiere (set when scheduling). */
+export type Schedule = { title: string; startsAt: Date; timeZone: string; premiere?: boolean };
+export type ScheduleEdit = Partial<Omit<Schedule, 'premiere'>>;
 
 /** A title as shown: trimmed, NFC, 1–120 characters, no control characters. Throws VALIDATION. */
 export function validateTitle(input: string): string {
@@ -74,9 +75,9 @@ function startProblem(startsAt: Date, now: Date): string | null {
 }
 
 /** Checks a new schedule, listing every problem at once (VALIDATION with `details`). */
-export function validateSchedule(input: { title: string; startsAt: Date; timeZone: string }, now: Date): Schedule {
+export function validateSchedule(input: { title: string; startsAt: Date; timeZone: string; premiere?: boolean | undefined }, now: Date): Schedule {
   const edit = validateScheduleEdit(input, now);
-  return { title: edit.title!, startsAt: edit.startsAt!, timeZone: edit.timeZone! };
+  return { title: edit.title!, startsAt: edit.startsAt!, timeZone: edit.timeZone!, ...(input.premiere === true ? { premiere: true } : {}) };
 }
 
 /** Checks the fields of an edit that are present; at least one must be. */

@@ -13,6 +13,8 @@ export const scheduleBody = z.strictObject({
   title: z.string().max(1000),
   startsAt: isoTime,
   timeZone: z.string().max(200),
+  /** A premiere: its page says "Premiere starts in …". */
+  premiere: z.boolean().optional(),
 });
 export const editBody = z.strictObject({
   title: z.string().max(1000).optional(),
@@ -34,6 +36,8 @@ export const spaceJsonSchema = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
   endReason: z.string().nullable(),
+  /** Scheduled as a premiere. */
+  premiere: z.boolean().optional(),
   createdAt: z.string(),
   /** The listener page of this Space. */
   link: z.string(),

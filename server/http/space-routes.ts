@@ -47,6 +47,7 @@ export function spaceJson(space: StoredSpace, base: string): SpaceJson {
     startedAt: iso(space.startedAt),
     endedAt: iso(space.endedAt),
     endReason: space.endReason,
+    premiere: space.premiere === true,
     createdAt: space.createdAt.toISOString(),
     link: `${base}/s/${space.id}`,
   };
@@ -81,6 +82,7 @@ export function publicSpaceInfo(space: PublicSpace): SpaceInfo {
     scheduledFor: iso(space.scheduledFor),
     timeZone: space.timeZone,
     host: space.host,
+    premiere: space.premiere === true,
   };
 }
 
@@ -106,7 +108,7 @@ export function registerSpaceRoutes(app: FastifyInstance, deps: { accounts: Acco
   app.post('/api/spaces', async (request, reply) => {
     const me = await signedIn(request);
     const body = parse(scheduleBody, request.body, 'schedule');
-    const space = await scheduler.schedule(me, { title: body.title, startsAt: new Date(body.startsAt), timeZone: body.timeZone });
+    const space = await scheduler.schedule(me, { title: body.title, startsAt: new Date(body.startsAt), timeZone: body.timeZone, premiere: body.premiere });
     return reply.status(201).send(spaceJson(space, base(request)));
   });
 

@@ -21,6 +21,8 @@ export type StoredSpace = {
   startedAt: Date | null;
   endedAt: Date | null;
   endReason: CloseReason | null;
+  /** Scheduled as a premiere (its page says "Premiere starts in …"); absent means not. */
+  premiere?: boolean;
   createdAt: Date;
 };
 

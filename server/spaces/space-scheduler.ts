@@ -63,7 +63,7 @@ export class SpaceScheduler {
     this.#failedAccepts = new FailureLock({ keyPrefix: 'invite-accept', points: limits.failedAcceptsPer15Minutes, seconds: 900 });
   }
 
-  async schedule(account: Account, input: { title: string; startsAt: Date; timeZone: string }): Promise<StoredSpace> {
+  async schedule(account: Account, input: { title: string; startsAt: Date; timeZone: string; premiere?: boolean | undefined }): Promise<StoredSpace> {
     const schedule = validateSchedule(input, this.#now());
     await this.#assertMayHost(account);
     await this.#change(account);

@@ -130,6 +130,27 @@ describe.each(BACKENDS)('the Space API on %s', { timeout: 60_000 }, (backend) =>
     expect((await call('GET', '/api/spaces/nosuchspace')).body.error?.code).toBe('NOT_FOUND');
   });
 
+  it('schedules a premiere: its page says so, an ordinary Space is not one, and a premiere flag that is not a boolean is refused', async () => {
+    const server = await start(await databases.fresh(backend));
+    const call = api(server);
+    const t = await people(call);
+    const answer = await call('POST', '/api/spaces', { token: t.ada, body: { title: 'Album night', startsAt: ahead(2), timeZone: 'UTC', premiere: true } });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    const premiere = spaceJsonSchema.parse(answer.body);
+    expect(premiere.premiere).toBe(true);
+    expect(spaceInfoSchema.parse((await call('GET', `/api/spaces/${premiere.id}`)).body).premiere).toBe(true);
+    const ordinary = await schedule(call, t.ada, 'Talk show');
+    expect(ordinary.premiere).toBe(false);
+    expect(spaceInfoSchema.parse((await call('GET', `/api/spaces/${ordinary.id}`)).body).premiere).toBe(false);
+    // The host's list says which is which.
+    const list = spaceListJsonSchema.parse((await call('GET', '/api/accounts/me/spaces', { token: t.ada })).body);
+    expect(list.spaces.map((s) => [s.title, s.premiere])).toEqual(expect.arrayContaining([['Album night', true], ['Talk show', false]]));
+    const before = await snapshot(server);
+    const bad = await call('POST', '/api/spaces', { token: t.ada, body: { title: 'Bad', startsAt: ahead(2), timeZone: 'UTC', premiere: 'yes' } });
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION' } } });
+    expect(await snapshot(server)).toEqual(before);
+  });
+
   it('invites a co-host: only the host invites, lists and revokes; only the invited account accepts, once', async () => {
     const server = await start(await databases.fresh(backend));
     const call = api(server);

@@ -10,6 +10,7 @@ import * as captions from './0004-captions.ts';
 import * as reminders from './0005-reminders.ts';
 import * as tickets from './0003-tickets.ts';
 import * as ticketRefunds from './0006-ticket-refunds.ts';
+import * as premiereSpaces from './0007-premiere-spaces.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-accounts': accounts,
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-reminders': reminders,
   '0003-tickets': tickets,
   '0006-ticket-refunds': ticketRefunds,
+  '0007-premiere-spaces': premiereSpaces,
 };
 
 export const migrationProvider: MigrationProvider = {

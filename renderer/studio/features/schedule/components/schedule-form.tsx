@@ -2,11 +2,13 @@ import { useId, useState, type FormEvent } from 'react';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { deviceTimeZone, instantOf, localInputValue, timeZones } from '../lib/zoned-time.ts';
 
-export type ScheduleValues = { title: string; startsAt: string; timeZone: string };
+export type ScheduleValues = { title: string; startsAt: string; timeZone: string; premiere?: boolean };
 
-/** Title, a start on the clock of a chosen zone (the device's by default), up to 30 days ahead. */
+/** Title, a start on the clock of a chosen zone (the device's by default), up to 30 days ahead; a new Space may be a premiere. */
 export function ScheduleForm(props: {
   initial?: { title: string; startsAt: Date; timeZone: string };
+  /** Offer "This is a premiere" (when scheduling; a scheduled Space keeps what it is). */
+  premiereOption?: boolean;
   submitLabel: string;
   pending: boolean;
   error: unknown;
@@ -17,8 +19,9 @@ export function ScheduleForm(props: {
   const [timeZone, setTimeZone] = useState(zone);
   const [local, setLocal] = useState(() => localInputValue(props.initial?.startsAt ?? new Date(Date.now() + 3600_000), zone));
   const [title, setTitle] = useState(props.initial?.title ?? '');
+  const [premiere, setPremiere] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const ids = { title: useId(), when: useId(), zone: useId(), error: useId() };
+  const ids = { title: useId(), when: useId(), zone: useId(), error: useId(), premiere: useId() };
   const now = new Date();
 
   const submit = (event: FormEvent) => {
@@ -31,7 +34,7 @@ export function ScheduleForm(props: {
       return;
     }
     setProblem(null);
-    props.onSubmit({ title: title.trim(), startsAt: startsAt.toISOString(), timeZone });
+    props.onSubmit({ title: title.trim(), startsAt: startsAt.toISOString(), timeZone, ...(props.premiereOption ? { premiere } : {}) });
   };
 
   const error = problem ?? (props.error ? describeError(props.error) : null);
@@ -65,6 +68,12 @@ export function ScheduleForm(props: {
           </select>
         </label>
       </div>
+      {props.premiereOption ? (
+        <label className="check" htmlFor={ids.premiere}>
+          <input id={ids.premiere} type="checkbox" checked={premiere} onChange={(e) => setPremiere(e.target.checked)} />
+          <span>This is a premiere (its page counts down to the premiere)</span>
+        </label>
+      ) : null}
       {error ? (
         <p className="error" role="alert" id={ids.error}>
           {error}

@@ -52,7 +52,19 @@ describe('UpcomingSpaces', () => {
     fireEvent.change(view.getByLabelText('Starts'), { target: { value: '2026-12-02T02:30' } });
     fireEvent.click(view.getByRole('button', { name: 'Schedule' }));
     await waitFor(() => expect(studio.calls.some((c) => c.channel === 'studio:spaces:schedule')).toBe(true));
-    expect(studio.calls.find((c) => c.channel === 'studio:spaces:schedule')!.input).toEqual({ title: 'Premiere', startsAt: '2026-12-01T17:30:00.000Z', timeZone: 'Asia/Tokyo' });
+    expect(studio.calls.find((c) => c.channel === 'studio:spaces:schedule')!.input).toEqual({ title: 'Premiere', startsAt: '2026-12-01T17:30:00.000Z', timeZone: 'Asia/Tokyo', premiere: false });
+  });
+
+  it('schedules a premiere when the host ticks it', async () => {
+    const { view, studio } = mount([]);
+    fireEvent.click(await view.findByRole('button', { name: 'Schedule a Space' }));
+    fireEvent.change(view.getByLabelText('Title'), { target: { value: 'Album night' } });
+    fireEvent.change(view.getByLabelText('Time zone'), { target: { value: 'Asia/Tokyo' } });
+    fireEvent.change(view.getByLabelText('Starts'), { target: { value: '2026-12-02T02:30' } });
+    fireEvent.click(view.getByLabelText(/This is a premiere/));
+    fireEvent.click(view.getByRole('button', { name: 'Schedule' }));
+    await waitFor(() => expect(studio.calls.some((c) => c.channel === 'studio:spaces:schedule')).toBe(true));
+    expect(studio.calls.find((c) => c.channel === 'studio:spaces:schedule')!.input).toMatchObject({ title: 'Album night', premiere: true });
   });
 
   it('cancels only after asking', async () => {

@@ -29,6 +29,7 @@ export function UpcomingSpaces(props: { onGoLive: (space: SpaceJson) => void; ca
       {adding ? (
         <ScheduleForm
           submitLabel="Schedule"
+          premiereOption
           pending={schedule.isPending}
           error={schedule.error}
           onSubmit={(values) => schedule.mutate(values, { onSuccess: () => setAdding(false) })}

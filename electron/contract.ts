@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, ReceivedError } from '../server/errors.ts';
 import { acceptedInviteJsonSchema, createdInviteJsonSchema, inviteListJsonSchema, spaceJsonSchema, spaceListJsonSchema } from '../server/http/space-api.ts';
+import { connectPayoutsSchema, offerBody, payoutStatusSchema, ticketsJsonSchema } from '../server/http/ticket-api.ts';
 
 export const serverStatusSchema = z.object({
   state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed', 'remote']),
@@ -180,6 +181,12 @@ export const methods = {
   'studio:invites:list': { input: z.object({ spaceId: spaceIdInput }).strict(), output: inviteListJsonSchema },
   'studio:invites:revoke': { input: z.object({ spaceId: spaceIdInput, inviteId: z.string().min(1).max(64) }).strict(), output: z.null() },
   'studio:invites:accept': { input: z.object({ code: z.string().trim().min(1).max(200) }).strict(), output: acceptedInviteJsonSchema },
+  /** Ticketed Spaces (issue #9): the host's Stripe payouts and each Space's price. */
+  'studio:tickets:payoutStatus': { input: z.undefined(), output: payoutStatusSchema },
+  'studio:tickets:connectPayouts': { input: z.undefined(), output: connectPayoutsSchema },
+  'studio:tickets:get': { input: z.object({ spaceId: spaceIdInput }).strict(), output: ticketsJsonSchema },
+  'studio:tickets:set': { input: offerBody.extend({ spaceId: spaceIdInput }), output: ticketsJsonSchema },
+  'studio:tickets:withdraw': { input: z.object({ spaceId: spaceIdInput }).strict(), output: z.null() },
   'studio:settings:get': { input: z.undefined(), output: settingsSchema },
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
   /** The app's open dialog for the track player: the file's name and bytes, or null when cancelled (UNAVAILABLE in browser mode). */

@@ -10,6 +10,7 @@ import type { ServerSupervisor } from './server-supervisor.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 import { StudioAccounts } from './studio-account.ts';
 import { StudioSpaces } from './studio-spaces.ts';
+import { StudioTickets } from './studio-tickets.ts';
 import { fetchTranscript } from './studio-transcripts.ts';
 import type { Fetch } from './server-api.ts';
 
@@ -31,6 +32,7 @@ export function createStudioServices(deps: {
   const { settings, supervisor, remote } = deps;
   const accounts = new StudioAccounts(settings, deps.fetch);
   const spaces = new StudioSpaces(settings, deps.fetch);
+  const tickets = new StudioTickets(settings, deps.fetch);
   const status = (): ServerStatus =>
     remote ? { state: 'remote', url: remote.url, restarts: 0, message: null } : supervisor!.status;
 
@@ -57,6 +59,11 @@ export function createStudioServices(deps: {
     'studio:invites:list': async ({ spaceId }) => spaces.invites(serverUrl(), spaceId),
     'studio:invites:revoke': async (input) => spaces.revokeInvite(serverUrl(), input),
     'studio:invites:accept': async ({ code }) => spaces.acceptInvite(serverUrl(), code),
+    'studio:tickets:payoutStatus': async () => tickets.payoutStatus(serverUrl()),
+    'studio:tickets:connectPayouts': async () => tickets.connectPayouts(serverUrl()),
+    'studio:tickets:get': async ({ spaceId }) => tickets.get(serverUrl(), spaceId),
+    'studio:tickets:set': async (input) => tickets.set(serverUrl(), input),
+    'studio:tickets:withdraw': async ({ spaceId }) => tickets.withdraw(serverUrl(), spaceId),
     'studio:settings:get': async () => settings.get(),
     'studio:settings:update': async (patch) => {
       if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change.');

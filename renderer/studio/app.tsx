@@ -9,6 +9,8 @@ import { ServerStatusPill } from './features/server/components/server-status-pil
 import { InviteCohost } from './features/invites/components/invite-cohost.tsx';
 import { AcceptInvite } from './features/invites/components/accept-invite.tsx';
 import { UpcomingSpaces } from './features/schedule/components/upcoming-spaces.tsx';
+import { PayoutsCard } from './features/tickets/components/payouts-card.tsx';
+import { TicketPricing } from './features/tickets/components/ticket-pricing.tsx';
 import { StagePanel, type ScheduledStart } from './features/stage/components/stage-panel.tsx';
 import type { LiveSession } from './features/stage/lib/live-session.ts';
 import { PremierePanel } from './features/premiere/components/premiere-panel.tsx';
@@ -60,7 +62,12 @@ function Studio({ mix }: { mix: ProgramMix }) {
             onScheduledDone={() => setScheduled(null)}
             cohostOf={cohostOf}
             onCohostDone={() => setCohostOf(null)}
-            hostTools={(spaceId) => <InviteCohost spaceId={spaceId} />}
+            hostTools={(spaceId) => (
+              <>
+                <InviteCohost spaceId={spaceId} />
+                <TicketPricing spaceId={spaceId} />
+              </>
+            )}
             onSessionChange={setLive}
           />
           <CaptionsPanel live={live} />
@@ -72,9 +79,15 @@ function Studio({ mix }: { mix: ProgramMix }) {
                 setScheduled({ id: space.id, title: space.title });
                 document.getElementById('stage-heading')?.scrollIntoView({ behavior: 'smooth' });
               }}
-              extra={(space) => <InviteCohost spaceId={space.id} />}
+              extra={(space) => (
+                <>
+                  <InviteCohost spaceId={space.id} />
+                  <TicketPricing spaceId={space.id} />
+                </>
+              )}
             />
           ) : null}
+          {account.data.mayHost ? <PayoutsCard /> : null}
           <AcceptInvite onAccepted={setCohostOf} />
         </div>
       ) : account.data === null ? (

@@ -142,12 +142,19 @@ export class FedSpace implements PipeSource {
 
   async #sync(published: PublishedSpace | null): Promise<void> {
     if (this.#closed) return;
-    if (!published || published.state.status !== 'live') {
-      const reason = (published?.endReason ?? 'server-shutdown') as CloseReason;
-      this.#log.info({ reason, published: Boolean(published) }, 'Space ended upstream');
-      this.close(reason);
+    if (published && published.state.status !== 'live') {
+      this.#log.info({ reason: published.endReason }, 'Space ended upstream');
+      this.close((published.endReason ?? 'server-shutdown') as CloseReason);
       return;
     }
+    // The origin is gone (its heartbeat expired): the Space cannot go on.
+    if (!(await this.#deps.bus.alive((published ?? this.#published).originId))) {
+      this.#log.warn({ origin: this.#published.originId }, 'origin node gone; ending the Space here');
+      this.close('server-shutdown');
+      return;
+    }
+    // Not published in time, but its origin still beats: a slow origin, not a dead one (the next sync sees it).
+    if (!published) return;
     this.#published = published;
     if (this.#upstream && !(await this.#deps.bus.alive(this.#upstream.nodeId))) {
       this.#log.warn({ upstream: this.#upstream.nodeId }, 'upstream node gone; re-attaching');

@@ -53,12 +53,16 @@ export function registerJoinRoute(app: FastifyInstance, deps: JoinRouteDeps): vo
   const random = deps.random ?? Math.random;
   const cluster = deps.cluster;
   const edgesNow = cluster ? cached(JOIN_CACHE_MS, () => cluster.bus.nodes('edge')) : null;
-  const spaces = new Map<string, () => Promise<Awaited<ReturnType<ClusterBus['space']>>>>();
+  type SpaceNow = { published: Awaited<ReturnType<ClusterBus['space']>>; originAlive: boolean };
+  const spaces = new Map<string, () => Promise<SpaceNow>>();
   const spaceNow = (spaceId: string) => {
     let read = spaces.get(spaceId);
     if (!read) {
       if (spaces.size > 1000) spaces.clear();
-      read = cached(JOIN_CACHE_MS, () => cluster!.bus.space(spaceId));
+      read = cached(JOIN_CACHE_MS, async () => {
+        const published = await cluster!.bus.space(spaceId);
+        return { published, originAlive: published ? await cluster!.bus.alive(published.originId) : false };
+      });
       spaces.set(spaceId, read);
     }
     return read();
@@ -74,9 +78,9 @@ export function registerJoinRoute(app: FastifyInstance, deps: JoinRouteDeps): vo
     }
     const { spaceId } = parsed.data;
     if (!cluster || !edgesNow) return { url: deps.ownUrl(), ticket: null, expiresAt: null };
-    const published = await spaceNow(spaceId);
+    const { published, originAlive } = await spaceNow(spaceId);
     if (!published) throw new NotFoundError('There is no live Space at this link.');
-    if (published.state.status !== 'live') throw new SpacecraftError('SPACE_ENDED', 'This Space has ended.');
+    if (published.state.status !== 'live' || !originAlive) throw new SpacecraftError('SPACE_ENDED', 'This Space has ended.');
     const edges = await edgesNow();
     const edge = pickEdge(edges, random);
     if (!edge) throw new SpacecraftError('UNAVAILABLE', 'Every listening server is full or down right now; try again in a moment.', { retryInMs: jitteredRetryMs(1000, random) });

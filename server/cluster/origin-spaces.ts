@@ -13,6 +13,8 @@ import type { SpaceMedia } from '../spaces/space-media.ts';
 import type { ClusterBus } from './cluster-bus.ts';
 import type { PipeSource } from './pipe-server.ts';
 
+/** A live Space's record outlives this many node TTLs without a refresh (its origin's death is told by the node key). */
+const SPACE_TTLS = 3;
 /** How long an ended Space's record stays in Redis (late joins learn it ended, and why). */
 const ENDED_KEPT_MS = 60_000;
 
@@ -75,7 +77,8 @@ export class OriginSpaces {
       if (state.status !== 'live') continue;
       const onEdges = await this.#bus.listenersOnEdges(space.id, this.#ttlMs * 2);
       const programProducerId = this.#program(space);
-      await this.#bus.publishSpace({ originId: this.#bus.nodeId, state: { ...state, listenerCount: state.listenerCount + onEdges }, endReason: null, programProducerId, at: Date.now() }, this.#ttlMs);
+      // Kept longer than the node's own heartbeat: a busy origin must not look as if its Spaces ended.
+      await this.#bus.publishSpace({ originId: this.#bus.nodeId, state: { ...state, listenerCount: state.listenerCount + onEdges }, endReason: null, programProducerId, at: Date.now() }, this.#ttlMs * SPACE_TTLS);
     }
   }
 

@@ -21,6 +21,8 @@ export type TestCluster = {
   start(role: ClusterRole, nodeId: string, env?: Record<string, string>): Promise<ClusterNodeProcess>;
   node(nodeId: string): ClusterNodeProcess;
   kill(nodeId: string): Promise<void>;
+  /** The listener count the origin last published for the Space (every edge's count added in). */
+  listenerCount(spaceId: string): Promise<number>;
   /** The last heartbeat of `nodeId` (null when it has none). */
   beat(nodeId: string): Promise<{ spaces: number; listeners: number; upstreams: string[] } | null>;
   /** The nodes `nodeId` says (in its heartbeat) it is fed from. */
@@ -97,6 +99,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         const node = cluster.node(nodeId);
         node.child.kill('SIGKILL');
         await node.exited;
+      },
+      listenerCount: async (spaceId) => {
+        const client = new Redis(redis.url);
+        try {
+          const text = await client.get(`spacecraft:space:${spaceId}`);
+          return text ? (JSON.parse(text) as { state: { listenerCount: number } }).state.listenerCount : 0;
+        } finally {
+          client.disconnect();
+        }
       },
       beat: async (nodeId) => {
         const client = new Redis(redis.url);

@@ -2,7 +2,8 @@
  * `npm run bench:scale` (issue #12): in one run on one machine,
  *   1. listeners per node with 1 vs 2 workers (pipeToRouter), as a ratio (workers.ts);
  *   2. the program mix's added latency and CPU per Space (mix.ts);
- *   3. the HLS overflow's latency next to the direct (WebRTC-path) arrival (mix.ts).
+ *   3. the HLS overflow's latency next to the direct (WebRTC-path) arrival (mix.ts);
+ *   4. re-plumbing the mix on a stage change: fixed slots vs restarting the mixer (replumb.ts).
  * Prints tables; never asserts. Linux only (/proc, taskset).
  *
  *   node test/bench/scale/run.ts [--listeners 500,500,500,500] [--seconds 20] [--segment 1] [--only workers,mix]
@@ -14,6 +15,7 @@ import { summarize } from '../../support/percentiles.ts';
 import { loadAverage } from '../capacity/proc.ts';
 import { runBench } from '../run-bench.ts';
 import { measureMix } from './mix.ts';
+import { measureReplumb } from './replumb.ts';
 import { measureWorkers } from './workers.ts';
 
 const { values } = parseArgs({
@@ -21,7 +23,7 @@ const { values } = parseArgs({
     listeners: { type: 'string', default: '500,500,500,500' },
     seconds: { type: 'string', default: '20' },
     segment: { type: 'string', default: '1' },
-    only: { type: 'string', default: 'workers,mix' },
+    only: { type: 'string', default: 'workers,mix,replumb' },
   },
 });
 const only = new Set(values.only!.split(','));
@@ -63,6 +65,13 @@ await runBench(
       row(`HLS listed (${mix.segmentSeconds} s segments) − direct onset`, mix.hlsLatencyMs);
       console.log(`direct bursts seen: ${mix.directBursts}`);
       console.log(`mixer CPU: ${mix.mixerCpu.map((c) => `${c.voices} voice(s) ${(c.core * 100).toFixed(1)} %`).join(', ')} of a core; HLS packager ${(mix.packagerCore * 100).toFixed(1)} %`);
+    }
+    if (only.has('replumb')) {
+      const r = await measureReplumb({ changes: 6, log });
+      console.log('\nRe-plumbing the mix on a stage change: longest gap in the program packets around each change (normally 20 ms)');
+      console.log(`no change (baseline)           ${r.baselineMs.toFixed(0)} ms`);
+      console.log(`fixed slots (ProgramMixer)     ${r.fixedSlotsMs.map((g) => g.toFixed(0)).join(', ')} ms`);
+      console.log(`restart the mixer per change   ${r.restartMs.map((g) => g.toFixed(0)).join(', ')} ms`);
     }
     console.log(`load average at end: ${loadAverage()}`);
   },

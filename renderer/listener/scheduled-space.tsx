@@ -8,6 +8,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/signalling/protocol.ts';
+import { StandaloneReminderPanel } from './reminders/reminder-panel.tsx';
 import './scheduled-space.css';
 import { StandaloneTicketPanel } from './tickets/ticket-panel.tsx';
 
@@ -163,6 +164,7 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
               {unreachable ? 'The server cannot be reached right now; trying again…' : 'This page turns live by itself when the host starts.'}
             </p>
             <StandaloneTicketPanel serverUrl={serverUrl} spaceId={info.spaceId} />
+            <StandaloneReminderPanel serverUrl={serverUrl} spaceId={info.spaceId} hostHandle={info.host?.handle ?? null} />
           </>
         )}
       </div>

@@ -7,6 +7,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { logLevelField, portField as port, type LogLevel } from './config-fields.ts';
+import { refundConfig, refundEnvFields, type RefundConfig } from './payments/refund-config.ts';
 import { STRIPE_SECRET_KEYS, stripeConfig, stripeEnvFields, type StripeConfig } from './payments/stripe-config.ts';
 import { captionConfig, captionEnvFields, type CaptionConfig } from './captions/caption-config.ts';
 import { CLUSTER_SECRET_KEYS, clusterConfig, clusterEnvFields, type ClusterConfig } from './cluster/cluster-config.ts';
@@ -64,9 +65,6 @@ const schema = z.object({
   SPACECRAFT_DEMO_DATA: z.stringbool().default(false),
   SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: count(1, 1_000_000).default(30),
   SPACECRAFT_FAILED_SIGN_INS_PER_HANDLE: count(1, 1000).default(10),
-  ...clusterEnvFields,
-  ...stripeEnvFields,
-  ...captionEnvFields,
   SPACECRAFT_SPREAD_WORKERS: z.stringbool().default(true),
   SPACECRAFT_PROGRAM_MIX_FROM_LISTENERS: count(0, 100_000_000).default(300),
   SPACECRAFT_PROGRAM_MIX_SLOTS: count(1, 32).default(13),
@@ -81,6 +79,10 @@ const schema = z.object({
   SPACECRAFT_REMINDER_LEASE_SECONDS: count(1, 3600).default(60),
   SPACECRAFT_REMINDERS_PER_ACCOUNT_PER_MINUTE: count(1, 100_000).default(30),
   SPACECRAFT_REMINDERS_PER_SPACE_PER_MINUTE: count(1, 1_000_000).default(600),
+  ...clusterEnvFields,
+  ...stripeEnvFields,
+  ...refundEnvFields,
+  ...captionEnvFields,
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/./, 'must be a postgres:// or postgresql:// URL')
@@ -128,6 +130,14 @@ export type ServerConfig = {
   /** At most one `spaceState` per Space per this interval. */
   stateIntervalMs: number;
   database: DatabaseConfig;
+  /** This server as a node of a multi-node deployment (null: on its own). */
+  cluster: ClusterConfig | null;
+  /** Ticket sales through Stripe (issue #9): off without a secret key. */
+  stripe: StripeConfig;
+  /** Refund rules (issue #9): no-show grace, failed-early share, the window after a move; the webhook's tolerance. */
+  refunds: RefundConfig;
+  /** Live captions (issue #10): the engine's command (null: off) and the starting hold-back. */
+  captions: CaptionConfig;
   /** One Space past one core (issue #12): the program mix, listeners over every worker, the HLS overflow tier. */
   scale: {
     /** Receiving transports go to the least-loaded worker (producers piped there with pipeToRouter). */
@@ -155,12 +165,6 @@ export type ServerConfig = {
     leaseSeconds: number;
     limits: { perAccountPerMinute: number; perSpacePerMinute: number };
   };
-  /** This server as a node of a multi-node deployment (null: on its own). */
-  cluster: ClusterConfig | null;
-  /** Ticket sales through Stripe (issue #9): off without a secret key. */
-  stripe: StripeConfig;
-  /** Live captions (issue #10): the engine's command (null: off) and the starting hold-back. */
-  captions: CaptionConfig;
   accounts: {
     /** Followers an account needs before it may host. */
     hostMinFollowers: number;
@@ -216,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
     cluster: cluster.config,
     stripe: stripeConfig(e),
+    refunds: refundConfig(e),
     captions: captions.config,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL }

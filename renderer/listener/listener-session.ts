@@ -141,6 +141,8 @@ export type ListenerSnapshot = {
   nowPlaying: ListenerNowPlaying | null;
   /** Told to wait during a join storm: seconds left before the page asks again (counted down), else absent or null. */
   waitSeconds?: number | null;
+  /** A ticketed Space: this account's ticket went to another connection (`elsewhere`), or it has none (`required`). */
+  ticket?: 'elsewhere' | 'required' | null;
 };
 
 export type ListenerNowPlaying = Omit<NowPlayingWire, 'artwork'> & { artwork: string | null; receivedAt: number };
@@ -450,6 +452,11 @@ export class ListenerSession {
   #attach(signalling: SignallingClient): void {
     const current = () => this.#signalling === signalling;
     signalling.on('spaceEnded', ({ reason }) => this.#end(reason));
+    // The same ticket opened the Space on another connection: that one listens now, this one stops (no reconnect).
+    signalling.on('ticketInUse', () => {
+      this.#update({ ticket: 'elsewhere' });
+      this.#end(null);
+    });
     signalling.onClose(() => {
       if (current()) this.#lost();
     });
@@ -667,6 +674,11 @@ export class ListenerSession {
         if (code !== null && GONE_CODES.has(code)) return this.#end(null);
         // Joining again is refused: this account was removed while away.
         if (code === 'PERMISSION_DENIED') return this.#end('removed');
+        // A ticketed Space whose ticket is gone (refunded) while away.
+        if (code === 'TICKET_REQUIRED') {
+          this.#update({ ticket: 'required' });
+          return this.#end(null);
+        }
         if (Date.now() >= deadline) {
           this.#reconnecting = false;
           this.#update({ phase: 'disconnected', reconnectAttempt: 0 });

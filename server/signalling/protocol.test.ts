@@ -32,6 +32,7 @@ const VALID = {
   produce: { transportId: 'transport-1', kind: 'audio', rtpParameters: { mid: '0', codecs: [OPUS], encodings: [{ ssrc: 1111 }] } },
   consume: { transportId: 'transport-1', producerId: 'producer-1', rtpCapabilities: { codecs: [{ kind: 'audio', ...OPUS }] } },
   resumeConsumer: { consumerId: 'consumer-1' },
+  startListening: {},
   setMuted: { muted: true },
   endSpace: {},
   requestToSpeak: {},

@@ -49,10 +49,13 @@ export async function startWatchedServer(env: Record<string, string> = {}): Prom
   return { ...server, config, errors, crashes };
 }
 
-/** Every row of every table, each table's rows sorted, for "nothing stored changed" checks. */
+/**
+ * Every row of every table of the app's own schema, each table's rows sorted, for "nothing stored
+ * changed" checks. The job queue's schema (pgboss) is left out: it changes by itself.
+ */
 export async function snapshotTables(server: RunningServer): Promise<Record<string, string[]>> {
   const { db } = server.database;
-  const tables = await db.introspection.getTables();
+  const tables = (await db.introspection.getTables()).filter((table) => table.schema === undefined || table.schema === 'public');
   const snapshot: Record<string, string[]> = {};
   for (const table of tables.sort((a, b) => a.name.localeCompare(b.name))) {
     const rows = await db.selectFrom(table.name as never).selectAll().execute();

@@ -120,6 +120,12 @@ export class MediaRoom implements SpaceMedia {
     this.#program ??= ProgramMixer.create(this.#router, { slots: this.#programSlots, logger: this.#logger }).then(
       async (mixer) => {
         if (this.#closed) mixer.close();
+        // A mixer that died for good: the next call makes a new one; whoever consumed the program is told.
+        mixer.on('close', () => {
+          if (this.#closed) return;
+          this.#program = null;
+          this.#events.safeEmit('producerClosed', mixer.producer.id);
+        });
         for (const peer of this.#peers.values()) for (const id of peer.producers.keys()) await mixer.addInput(id).catch((error: unknown) => this.#mixFailed(error));
         return mixer;
       },

@@ -143,6 +143,13 @@ export class LiveSpace {
     this.#events = new TypedEmitter((error, event) => this.#log.error({ err: error, event }, 'space listener failed'));
     this.media.on('close', () => void this.end('server', 'media-failure').catch((error: unknown) => this.#log.error({ err: error }, 'end failed')));
     this.media.on('producerClosed', (producerId) => {
+      if (producerId === this.#programProducerId) {
+        // The program stopped (its mixer died): listeners go back to each voice; the next join tries again.
+        this.#programProducerId = null;
+        this.#programAsked = false;
+        this.#stateChanged();
+        return;
+      }
       const seat = seatOfProducer(this.#stage, producerId);
       if (!seat) return;
       this.#stage = setProducer(this.#stage, seat.peerId, null);

@@ -4,6 +4,7 @@
  * state names no program; once the audience reaches it, the state names the program producer, and a
  * listener consuming that one stream hears the host AND the speaker (both frequencies measured).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { requireCommand } from '../support/require-tool.ts';
@@ -73,4 +74,46 @@ describe('listeners on the program stream', { timeout: 90_000 }, () => {
     expect(hostTone.toneDbfs).toBeGreaterThan(HEARD_DBFS);
     expect(speaker.toneDbfs).toBeGreaterThan(HEARD_DBFS);
   });
+
+  it('a mixer that dies for good takes the program out of the state: listeners go back to each voice', async () => {
+    const host = await peer({ sessionToken: server.hostToken, origin: server.url });
+    const created = await host.signalling.request('createSpace', { title: 'Program dies' });
+    await host.load(created.routerRtpCapabilities);
+    await host.publishTone(HOST_HZ);
+    const bob = await peer();
+    await bob.join(created.space.spaceId);
+    const carol = await peer();
+    const told = nextNotification(bob.signalling, 'spaceState', (s) => typeof s.programProducerId === 'string');
+    await carol.join(created.space.spaceId);
+    await told;
+
+    // Its process killed again and again: after a few restarts the mixer gives up.
+    const dropped = nextNotification(bob.signalling, 'spaceState', (s) => s.programProducerId === undefined);
+    let gone = false;
+    void dropped.then(() => (gone = true));
+    for (let i = 0; i < 60 && !gone; i++) {
+      for (const pid of mixerPids()) process.kill(pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    const state = await dropped;
+    expect(state.hostProducerId).toBeTruthy();
+    expect(state.status).toBe('live');
+  });
 });
+
+/** The GStreamer mixers this process started (from /proc: their parent is this process). */
+function mixerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …
+      const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
+      if (match && match[1] === 'gst-launch-1.0' && Number(match[2]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}

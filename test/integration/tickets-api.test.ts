@@ -113,7 +113,7 @@ describe.each(BACKENDS)('tickets over HTTP on %s', (backend) => {
     const offer = ticketsJsonSchema.parse((await w.call('GET', `/api/spaces/${spaceId}/tickets`)).body);
     expect(offer).toMatchObject({ sold: 100, held: 0, left: 0, sales: 'sold-out' });
     expect((await w.server.tickets.sales.records.ticketsOf(spaceId)).filter((t) => t.status === 'paid')).toHaveLength(100);
-  });
+  }, 300_000); // a thousand accounts and requests through HTTP and the stub: minutes on a loaded machine
 
   it('gives the seat back when Stripe fails the checkout, when it expires, and when the sweep finds it ran out', async () => {
     const w = await world(backend);

@@ -14,6 +14,8 @@ export type TestSubscription = { id: string; endpoint: string; keys: { p256dh: s
 
 export class PushEndpoint {
   readonly messages: PushMessage[] = [];
+  /** Arrival time of every accepted message (Date.now()). */
+  readonly arrivals: number[] = [];
   readonly errors: string[] = [];
   readonly #keys = new Map<string, SubscriptionKeys>();
   readonly #gone = new Set<string>();
@@ -43,6 +45,7 @@ export class PushEndpoint {
           const message: PushMessage = { subscription: id, topic: header(request.headers['topic']), urgency: header(request.headers['urgency']), ttl: header(request.headers['ttl']), payload, vapidKey: k };
           const reply = () => {
             this.messages.push(message);
+            this.arrivals.push(Date.now());
             for (const wake of this.#waiters) wake();
             response.writeHead(201).end();
           };

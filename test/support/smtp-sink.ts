@@ -18,7 +18,10 @@ export class SmtpSink {
   acceptDelayMs = 0;
   port = 0;
 
-  private constructor() {
+  /** Arrival time of every accepted copy (ms, performance.timeOrigin-based Date.now()). */
+  readonly arrivals: number[] = [];
+
+  private constructor(parse: boolean) {
     this.#server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -35,9 +38,10 @@ export class SmtpSink {
             return;
           }
           const finish = () =>
-            simpleParser(raw).then(
+            (parse ? simpleParser(raw) : Promise.resolve(lightParse(raw))).then(
               (parsed) => {
-                this.all.push(Object.assign(parsed, { envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw }));
+                this.all.push(Object.assign(parsed, { envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw: parse ? raw : '' }));
+                this.arrivals.push(Date.now());
                 for (const wake of this.#waiters) wake();
                 callback();
               },
@@ -50,8 +54,9 @@ export class SmtpSink {
     });
   }
 
-  static async start(): Promise<SmtpSink> {
-    const sink = new SmtpSink();
+  /** `parse: false` (benchmarks): only the Message-ID and subject are read, not the whole message. */
+  static async start(options: { parse?: boolean } = {}): Promise<SmtpSink> {
+    const sink = new SmtpSink(options.parse ?? true);
     await new Promise<void>((resolve, reject) => {
       sink.#server.once('error', reject);
       sink.#server.listen(0, '127.0.0.1', () => resolve());
@@ -100,4 +105,10 @@ export class SmtpSink {
   close(): Promise<void> {
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
+}
+
+function lightParse(raw: string): ParsedMail {
+  const header = raw.slice(0, raw.search(/\r?\n\r?\n/));
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(header)?.[1]?.trim();
+  return { messageId: field('Message-ID'), subject: field('Subject'), attachments: [], headers: new Map(), headerLines: [], html: false } as unknown as ParsedMail;
 }

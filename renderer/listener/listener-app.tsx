@@ -125,7 +125,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
         {playing && !overflow && spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} /> : null}
         {playing && !overflow ? <OverflowOffer session={session} onChoose={toOverflow} /> : null}
         {overflow && playing && info?.status === 'live' && spaceId !== null ? (
-          <OverflowPlayer serverUrl={serverUrl} spaceId={spaceId} returnWhenSeatFree={overflow === 'full'} onSeatFree={backToLive} />
+          <OverflowPlayer serverUrl={serverUrl} spaceId={spaceId} returnWhenSeatFree={overflow === 'full'} onSeatFree={backToLive} token={account.token} />
         ) : playing ? (
           <LivePlayer session={session} stateLine={stateLine} account={account} accounts={accounts} signInFor={signInFor} onSignInFor={setSignInFor} />
         ) : signInFor ? (

@@ -18,8 +18,9 @@ type Overflow = { playlistUrl: string; expiresAt: string; behindSeconds: number 
 /** How often a listener moved to the overflow asks whether a WebRTC seat is free again. */
 export const SEAT_CHECK_MS = 15_000;
 
-async function overflowOf(serverUrl: string, spaceId: string): Promise<Overflow> {
-  const response = await fetch(new URL(`/api/spaces/${encodeURIComponent(spaceId)}/overflow`, serverUrl));
+async function overflowOf(serverUrl: string, spaceId: string, token: string | null): Promise<Overflow> {
+  // Signed in: a ticketed Space's overflow checks the listener's ticket (the session token, never in the URL).
+  const response = await fetch(new URL(`/api/spaces/${encodeURIComponent(spaceId)}/overflow`, serverUrl), token ? { headers: { authorization: `Bearer ${token}` } } : {});
   const body = (await response.json()) as Overflow & { error?: unknown };
   if (!response.ok) throw body.error ?? { code: 'UNAVAILABLE', message: 'The overflow stream is not available.' };
   return body;
@@ -31,7 +32,7 @@ async function seatFree(serverUrl: string, spaceId: string): Promise<boolean> {
   return response.ok;
 }
 
-export function OverflowPlayer({ serverUrl, spaceId, returnWhenSeatFree, onSeatFree }: { serverUrl: string; spaceId: string; returnWhenSeatFree: boolean; onSeatFree: () => void }) {
+export function OverflowPlayer({ serverUrl, spaceId, returnWhenSeatFree, onSeatFree, token = null }: { serverUrl: string; spaceId: string; returnWhenSeatFree: boolean; onSeatFree: () => void; token?: string | null }) {
   const audio = useRef<HTMLAudioElement>(null);
   const [behind, setBehind] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -41,7 +42,7 @@ export function OverflowPlayer({ serverUrl, spaceId, returnWhenSeatFree, onSeatF
     let hls: Hls | null = null;
     let cancelled = false;
     // hls.js is loaded only by a page that goes to the overflow (it is a third of the page's size).
-    Promise.all([overflowOf(serverUrl, spaceId), import('hls.js')]).then(
+    Promise.all([overflowOf(serverUrl, spaceId, token), import('hls.js')]).then(
       ([overflow, { default: HlsPlayer }]) => {
         const element = audio.current;
         if (cancelled || !element) return;

@@ -8,12 +8,14 @@
  *
  * The gate is a port of the join handler (`HandlerContext.tickets`); without it every Space is free.
  */
+import type { AccountService } from '../accounts/account-service.ts';
 import type { KyselyTicketRecords } from '../db/ticket-store.ts';
 import type { PeerId, SpaceId } from '../domain/space.ts';
 import { mayListen, ticketRequired } from '../domain/ticketing.ts';
 import { SpacecraftError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { encodeNotification } from '../signalling/protocol.ts';
+import type { OverflowAccess } from '../spaces/overflow-tier.ts';
 import type { SpaceRecords, StageRecords } from '../spaces/space-records.ts';
 
 /** The connection joining, as the gate needs it (a signalling `Session`). */
@@ -76,6 +78,27 @@ export class TicketAccess implements TicketGate {
     const space = await this.#spaces.get(spaceId as SpaceId);
     if (space?.hostAccountId === accountId) return true;
     return (await this.#stage.roles(spaceId as SpaceId)).some((role) => role.accountId === accountId);
+  }
+
+  /**
+   * The same rule for the HLS overflow stream (server/spaces/overflow-tier.ts): a free Space is open;
+   * a ticketed one needs the caller's `Authorization: Bearer` session to hold a paid ticket or a seat on stage.
+   */
+  overflowAccess(accounts: AccountService): OverflowAccess {
+    return {
+      mayListen: async ({ spaceId, authorization }) => {
+        if (!(await this.#records.offer(spaceId))) return true;
+        const token = /^Bearer ([^\s]+)$/i.exec(authorization ?? '')?.[1] ?? null;
+        if (!token) return false;
+        let accountId: string;
+        try {
+          accountId = (await accounts.authenticate(token)).id;
+        } catch {
+          return false;
+        }
+        return (await this.#onStage(spaceId, accountId)) || (await this.#records.validTicket(spaceId, accountId)) !== null;
+      },
+    };
   }
 
   /** Connections holding a ticket seat now (tests, health). */

@@ -6,6 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignallingClient } from '../../renderer/lib/signalling-client.ts';
+import { AccountService } from '../../server/accounts/account-service.ts';
+import { KyselyAccountStore } from '../../server/db/account-store.ts';
 import { KyselyStageRecords } from '../../server/db/space-store.ts';
 import type { SpaceId } from '../../server/domain/space.ts';
 import { checkoutJsonSchema } from '../../server/http/ticket-api.ts';
@@ -85,5 +87,18 @@ describe('access to a ticketed Space', () => {
     await back.request('createTransport', { direction: 'recv' });
     expect(w.stub.sessions()).toHaveLength(sessionsBefore);
     expect(w.server.tickets.access.size).toBe(1);
+
+    // The HLS overflow stream asks the same question: refused without a ticket, open to the ticket and the stage.
+    for (const token of [null, freeloader!.token, 'not-a-token']) {
+      const answer = await w.call('GET', `/api/spaces/${spaceId}/overflow`, token ? { token } : {});
+      expect(answer.status, String(token)).toBe(403);
+      expect(answer.body.error).toMatchObject({ code: 'PERMISSION_DENIED', message: 'This Space needs a ticket to listen.' });
+    }
+    const overflow = w.server.tickets.access.overflowAccess(new AccountService(new KyselyAccountStore(w.server.database.db), w.server.config.accounts));
+    const asks = (authorization: string | undefined) => overflow.mayListen({ spaceId, ip: '127.0.0.1', authorization });
+    expect(await asks(`Bearer ${fan!.token}`)).toBe(true);
+    expect(await asks(`Bearer ${speaker!.token}`)).toBe(true);
+    expect(await asks(`Bearer ${freeloader!.token}`)).toBe(false);
+    expect(await asks(undefined)).toBe(false);
   });
 });

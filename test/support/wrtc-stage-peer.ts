@@ -63,6 +63,13 @@ export class WrtcStagePeer {
     return producer.id;
   }
 
+  /** Publishes a track of the caller's (e.g. a benchmark's bursts); returns the producer id. */
+  async publishTrack(track: MediaStreamTrack): Promise<string> {
+    const transport = (this.#send ??= await this.#transport('send'));
+    const producer = await transport.produce({ track, stopTracks: false });
+    return producer.id;
+  }
+
   /** Receives `producerId`; the returned meter measures what arrives from now on. */
   async listen(producerId: string): Promise<Meter> {
     const transport = (this.#recv ??= await this.#transport('recv'));

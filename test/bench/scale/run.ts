@@ -3,7 +3,8 @@
  *   1. listeners per node with 1 vs 2 workers (pipeToRouter), as a ratio (workers.ts);
  *   2. the program mix's added latency and CPU per Space (mix.ts);
  *   3. the HLS overflow's latency next to the direct (WebRTC-path) arrival (mix.ts);
- *   4. re-plumbing the mix on a stage change: fixed slots vs restarting the mixer (replumb.ts).
+ *   4. re-plumbing the mix on a stage change: fixed slots vs restarting the mixer (replumb.ts);
+ *   5. what listeners hear: WebRTC vs HLS overflow pages in Chromium, burst → onset (players.ts; needs `npm run build`).
  * Prints tables; never asserts. Linux only (/proc, taskset).
  *
  *   node test/bench/scale/run.ts [--listeners 500,500,500,500] [--seconds 20] [--segment 1] [--only workers,mix]
@@ -15,6 +16,7 @@ import { summarize } from '../../support/percentiles.ts';
 import { loadAverage } from '../capacity/proc.ts';
 import { runBench } from '../run-bench.ts';
 import { measureMix } from './mix.ts';
+import { measurePlayers } from './players.ts';
 import { measureReplumb } from './replumb.ts';
 import { measureWorkers } from './workers.ts';
 
@@ -23,7 +25,7 @@ const { values } = parseArgs({
     listeners: { type: 'string', default: '500,500,500,500' },
     seconds: { type: 'string', default: '20' },
     segment: { type: 'string', default: '1' },
-    only: { type: 'string', default: 'workers,mix,replumb' },
+    only: { type: 'string', default: 'workers,mix,replumb,players' },
   },
 });
 const only = new Set(values.only!.split(','));
@@ -72,6 +74,18 @@ await runBench(
       console.log(`no change (baseline)           ${r.baselineMs.toFixed(0)} ms`);
       console.log(`fixed slots (ProgramMixer)     ${r.fixedSlotsMs.map((g) => g.toFixed(0)).join(', ')} ms`);
       console.log(`restart the mixer per change   ${r.restartMs.map((g) => g.toFixed(0)).join(', ')} ms`);
+    }
+    if (only.has('players')) {
+      const p = await measurePlayers({ seconds: 45, log });
+      console.log('\nWhat listeners hear: host burst (its first frame to the encoder) → onset in the page\'s <audio>, Chromium, same clock');
+      console.log('                                              n   p50 ms  p95 ms  min ms  max ms');
+      for (const [label, v] of [['WebRTC listener page', p.webrtcMs], ['HLS overflow page (hls.js, 1 s segments)', p.hlsMs]] as const) {
+        if (v.length === 0) console.log(`${label.padEnd(44)}  0`);
+        else {
+          const s = summarize(v);
+          console.log(`${label.padEnd(44)}${String(s.n).padStart(3)}  ${ms(s.p50)} ${ms(s.p95)} ${ms(s.min)} ${ms(s.max)}`);
+        }
+      }
     }
     console.log(`load average at end: ${loadAverage()}`);
   },

@@ -62,19 +62,19 @@ let records: MemoryCaptionRecords;
 let pipelines: FakePipeline[];
 let failEngine: boolean;
 
-function liveSpace(): LiveSpace {
+function liveSpace(hostGraceMs = 0): LiveSpace {
   return new LiveSpace({
     id: 'space-1' as SpaceId,
     title: 'Captions',
     host,
     media,
     logger: pino({ level: 'silent' }),
-    options: { stateIntervalMs: 300, hostGraceMs: 0, stageRecords },
+    options: { stateIntervalMs: 300, hostGraceMs, stageRecords },
   });
 }
 
-async function captioned(holdBackMs = 2_000) {
-  const space = liveSpace();
+async function captioned(holdBackMs = 2_000, hostGraceMs = 0) {
+  const space = liveSpace(hostGraceMs);
   const captions = await SpaceCaptions.attach(space, 'acc-creator', {
     records,
     startSpeaker: async () => {
@@ -298,5 +298,18 @@ describe('space captions', () => {
     expect(captions(late).map((x) => x.text)).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i + 2}`));
     expect(late.last('captionStatus')).toMatchObject({ available: true, pausedBy: null, holdBackMs: 0 });
     expect(c.settings(host.id).recent).toHaveLength(12);
+  });
+
+  it('tells a host who comes back on a new connection where captions stand, with the recent lines', async () => {
+    const { space, captions: c } = await captioned(0, 60_000);
+    await publish(space, host);
+    pipelines[0]!.say('final', 0, 'before the drop');
+    await c.setPaused(host.id, true);
+    await space.leave(host.id);
+    const back = new FakeSpacePeer('host-again', 'creator');
+    await space.resume(back, space.hostKey);
+    expect(back.last('captionStatus')).toMatchObject({ pausedBy: 'host' });
+    expect(drafts(back).map((d) => d.raw)).toEqual(['before the drop']);
+    expect(await code(c.setPaused(back.id, false))).toBe('OK');
   });
 });

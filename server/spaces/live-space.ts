@@ -90,7 +90,7 @@ export type LiveSpaceEvents = {
   ended: [state: SpaceState];
   /** Someone on stage publishes their microphone (captions follow it). */
   produced: [peerId: PeerId, producerId: string];
-  /** A connection joined (captions tell it where they stand). */
+  /** A connection joined, or the host came back on a new one (captions tell it where they stand). */
   joined: [peerId: PeerId];
   /** A premiere track started or stopped playing (captions pause while one plays). */
   nowPlaying: [playing: boolean];
@@ -299,6 +299,7 @@ export class LiveSpace {
       this.#log.info({ by: byKey ? 'key' : 'account' }, 'host came back');
       this.#requestsChanged = true;
       this.#stateChanged();
+      this.#events.safeEmit('joined', peer.id);
       return this.state();
     });
   }

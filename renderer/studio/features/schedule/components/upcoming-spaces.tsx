@@ -3,6 +3,7 @@ import type { SpaceJson } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { useCancelSpace, useEditSpace, useScheduleSpace, useUpcomingSpaces } from '../api/spaces.ts';
 import { describeWhen } from '../lib/zoned-time.ts';
+import { HostReminders } from './host-reminders.tsx';
 import { ScheduleForm } from './schedule-form.tsx';
 
 /**
@@ -44,6 +45,7 @@ export function UpcomingSpaces(props: { onGoLive: (space: SpaceJson) => void; ca
           {describeError(upcoming.error)}
         </p>
       ) : null}
+      <HostReminders spaces={spaces} onGoLive={props.onGoLive} canGoLive={props.canGoLive} />
       {upcoming.isSuccess && spaces.length === 0 && !adding ? <p className="hint">Nothing scheduled. Schedule a Space and share its link ahead of time.</p> : null}
       <ul className="space-list" aria-label="Your upcoming Spaces">
         {spaces.map((space) => (

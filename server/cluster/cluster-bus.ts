@@ -31,6 +31,8 @@ export const nodeBeatSchema = z.object({
   spaces: z.number().int().nonnegative(),
   /** The nodes it is fed from now (a relay or edge), for operators and tests. */
   upstreams: z.array(z.string().max(64)).max(100),
+  /** The Spaces it carries now (a relay or edge; at most 100 named). */
+  carrying: z.array(z.string().max(64)).max(100).optional(),
   at: z.number(),
 });
 export type NodeBeat = z.infer<typeof nodeBeatSchema>;

@@ -140,6 +140,7 @@ export class ClusterNode {
         workers: Math.max(1, this.#pool.size),
         spaces: this.feeds?.size ?? 0,
         upstreams: (await this.feeds?.upstreams()) ?? [],
+        carrying: this.feeds?.carrying() ?? [],
         at: Date.now(),
       },
       this.config.ttlMs,

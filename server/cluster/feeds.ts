@@ -72,6 +72,11 @@ export class Feeds {
     return made;
   }
 
+  /** The Spaces fed here now (at most 100 named). */
+  carrying(): string[] {
+    return [...this.#spaces.keys()].slice(0, 100);
+  }
+
   /** The nodes this node's Spaces are fed from now. */
   async upstreams(): Promise<string[]> {
     const nodes = new Set<string>();

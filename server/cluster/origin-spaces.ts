@@ -56,6 +56,8 @@ export class OriginSpaces {
 
   /** The Space is to be carried by every relay and edge at once (its tree warmed before its listeners come). */
   async warm(spaceId: string): Promise<void> {
+    // Published first: a node that finds a warm Space unpublished takes it for gone.
+    await this.publish();
     await this.#bus.setWarm(spaceId, true);
   }
 

@@ -24,7 +24,7 @@ export type TestCluster = {
   /** The listener count the origin last published for the Space (every edge's count added in). */
   listenerCount(spaceId: string): Promise<number>;
   /** The last heartbeat of `nodeId` (null when it has none). */
-  beat(nodeId: string): Promise<{ spaces: number; listeners: number; upstreams: string[] } | null>;
+  beat(nodeId: string): Promise<{ spaces: number; listeners: number; upstreams: string[]; carrying?: string[] } | null>;
   /** The nodes `nodeId` says (in its heartbeat) it is fed from. */
   upstreams(nodeId: string): Promise<string[]>;
   /** Resolves once the origin has published the Space to Redis (with its program stream: `program`); the program's producer id, if any. */
@@ -42,7 +42,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   const secret = randomBytes(32).toString('base64url');
   const stop = async () => {
     await Promise.all(nodes.map(async (n) => {
-      if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL');
+      killGroup(n.child);
       await n.exited;
     }));
     await postgres?.stop();
@@ -71,6 +71,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         },
         // SPACECRAFT_CLUSTER_LOGS=1 shows the nodes' logs (pino on stdout), for debugging.
         stdio: ['ignore', process.env['SPACECRAFT_CLUSTER_LOGS'] ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+        // Its own process group: a kill takes its children too (the program mixer does not die with its parent).
+        detached: true,
       });
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       return new Promise((resolve, reject) => {
@@ -97,7 +99,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       },
       kill: async (nodeId) => {
         const node = cluster.node(nodeId);
-        node.child.kill('SIGKILL');
+        killGroup(node.child);
         await node.exited;
       },
       listenerCount: async (spaceId) => {
@@ -113,7 +115,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         const client = new Redis(redis.url);
         try {
           const beat = await client.get(`spacecraft:node:${nodeId}`);
-          return beat ? (JSON.parse(beat) as { spaces: number; listeners: number; upstreams: string[] }) : null;
+          return beat ? (JSON.parse(beat) as { spaces: number; listeners: number; upstreams: string[]; carrying?: string[] }) : null;
         } finally {
           client.disconnect();
         }
@@ -155,6 +157,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     await stop();
     throw error;
   }
+}
+
+/** SIGKILL to a node and everything it started (a machine dying), whether or not it still runs. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is gone already.
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 export type JoinAnswerOrWait = { kind: 'admitted'; url: string; ticket: string } | { kind: 'wait'; retryInMs: number };

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, ReceivedError } from '../server/errors.ts';
 import { acceptedInviteJsonSchema, createdInviteJsonSchema, inviteListJsonSchema, spaceJsonSchema, spaceListJsonSchema } from '../server/http/space-api.ts';
+import { salesReportJsonSchema } from '../server/http/refund-api.ts';
 import { connectPayoutsSchema, offerBody, payoutStatusSchema, ticketsJsonSchema } from '../server/http/ticket-api.ts';
 
 export const serverStatusSchema = z.object({
@@ -187,6 +188,8 @@ export const methods = {
   'studio:tickets:get': { input: z.object({ spaceId: spaceIdInput }).strict(), output: ticketsJsonSchema },
   'studio:tickets:set': { input: offerBody.extend({ spaceId: spaceIdInput }), output: ticketsJsonSchema },
   'studio:tickets:withdraw': { input: z.object({ spaceId: spaceIdInput }).strict(), output: z.null() },
+  /** The host's live sales of a ticketed Space: sold, held, left, gross, fee, net, sales over time. */
+  'studio:tickets:sales': { input: z.object({ spaceId: spaceIdInput }).strict(), output: salesReportJsonSchema },
   'studio:settings:get': { input: z.undefined(), output: settingsSchema },
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
   /** The app's open dialog for the track player: the file's name and bytes, or null when cancelled (UNAVAILABLE in browser mode). */

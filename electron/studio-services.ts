@@ -10,6 +10,7 @@ import type { ServerSupervisor } from './server-supervisor.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 import { StudioAccounts } from './studio-account.ts';
 import { StudioSpaces } from './studio-spaces.ts';
+import { StudioSales } from './studio-sales.ts';
 import { StudioTickets } from './studio-tickets.ts';
 import { fetchTranscript } from './studio-transcripts.ts';
 import type { Fetch } from './server-api.ts';
@@ -33,6 +34,7 @@ export function createStudioServices(deps: {
   const accounts = new StudioAccounts(settings, deps.fetch);
   const spaces = new StudioSpaces(settings, deps.fetch);
   const tickets = new StudioTickets(settings, deps.fetch);
+  const sales = new StudioSales(settings, deps.fetch);
   const status = (): ServerStatus =>
     remote ? { state: 'remote', url: remote.url, restarts: 0, message: null } : supervisor!.status;
 
@@ -64,6 +66,7 @@ export function createStudioServices(deps: {
     'studio:tickets:get': async ({ spaceId }) => tickets.get(serverUrl(), spaceId),
     'studio:tickets:set': async (input) => tickets.set(serverUrl(), input),
     'studio:tickets:withdraw': async ({ spaceId }) => tickets.withdraw(serverUrl(), spaceId),
+    'studio:tickets:sales': async ({ spaceId }) => sales.get(serverUrl(), spaceId),
     'studio:settings:get': async () => settings.get(),
     'studio:settings:update': async (patch) => {
       if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change.');

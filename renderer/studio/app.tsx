@@ -10,6 +10,7 @@ import { InviteCohost } from './features/invites/components/invite-cohost.tsx';
 import { AcceptInvite } from './features/invites/components/accept-invite.tsx';
 import { UpcomingSpaces } from './features/schedule/components/upcoming-spaces.tsx';
 import { PayoutsCard } from './features/tickets/components/payouts-card.tsx';
+import { SalesDashboard } from './features/tickets/components/sales-dashboard.tsx';
 import { TicketPricing } from './features/tickets/components/ticket-pricing.tsx';
 import { StagePanel, type ScheduledStart } from './features/stage/components/stage-panel.tsx';
 import type { LiveSession } from './features/stage/lib/live-session.ts';
@@ -66,6 +67,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
               <>
                 <InviteCohost spaceId={spaceId} />
                 <TicketPricing spaceId={spaceId} />
+                <SalesDashboard spaceId={spaceId} />
               </>
             )}
             onSessionChange={setLive}
@@ -83,6 +85,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
                 <>
                   <InviteCohost spaceId={space.id} />
                   <TicketPricing spaceId={space.id} />
+                  <SalesDashboard spaceId={space.id} />
                 </>
               )}
             />

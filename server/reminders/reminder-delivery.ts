@@ -64,7 +64,9 @@ export class ReminderDelivery {
 
   /** Registers the workers and starts the sweep (a first one at once). */
   async start(): Promise<void> {
-    await this.#d.jobs.work<DueJob>(DUE_QUEUE, (job) => this.deliverDue(job.spaceId), { concurrency: 2, retryDelaySeconds: 5, expireInSeconds: 600 });
+    // One run fans out to every holder of a Space (10,000 take minutes on a loaded machine): an hour before pg-boss
+    // counts it failed and starts a second run (which would only skip what the ledger shows as claimed or sent).
+    await this.#d.jobs.work<DueJob>(DUE_QUEUE, (job) => this.deliverDue(job.spaceId), { concurrency: 2, retryDelaySeconds: 5, expireInSeconds: 3600 });
     await this.#d.jobs.work<CalendarJob>(CALENDAR_QUEUE, (job) => this.deliverCalendar(job.spaceId, job.sequence, job.accountId), { concurrency: 2, retryDelaySeconds: 5 });
     this.#scheduleSweep(0);
   }

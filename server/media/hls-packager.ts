@@ -17,6 +17,7 @@ import type { types } from 'mediasoup';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import { freeUdpPortPair } from './udp-ports.ts';
+import { tether } from '../lib/tethered-child.ts';
 
 export type HlsPackagerOptions = {
   /** The folder this Space's files go to (made, and removed on close). */
@@ -133,6 +134,8 @@ export class HlsPackager {
 
   #spawn(): void {
     const child = spawn(this.#command, this.#args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Ends with this server even when it is SIGKILLed (no exit handler runs then).
+    tether(child);
     this.#process = child;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {

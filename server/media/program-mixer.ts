@@ -24,6 +24,7 @@ import { InvalidStateError, SpacecraftError } from '../errors.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import { freeUdpPortPair } from './udp-ports.ts';
+import { tether } from '../lib/tethered-child.ts';
 
 export type ProgramMixerOptions = {
   /** Input slots: the most producers mixed at once (the stage's seats). */
@@ -217,6 +218,8 @@ export class ProgramMixer {
 
   #spawn(): void {
     const child = spawn(this.#options.command, ['-q', ...this.#pipeline], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Ends with this server even when it is SIGKILLed (no exit handler runs then).
+    tether(child);
     this.#process = child;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {

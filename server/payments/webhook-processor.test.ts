@@ -45,7 +45,7 @@ function stripeEvent(type: string, object: Record<string, unknown>, id = `evt_${
 const session = (id: string, paymentStatus = 'paid', pi = `pi_${id.slice(3)}`) => ({ id, object: 'checkout.session', payment_status: paymentStatus, payment_intent: pi, amount_total: 500, currency: 'usd' });
 const charge = (pi: string) => ({ id: `ch_${pi.slice(3)}`, object: 'charge', payment_intent: pi, refunded: true, amount_refunded: 500 });
 
-type Shared = { database: Database; jobs: JobQueue; processor: WebhookProcessor; refundsAsked: string[]; revoked: Array<{ spaceId: string; accountId: string }> };
+type Shared = { database: Database; jobs: JobQueue; processor: WebhookProcessor; runner: RefundRunner; refundsAsked: string[]; revoked: Array<{ spaceId: string; accountId: string }> };
 const shared = new Map<TestBackend, Promise<Shared>>();
 let nextUser = 0;
 let nextTag = 0;
@@ -65,15 +65,16 @@ function backendOf(backend: TestBackend): Promise<Shared> {
       // The refund worker, with Stripe answering at once (test/integration covers the SDK against the stub).
       const refundsAsked: string[] = [];
       const gateway: RefundGateway = {
+        // Like Stripe: the same idempotency key answers the same refund.
         refund: async (_input, key) => {
           refundsAsked.push(key);
-          return { refundId: `re_${refundsAsked.length}` };
+          return { refundId: `re_${key}` };
         },
       };
       const runner = new RefundRunner({ db: database.db, jobs, gateway, policy: DEFAULT_REFUND_POLICY, defaultPlannedMinutes: 60, logger });
       await processor.start();
       await runner.start();
-      return { database, jobs, processor, refundsAsked, revoked };
+      return { database, jobs, processor, runner, refundsAsked, revoked };
     })();
     shared.set(backend, found);
   }
@@ -86,7 +87,7 @@ function refundsOf(database: Database, spaceId: string) {
 }
 
 async function setUp(backend: TestBackend, capacity = 3) {
-  const { database, jobs, processor, refundsAsked, revoked } = await backendOf(backend);
+  const { database, jobs, processor, runner, refundsAsked, revoked } = await backendOf(backend);
   refundsAsked.length = 0;
   revoked.length = 0;
   const [host, ...buyers] = await database.db
@@ -109,7 +110,7 @@ async function setUp(backend: TestBackend, capacity = 3) {
     return { sold: offer!.sold, held: offer!.held };
   };
   const tickets = () => database.db.selectFrom('tickets').select(['status', 'checkout_session_id', 'account_id']).where('space_id', '=', spaceId).orderBy('created_at').execute();
-  return { database, jobs, records, processor, refundsAsked, spaceId, buyers: buyers.map((b) => b.id), checkout, counters, tickets, revoked };
+  return { database, jobs, records, processor, runner, refundsAsked, spaceId, buyers: buyers.map((b) => b.id), checkout, counters, tickets, revoked };
 }
 
 describe.each(BACKENDS)('webhook processor on %s', (backend) => {
@@ -158,7 +159,7 @@ describe.each(BACKENDS)('webhook processor on %s', (backend) => {
     expect((await tickets()).map((t) => t.checkout_session_id)).toEqual([`cs_${t}b`, `cs_${t}a`]);
     expect(await refundsOf(database, spaceId)).toEqual([{ reason: 'sold-out-late', status: expect.any(String) }]);
     // The durable refund job asks Stripe once, then the ticket ends refunded (its seat was never taken).
-    await until(async () => (await tickets()).every((t) => t.checkout_session_id !== `cs_${t}a` || t.status === 'refunded'));
+    await until(async () => (await tickets()).every((x) => x.checkout_session_id !== `cs_${t}a` || x.status === "refunded"));
     expect(refundsAsked, JSON.stringify(await refundsOf(database, spaceId))).toHaveLength(1);
     expect(await counters()).toEqual({ sold: 1, held: 0 });
   });
@@ -258,5 +259,56 @@ describe.each(BACKENDS)('webhook processor on %s', (backend) => {
     await processor.receive(newer.event, newer.envelope);
     await processor.receive(older.event, older.envelope);
     expect(await records.stripeAccount(owner!.id)).toMatchObject({ chargesEnabled: true, requirementsDue: [] });
+  });
+  it('refunds every ticket by itself when the host has not gone live within the grace, and not before', async () => {
+    const t = tag();
+    const { processor, runner, checkout, database, spaceId, tickets } = await setUp(backend);
+    for (const [i, id] of ['a', 'b'].entries()) {
+      await checkout(i, `cs_${t}${id}`);
+      const paid = stripeEvent('checkout.session.completed', session(`cs_${t}${id}`));
+      await processor.receive(paid.event, paid.envelope);
+    }
+    // Due in the future: looked at again later, nothing refunded.
+    expect(await runner.check(spaceId)).toMatchObject({ action: 'check-later' });
+    // The start was 31 minutes ago (grace 30) and the host never went live.
+    await database.db.updateTable('spaces').set({ scheduled_for: inMinutes(-31), updated_at: new Date() }).where('id', '=', spaceId).execute();
+    expect(await runner.check(spaceId)).toEqual({ action: 'refund-all', reason: 'host-no-show' });
+    await until(async () => (await tickets()).every((x) => x.status === 'refunded'));
+    expect(await refundsOf(database, spaceId)).toEqual([
+      { reason: 'host-no-show', status: 'succeeded' },
+      { reason: 'host-no-show', status: 'succeeded' },
+    ]);
+    // Looked at again (a job run twice): nothing more is asked of Stripe.
+    await runner.check(spaceId);
+    expect(await refundsOf(database, spaceId)).toHaveLength(2);
+  });
+
+  it('refunds a Space that failed before half its planned length; keeps one the host ended or that lasted', async () => {
+    const t = tag();
+    const cases = [
+      { endReason: 'media-failure', lastedMinutes: 10, refunded: true },
+      { endReason: 'host-left', lastedMinutes: 40, refunded: false },
+      { endReason: 'host-ended', lastedMinutes: 5, refunded: false },
+    ];
+    for (const [n, c] of cases.entries()) {
+      const { processor, runner, checkout, database, spaceId, tickets } = await setUp(backend);
+      await checkout(0, `cs_${t}x${n}`);
+      const paid = stripeEvent('checkout.session.completed', session(`cs_${t}x${n}`));
+      await processor.receive(paid.event, paid.envelope);
+      const startedAt = inMinutes(-60);
+      await database.db
+        .updateTable('spaces')
+        .set({ status: 'ended', scheduled_for: startedAt, started_at: startedAt, ended_at: new Date(startedAt.getTime() + c.lastedMinutes * 60_000), end_reason: c.endReason, updated_at: new Date() })
+        .where('id', '=', spaceId)
+        .execute();
+      const verdict = await runner.check(spaceId);
+      expect(verdict, c.endReason).toEqual(c.refunded ? { action: 'refund-all', reason: 'space-failed' } : { action: 'keep' });
+      if (c.refunded) {
+        await until(async () => (await tickets())[0]?.status === 'refunded', 15_000).catch(async (error: unknown) => {
+          throw new Error(`${String(error)}: ${JSON.stringify({ tickets: await tickets(), ledger: await refundsOf(database, spaceId) })}`);
+        });
+      }
+      else expect((await tickets())[0]?.status).toBe('paid');
+    }
   });
 });

@@ -20,10 +20,8 @@
  * apply_pending_words): PocketSphinx 0.8 crashes scoring new language-model words.
  *
  * Utterances follow PocketSphinx's voice activity detector (ps_get_in_speech).
- * Word frames count from the decoder's first frame (silence before the first
- * speech is not counted, silence after it is): that frame's place in the audio
- * is the audio position when speech is first reported minus the frames the
- * decoder holds by then.
+ * Word frames count from the start of the stream (silence included), so a
+ * word's time is its frame number divided by the frame rate.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +50,6 @@ static double frame_seconds = 0.01;
 static long long samples_in = 0;   /* samples handed to the decoder so far */
 static int utterance = 0;          /* number of the current utterance (from 1) */
 static int in_utterance = 0;       /* speech reported since the last utterance ended */
-static double stream_origin = -1;  /* audio seconds of the decoder's frame 0 (-1: no speech yet) */
 static char last_partial[8192];
 
 static const char *shown_word(const char *dict_word);
@@ -178,8 +175,10 @@ static int emit_result(const char *kind, int only_if_changed) {
     double confidence = logmath_exp(lmath, prob);
     if (!(confidence >= 0)) confidence = 0;
     if (confidence > 1) confidence = 1;
-    double start = stream_origin + sf * frame_seconds;
-    double end = stream_origin + (ef + 1) * frame_seconds;
+    /* Frames count from the start of the stream, silence included (measured against the
+       speech onsets of flite audio: within 0.05 s), whatever utterances came between. */
+    double start = sf * frame_seconds;
+    double end = (ef + 1) * frame_seconds;
     if (first < 0) first = start;
     last = end;
     if (count > 0) {
@@ -346,12 +345,6 @@ static void feed(const int16 *samples, size_t n) {
   if (speech && !in_utterance) {
     in_utterance = 1;
     utterance++;
-    /* Word frames count from the decoder's first frame of the stream, silence between
-       utterances included: where that frame lies in the audio is known once, here. */
-    if (stream_origin < 0) {
-      stream_origin = (double)samples_in / SAMPLE_RATE - ps_get_n_frames(ps) * frame_seconds;
-      if (stream_origin < 0) stream_origin = 0;
-    }
   }
   if (!in_utterance) return;
   if (!speech) end_utterance();

@@ -140,4 +140,17 @@ describe('AudioTimeline', () => {
     expect(timeline.toSpeakerSeconds(MAX_SILENCE_SECONDS)).toBeCloseTo(599.9, 1);
     expect(timeline.engineSeconds).toBe(MAX_SILENCE_SECONDS);
   });
+
+  it('a timestamp jump the wall clock does not back (a restarted sender, sequence numbers by chance close) is placed by the wall clock', () => {
+    const { timeline, frames, push } = setup(0);
+    push(1000, 1, 120, 0);
+    push(1001, 2, 140, RTP_FRAME);
+    // 40 ms later by the wall clock, but the timestamps say 2000 s.
+    push(1010, 3, 180, 2000 * 48_000);
+    push(1011, 4, 200, 2000 * 48_000 + RTP_FRAME);
+    push(1012, 5, 220, 2000 * 48_000 + 2 * RTP_FRAME);
+    expect(frames().filter((v) => v !== 0)).toEqual([1, 2, 3, 4, 5]);
+    expect(timeline.timelineSeconds).toBeLessThan(1);
+    expect(timeline.stats.skippedSeconds).toBe(0);
+  });
 });

@@ -25,6 +25,8 @@ const WALL_LAG_MS = 100;
 const RESYNC_AHEAD = 1000;
 /** …and so does one this far behind: reordering is a few packets, this is a sender that restarted. */
 const RESYNC_BEHIND = 50;
+/** A timestamp gap may exceed the wall time between packets by this much (jitter) before the wall clock is trusted instead. */
+const TS_TRUST_MARGIN_MS = 1000;
 /** RTP clock of Opus. */
 const RTP_RATE = 48_000;
 const RTP_PER_SAMPLE = RTP_RATE / TIMELINE_RATE;
@@ -61,6 +63,7 @@ export class AudioTimeline {
   /** RTP timestamp just after the last placed audio; undefined: place the next packet by the wall clock. */
   #nextTs: number | undefined;
   #lastPacketAtMs: number | undefined;
+  #lastPlacedAtMs: number | undefined;
   /** Position on the speaker's timeline (samples since startedAt) of the next sample. */
   #timeline = 0;
   /** Samples given to the engine. */
@@ -188,7 +191,15 @@ export class AudioTimeline {
     } else {
       const d = tsDiff(packet.timestamp, this.#nextTs);
       gap = d > 0 ? Math.round(d / RTP_PER_SAMPLE) : 0;
+      // Timestamps that claim far more time passed than did (a sender restarted with new
+      // random timestamps, its sequence numbers by chance close to the old ones): the wall clock decides.
+      const wallSamples = ((nowMs - (this.#lastPlacedAtMs ?? nowMs) + TS_TRUST_MARGIN_MS) * TIMELINE_RATE) / 1000;
+      if (gap > wallSamples) {
+        const due = Math.floor(((nowMs - this.#startedAtMs - WALL_LAG_MS) * TIMELINE_RATE) / 1000) - samples;
+        gap = Math.max(0, due - this.#timeline);
+      }
     }
+    this.#lastPlacedAtMs = nowMs;
     if (gap > 0) this.#gap(gap);
     this.#write(pcm.length % 2 === 0 ? pcm : pcm.subarray(0, samples * 2));
     this.#timeline += samples;

@@ -53,28 +53,36 @@ export type RunningServer = {
 export const DEFAULT_LISTENER_DIR = fileURLToPath(new URL('../out/listener', import.meta.url));
 
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  // What a start that fails half-way must undo, newest first (a port in use, a bad cluster peer…):
+  // the data folder's lock and the job queue's polling must not outlive the failed start.
+  const undo: Array<() => unknown> = [];
+  try {
+    return await start(config, logger, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (cleanupError) {
+        logger.warn({ err: cleanupError }, 'clean-up after a failed start');
+      }
+    }
+    throw error;
+  }
+}
+
+async function start(config: ServerConfig, logger: Logger, undo: Array<() => unknown>): Promise<RunningServer> {
   const database = await Database.open(config.database, logger);
-  let jobs: JobQueue;
-  try {
-    jobs = await JobQueue.start(database, logger);
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  let pool: WorkerPool;
-  try {
-    pool = await WorkerPool.create({
-      size: config.workers,
-      listenIp: config.rtc.listenIp,
-      announcedAddress: config.rtc.announcedAddress,
-      port: config.rtc.port,
-      logger,
-    });
-  } catch (error) {
-    await jobs.stop();
-    await database.close();
-    throw error;
-  }
+  undo.push(() => database.close());
+  const jobs = await JobQueue.start(database, logger);
+  undo.push(() => jobs.stop());
+  const pool = await WorkerPool.create({
+    size: config.workers,
+    listenIp: config.rtc.listenIp,
+    announcedAddress: config.rtc.announcedAddress,
+    port: config.rtc.port,
+    logger,
+  });
+  undo.push(() => pool.close());
   if (config.accounts.demoData) {
     const { creatorFollowers } = await seedDemo(database.db, { followers: config.accounts.hostMinFollowers });
     logger.info({ creator: DEMO_CREATOR.handle, creatorFollowers }, 'demo accounts ready');
@@ -100,14 +108,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   // Relays and edges share the origin's database but hold no stage: only a single server or the origin takes its Spaces back.
   const restored = config.cluster && config.cluster.role !== 'origin' ? 0 : await registry.restore((id) => accounts.accountById(id), config.restoreGraceMs);
   if (restored > 0) logger.info({ restored, graceMs: config.restoreGraceMs }, 'Spaces left live by the last run are back, waiting for their hosts');
-  const cluster = config.cluster ? await ClusterNode.start({ config: config.cluster, server: config, pool, registry, logger }).catch(async (error: unknown) => {
-    pool.close();
-    await database.close();
-    throw error;
-  }) : null;
+  undo.push(() => registry.endAll('server-shutdown'));
+  const cluster = config.cluster ? await ClusterNode.start({ config: config.cluster, server: config, pool, registry, logger }) : null;
+  if (cluster) undo.push(() => cluster.close());
   const tickets = startTickets({ config, db: database.db, logger });
+  undo.push(() => tickets.close());
   const webhooks = await startWebhooks({ config, db: database.db, jobs, stripe: tickets.stripe, logger });
   const hub = new SessionHub(cluster ? cluster.handlers(handlers) : handlers, { registry, accounts, config, logger, tickets: tickets.access });
+  undo.push(() => hub.close());
   const scheduler = new SpaceScheduler({
     accounts,
     spaces: new KyselySpaceRecords(database.db),
@@ -120,6 +128,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   });
   let reminders: RunningReminders | null = null;
   const app = await createHttpApp({ config, logger, pool, registry, hub, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, storedSpaceInfo: storedSpaceInfo(scheduler) });
+  undo.push(() => app.close());
   registerAccountRoutes(app, accounts);
   registerSpaceRoutes(app, { accounts, scheduler, publicUrl: config.publicUrl });
   tickets.registerRoutes(app, accounts);
@@ -127,19 +136,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const spaceRecords = new KyselySpaceRecords(database.db);
   registerCaptionRoutes(app, { records: captionRecords, spaceTitle: async (id) => (await spaceRecords.get(id as SpaceId))?.title ?? null });
   reminders = await registerReminders({ config, db: database.db, accounts, jobs, jobIdOf: JobQueue.idOf, app, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, logger });
+  const runningReminders = reminders;
+  undo.push(() => runningReminders.close());
   const overflow = scaleTier(app, { config, registry, logger, access: tickets.access.overflowAccess(accounts) });
+  undo.push(() => overflow.close());
   const joinAsksPerIpPerMinute = config.limits.joinsPerIpPerMinute * 4;
   if (cluster) cluster.registerRoutes(app, joinAsksPerIpPerMinute);
   else registerJoinRoute(app, { ownUrl: () => url, asksPerIpPerMinute: joinAsksPerIpPerMinute, cluster: null });
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    hub.close();
-    await cluster?.close();
-    pool.close();
-    await database.close();
-    throw error;
-  }
+  await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;

@@ -84,7 +84,9 @@ export class Database {
   }
 
   async #migrate(): Promise<void> {
-    const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
+    // Unordered: migrations written side by side land in any order, so a folder that already ran a
+    // later one still takes an earlier one it lacks (each migration stands on its own).
+    const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
     for (const result of results ?? []) {
       if (result.status === 'Success') this.#logger.info({ migration: result.migrationName }, 'migrated');
     }

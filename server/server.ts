@@ -113,7 +113,14 @@ async function start(config: ServerConfig, logger: Logger, undo: Array<() => unk
   if (cluster) undo.push(() => cluster.close());
   const tickets = startTickets({ config, db: database.db, logger });
   undo.push(() => tickets.close());
-  const webhooks = await startWebhooks({ config, db: database.db, jobs, stripe: tickets.stripe, logger });
+  const webhooks = await startWebhooks({
+    config,
+    db: database.db,
+    jobs,
+    stripe: tickets.stripe,
+    logger,
+    onAccessRevoked: (ticket) => void tickets.access.revoke(ticket).catch((error: unknown) => logger.warn({ err: error, ...ticket }, 'a revoked ticket’s listener could not be removed')),
+  });
   const hub = new SessionHub(cluster ? cluster.handlers(handlers) : handlers, { registry, accounts, config, logger, tickets: tickets.access });
   undo.push(() => hub.close());
   const scheduler = new SpaceScheduler({

@@ -35,6 +35,7 @@ export function stateLine(snapshot: ListenerSnapshot): string {
       return snapshot.reconnectAttempt > 0 ? 'The connection was lost. Reconnecting…' : 'The connection is unstable. Reconnecting…';
     case 'ended':
       if (snapshot.ticket === 'elsewhere') return 'Your ticket is now being used on another device or tab, so listening stopped here.';
+      if (snapshot.ticket === 'revoked') return 'Your ticket was refunded or disputed, so it no longer lets you listen to this Space.';
       if (snapshot.ticket === 'required') return 'This Space needs a ticket to listen.';
       return snapshot.endReason ? ENDED[snapshot.endReason] : 'This Space has ended.';
     case 'disconnected':

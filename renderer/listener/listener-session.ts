@@ -142,7 +142,7 @@ export type ListenerSnapshot = {
   /** Told to wait during a join storm: seconds left before the page asks again (counted down), else absent or null. */
   waitSeconds?: number | null;
   /** A ticketed Space: this account's ticket went to another connection (`elsewhere`), or it has none (`required`). */
-  ticket?: 'elsewhere' | 'required' | null;
+  ticket?: 'elsewhere' | 'required' | 'revoked' | null;
 };
 
 export type ListenerNowPlaying = Omit<NowPlayingWire, 'artwork'> & { artwork: string | null; receivedAt: number };
@@ -455,6 +455,11 @@ export class ListenerSession {
     // The same ticket opened the Space on another connection: that one listens now, this one stops (no reconnect).
     signalling.on('ticketInUse', () => {
       this.#update({ ticket: 'elsewhere' });
+      this.#end(null);
+    });
+    // The ticket was refunded or disputed while listening: out, and no reconnect (it would be refused).
+    signalling.on('ticketRevoked', () => {
+      this.#update({ ticket: 'revoked' });
       this.#end(null);
     });
     signalling.onClose(() => {

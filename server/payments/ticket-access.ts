@@ -101,6 +101,25 @@ export class TicketAccess implements TicketGate {
     };
   }
 
+  /**
+   * A ticket stopped being valid (refunded, disputed: the webhook processor and the refund runner
+   * call this): the connection listening with it is told (`ticketRevoked`) and leaves the Space.
+   * A new join is refused by `admit`, which reads the ticket's status again.
+   */
+  async revoke(ticket: { spaceId: string; accountId: string }): Promise<void> {
+    const key = `${ticket.spaceId} ${ticket.accountId}`;
+    const peer = this.#inUse.get(key);
+    if (!peer) return;
+    this.#inUse.delete(key);
+    if (peer.closed || peer.space?.id !== ticket.spaceId) return;
+    if (await this.#onStage(ticket.spaceId, ticket.accountId)) return;
+    this.#log.info({ spaceId: ticket.spaceId, accountId: ticket.accountId, peer: peer.id }, 'ticket no longer valid: its listener leaves the Space');
+    peer.send(encodeNotification('ticketRevoked', { spaceId: ticket.spaceId }));
+    const space = peer.space;
+    peer.detach();
+    await space.leave(peer.id);
+  }
+
   /** Connections holding a ticket seat now (tests, health). */
   get size(): number {
     return this.#inUse.size;

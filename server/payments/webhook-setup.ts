@@ -25,12 +25,20 @@ export type RunningWebhooks = {
   spaceChanged(spaceId: string): Promise<void>;
 };
 
-export async function startWebhooks(deps: { config: ServerConfig; db: Db; jobs: PaymentJobs; stripe: StripeClient | null; logger: Logger }): Promise<RunningWebhooks> {
-  const { config, db, jobs, stripe, logger } = deps;
+export async function startWebhooks(deps: {
+  config: ServerConfig;
+  db: Db;
+  jobs: PaymentJobs;
+  stripe: StripeClient | null;
+  logger: Logger;
+  /** A paid ticket was refunded or disputed: whoever listens with it must leave. */
+  onAccessRevoked?: (ticket: { spaceId: string; accountId: string }) => void;
+}): Promise<RunningWebhooks> {
+  const { config, db, jobs, stripe, logger, onAccessRevoked } = deps;
   const log = logger.child({ module: 'refunds' });
-  const processor = new WebhookProcessor({ db, jobs, policy: config.refunds.policy, logger });
+  const processor = new WebhookProcessor({ db, jobs, policy: config.refunds.policy, logger, ...(onAccessRevoked ? { onAccessRevoked } : {}) });
   const gateway: RefundGateway = stripe ? stripeRefundGateway(stripe.sdk) : { refund: () => Promise.reject(paymentsUnavailable()) };
-  const refunds = new RefundRunner({ db, jobs, gateway, policy: config.refunds.policy, defaultPlannedMinutes: config.refunds.defaultPlannedMinutes, logger });
+  const refunds = new RefundRunner({ db, jobs, gateway, policy: config.refunds.policy, defaultPlannedMinutes: config.refunds.defaultPlannedMinutes, logger, ...(onAccessRevoked ? { onAccessRevoked } : {}) });
   await processor.start();
   await refunds.start();
 

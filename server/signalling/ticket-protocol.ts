@@ -4,6 +4,8 @@
  *   ticketInUse { spaceId }   to a listener's connection when the same account's ticket opened the
  *                             Space on another connection: this one left the Space (a ticket admits
  *                             one connection at a time; the newest wins, so a dropped network comes back)
+ *   ticketRevoked { spaceId } to a listener's connection when its ticket was refunded or disputed while it
+ *                             listened: it left the Space (and a new join is refused: TICKET_REQUIRED)
  *
  * A listener without a ticket who joins a ticketed Space gets TICKET_REQUIRED as the join's answer.
  */
@@ -59,4 +61,5 @@ export type CheckoutJson = z.infer<typeof checkoutJsonSchema>;
 
 export const ticketNotifications = {
   ticketInUse: z.object({ spaceId: z.string().max(64) }),
+  ticketRevoked: z.object({ spaceId: z.string().max(64) }),
 } as const;

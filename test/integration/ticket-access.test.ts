@@ -101,4 +101,35 @@ describe('access to a ticketed Space', () => {
     expect(await asks(`Bearer ${freeloader!.token}`)).toBe(false);
     expect(await asks(undefined)).toBe(false);
   });
+
+  it('puts out a listener whose ticket is disputed while listening, and refuses the ticket after', async () => {
+    const w = await startTicketWorld(await databases.fresh('pglite'));
+    worlds.push(w);
+    const [host, fan, other] = await makeAccounts(w.server, 3);
+    const studio = await client(w, host!.token, w.server.url);
+    const { space } = await studio.request('createSpace', { title: 'Paid live show' });
+    const spaceId = space.spaceId;
+    await connectHost(w, host!.token);
+    await priceSpace(w, host!.token, spaceId, { currency: 'eur', amount: 300, capacity: 10 });
+    await buyTicket(w, fan!.token, spaceId);
+    await buyTicket(w, other!.token, spaceId);
+    const listening = await client(w, fan!.token);
+    await listening.request('joinSpace', { spaceId });
+    const bystander = await client(w, other!.token);
+    await bystander.request('joinSpace', { spaceId });
+
+    // The buyer's bank disputes the charge: Stripe says so by webhook.
+    const ticket = await w.server.database.db.selectFrom('tickets').select(['payment_intent_id']).where('space_id', '=', spaceId).where('account_id', '=', fan!.id).executeTakeFirstOrThrow();
+    const charge = [...w.stub.state.charges.values()].find((c) => c['payment_intent'] === ticket.payment_intent_id);
+    expect(charge?.['id']).toMatch(/^ch_/);
+    const told = nextNotification(listening, 'ticketRevoked');
+    const dispute = w.stub.emit('charge.dispute.created', { id: 'dp_spacecrafttest0001', object: 'dispute', charge: charge!['id'], payment_intent: ticket.payment_intent_id, status: 'needs_response' });
+    expect(await w.stub.deliver(dispute, { url: `${w.server.url}/api/stripe/webhooks` })).toEqual([200]);
+    expect(await told).toEqual({ spaceId });
+    // Out of the Space, and the ticket no longer opens it; the other buyer listens on.
+    await expect(listening.request('createTransport', { direction: 'recv' })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    const again = await client(w, fan!.token);
+    await expect(again.request('joinSpace', { spaceId })).rejects.toMatchObject({ code: 'TICKET_REQUIRED' });
+    await bystander.request('createTransport', { direction: 'recv' });
+  });
 });

@@ -73,7 +73,11 @@ export function createStudioServices(deps: {
       return settings.update(patch);
     },
     'studio:files:openAudio': openAudioFile(deps.audioFiles ?? null),
-    'studio:captions:transcript': async (input) => fetchTranscript(deps.fetch ?? fetch, serverUrl(), input),
+    'studio:captions:transcript': async (input) => {
+      const url = serverUrl();
+      const session = settings.getSession();
+      return fetchTranscript(deps.fetch ?? fetch, url, input, session && session.serverUrl === url ? session.token : null);
+    },
   };
 
   return {

@@ -30,6 +30,17 @@ describe('transcript export', () => {
     expect(server.urls).toEqual(['http://127.0.0.1:9/api/spaces/abc_-1/transcript.vtt']);
   });
 
+  it('sends the signed-in session (a ticketed Space’s transcript needs it), and none when signed out', async () => {
+    const seen: Array<string | null> = [];
+    const fetchImpl = (async (_url: URL | string, init?: RequestInit) => {
+      seen.push(new Headers(init?.headers).get('authorization'));
+      return new Response('WEBVTT\n');
+    }) as Fetch;
+    await fetchTranscript(fetchImpl, 'http://x', { spaceId: 'abc', format: 'vtt' }, 'host-session');
+    await fetchTranscript(fetchImpl, 'http://x', { spaceId: 'abc', format: 'vtt' });
+    expect(seen).toEqual(['Bearer host-session', null]);
+  });
+
   it('passes on the server’s typed refusal, and says when the server cannot be reached', async () => {
     const missing = answering(() => Response.json({ error: { code: 'NOT_FOUND', message: 'There is no Space at this link.' } }, { status: 404 }));
     expect(await code(fetchTranscript(missing.fetch, 'http://x', { spaceId: 'nope', format: 'srt' }))).toBe('NOT_FOUND');

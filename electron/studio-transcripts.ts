@@ -1,7 +1,7 @@
 /**
  * A Space's caption transcript (WebVTT or SRT) from the studio's server, for the renderer to save:
- * fetched by main (the renderer never names a server URL), bounded in size, refusals as the
- * server's typed errors.
+ * fetched by main (the renderer never names a server URL) with the signed-in session (a ticketed
+ * Space's transcript needs it), bounded in size, refusals as the server's typed errors.
  */
 import { SpacecraftError, ValidationError } from '../server/errors.ts';
 import { wireErrorSchema } from '../server/signalling/protocol.ts';
@@ -11,11 +11,14 @@ import type { Fetch } from './server-api.ts';
 export const MAX_TRANSCRIPT_BYTES = 20 * 1024 * 1024;
 const TIMEOUT_MS = 20_000;
 
-export async function fetchTranscript(fetchImpl: Fetch, serverUrl: string, input: { spaceId: string; format: 'vtt' | 'srt' }): Promise<{ name: string; text: string }> {
+export async function fetchTranscript(fetchImpl: Fetch, serverUrl: string, input: { spaceId: string; format: 'vtt' | 'srt' }, token: string | null = null): Promise<{ name: string; text: string }> {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(input.spaceId)) throw new ValidationError('That is not a Space id.');
   let response: Response;
   try {
-    response = await fetchImpl(new URL(`/api/spaces/${input.spaceId}/transcript.${input.format}`, serverUrl), { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    response = await fetchImpl(new URL(`/api/spaces/${input.spaceId}/transcript.${input.format}`, serverUrl), {
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    });
   } catch {
     throw new SpacecraftError('UNAVAILABLE', 'The server cannot be reached right now.');
   }

@@ -141,7 +141,7 @@ async function start(config: ServerConfig, logger: Logger, undo: Array<() => unk
   tickets.registerRoutes(app, accounts);
   webhooks.registerRoutes(app, accounts);
   const spaceRecords = new KyselySpaceRecords(database.db);
-  registerCaptionRoutes(app, { records: captionRecords, spaceTitle: async (id) => (await spaceRecords.get(id as SpaceId))?.title ?? null });
+  registerCaptionRoutes(app, { records: captionRecords, spaceTitle: async (id) => (await spaceRecords.get(id as SpaceId))?.title ?? null, access: tickets.access.overflowAccess(accounts) });
   reminders = await registerReminders({ config, db: database.db, accounts, jobs, jobIdOf: JobQueue.idOf, app, listenerDir: config.listenerDir ?? DEFAULT_LISTENER_DIR, logger });
   const runningReminders = reminders;
   undo.push(() => runningReminders.close());

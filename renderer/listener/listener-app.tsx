@@ -123,7 +123,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
         <h1>{info?.title ?? (error ? 'Space not available' : 'Loading…')}</h1>
         {playing && !overflow ? <SessionNowPlaying session={session} /> : null}
         {playing && !overflow ? <SessionCaptions feed={session.captions} /> : null}
-        {playing && !overflow && spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} /> : null}
+        {playing && !overflow && spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} token={account.token} /> : null}
         {playing && !overflow ? <OverflowOffer session={session} onChoose={toOverflow} /> : null}
         {overflow && playing && info?.status === 'live' && spaceId !== null ? (
           <OverflowPlayer serverUrl={serverUrl} spaceId={spaceId} returnWhenSeatFree={overflow === 'full'} onSeatFree={backToLive} token={account.token} />
@@ -136,7 +136,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
             <p className="state" role="status" data-phase="ended">
               This Space has ended.
             </p>
-            {spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} /> : null}
+            {spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} token={account.token} /> : null}
           </>
         ) : (
           <>

@@ -100,6 +100,18 @@ describe('access to a ticketed Space', () => {
     expect(await asks(`Bearer ${speaker!.token}`)).toBe(true);
     expect(await asks(`Bearer ${freeloader!.token}`)).toBe(false);
     expect(await asks(undefined)).toBe(false);
+
+    // Its transcript asks the same question: ticket holders and the stage read it, nobody else.
+    for (const token of [null, freeloader!.token]) {
+      const answer = await w.call('GET', `/api/spaces/${spaceId}/transcript.vtt`, token ? { token } : {});
+      expect(answer.status, String(token)).toBe(403);
+      expect(answer.body.error).toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringMatching(/ticket/) });
+    }
+    for (const token of [fan!.token, host!.token, speaker!.token]) {
+      const answer = await fetch(`${w.server.url}/api/spaces/${spaceId}/transcript.vtt`, { headers: { authorization: `Bearer ${token}` } });
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toMatch(/^WEBVTT/);
+    }
   });
 
   it('puts out a listener whose ticket is disputed while listening, and refuses the ticket after', async () => {

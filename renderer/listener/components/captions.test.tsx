@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 /** Listener captions: lines with speaker names, revisions in place, on/off, size and contrast kept, pausing the view with "jump to live", the polite live region, and why captions are paused. */
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CaptionFeed } from '../lib/caption-feed.ts';
 import { readPrefs, SessionCaptions, TranscriptLinks } from './captions.tsx';
 
@@ -86,5 +86,21 @@ describe('listener captions', () => {
     render(<TranscriptLinks serverUrl="https://spaces.example" spaceId="abc_1" />);
     expect(screen.getByRole('link', { name: 'WebVTT' }).getAttribute('href')).toBe('https://spaces.example/api/spaces/abc_1/transcript.vtt');
     expect(screen.getByRole('link', { name: 'SRT' }).getAttribute('href')).toBe('https://spaces.example/api/spaces/abc_1/transcript.srt');
+  });
+
+  it('signed in, fetches the transcript with the session, and says a refusal (a ticketed Space without the ticket)', async () => {
+    const asked: Array<{ url: string; authorization: string | null }> = [];
+    vi.stubGlobal('fetch', async (url: string, init?: RequestInit) => {
+      asked.push({ url, authorization: new Headers(init?.headers).get('authorization') });
+      return Response.json({ error: { code: 'PERMISSION_DENIED', message: 'This is a ticketed Space: sign in with your ticket to read its transcript.' } }, { status: 403 });
+    });
+    try {
+      render(<TranscriptLinks serverUrl="https://spaces.example" spaceId="abc_1" token="listener-session" />);
+      fireEvent.click(screen.getByRole('link', { name: 'SRT' }));
+      expect((await screen.findByRole('alert')).textContent).toContain('sign in with your ticket');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(asked).toEqual([{ url: 'https://spaces.example/api/spaces/abc_1/transcript.srt', authorization: 'Bearer listener-session' }]);
   });
 });

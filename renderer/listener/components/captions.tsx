@@ -129,19 +129,46 @@ export function ListenerCaptions({ snapshot }: { snapshot: CaptionFeedSnapshot }
   );
 }
 
-/** Links to a Space's transcript (released captions) as WebVTT and SRT, served by the Space's server. */
-export function TranscriptLinks({ serverUrl, spaceId }: { serverUrl: string; spaceId: string }) {
+/**
+ * Links to a Space's transcript (released captions) as WebVTT and SRT, served by the Space's server.
+ * Signed in, the file is fetched with the session (a ticketed Space's transcript needs the ticket)
+ * and saved from memory; a refusal is said beside the links.
+ */
+export function TranscriptLinks({ serverUrl, spaceId, token = null }: { serverUrl: string; spaceId: string; token?: string | null }) {
+  const [refusal, setRefusal] = useState<string | null>(null);
   const href = (format: 'vtt' | 'srt') => new URL(`/api/spaces/${encodeURIComponent(spaceId)}/transcript.${format}`, serverUrl).href;
+  const download = (format: 'vtt' | 'srt') => async (event: React.MouseEvent<HTMLAnchorElement>) => {
+    if (!token) return;
+    event.preventDefault();
+    setRefusal(null);
+    try {
+      const response = await fetch(href(format), { headers: { authorization: `Bearer ${token}` } });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => null)) as { error?: { message?: unknown } } | null;
+        setRefusal(typeof body?.error?.message === 'string' ? body.error.message : 'The transcript could not be fetched.');
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `spacecraft-${spaceId}.${format}`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch {
+      setRefusal('The server cannot be reached right now.');
+    }
+  };
   return (
     <p className="cap-transcript">
       Transcript:{' '}
-      <a href={href('vtt')} download>
+      <a href={href('vtt')} download onClick={download('vtt')}>
         WebVTT
       </a>{' '}
       ·{' '}
-      <a href={href('srt')} download>
+      <a href={href('srt')} download onClick={download('srt')}>
         SRT
       </a>
+      {refusal ? <span role="alert"> {refusal}</span> : null}
     </p>
   );
 }

@@ -210,6 +210,17 @@ export { REACTIONS, type Reaction, type Role } from '../domain/stage.ts';
 export type { Caption, CaptionDraft, CaptionStatus } from './caption-protocol.ts';
 
 /** The ticket API's answers (ticket-protocol.ts), for the listener page and the studio. */
-export { checkoutJsonSchema, offerJsonSchema, payoutStatusSchema, ticketsJsonSchema, type CheckoutJson, type OfferJson, type PayoutStatusJson, type TicketsJson } from './ticket-protocol.ts';
+export {
+  buyerRefundJsonSchema,
+  checkoutJsonSchema,
+  offerJsonSchema,
+  payoutStatusSchema,
+  ticketsJsonSchema,
+  type BuyerRefundJson,
+  type CheckoutJson,
+  type OfferJson,
+  type PayoutStatusJson,
+  type TicketsJson,
+} from './ticket-protocol.ts';
 /** Ticket prices as the studio's pricing form checks them before asking (the server checks again). */
 export { formatAmount, isZeroDecimal, MAX_CAPACITY, maximumAmount, minimumAmount, SUPPORTED_CURRENCIES } from '../domain/ticketing.ts';

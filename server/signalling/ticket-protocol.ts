@@ -56,6 +56,16 @@ export type OfferJson = z.infer<typeof offerJsonSchema>;
 export const ticketsJsonSchema = z.discriminatedUnion('ticketed', [z.object({ ticketed: z.literal(false), paymentsAvailable: z.boolean() }), offerJsonSchema.extend({ ticketed: z.literal(true) })]);
 export type TicketsJson = z.infer<typeof ticketsJsonSchema>;
 
+/** GET /api/spaces/:id/refund (server/http/refund-routes.ts): the caller's ticket after a move. */
+export const buyerRefundJsonSchema = z.object({
+  ticketStatus: z.string().max(32).nullable(),
+  rescheduledAt: z.string().nullable(),
+  deadline: z.string().nullable(),
+  mayAsk: z.boolean(),
+  why: z.string().max(500).nullable(),
+});
+export type BuyerRefundJson = z.infer<typeof buyerRefundJsonSchema>;
+
 export const checkoutJsonSchema = z.object({ url: z.string(), sessionId: z.string(), expiresAt: z.string(), reused: z.boolean() });
 export type CheckoutJson = z.infer<typeof checkoutJsonSchema>;
 

@@ -4,7 +4,7 @@
  * server's code and message (SOLD_OUT, SALES_CLOSED, PAYMENTS_UNAVAILABLE…).
  */
 import { ReceivedError } from '../../../server/errors.ts';
-import { checkoutJsonSchema, ticketsJsonSchema, wireErrorSchema, type CheckoutJson, type TicketsJson } from '../../../server/signalling/protocol.ts';
+import { buyerRefundJsonSchema, checkoutJsonSchema, ticketsJsonSchema, wireErrorSchema, type BuyerRefundJson, type CheckoutJson, type TicketsJson } from '../../../server/signalling/protocol.ts';
 
 const UNREACHABLE = { code: 'UNAVAILABLE', message: 'The server cannot be reached right now. Check your connection and try again.' } as const;
 
@@ -36,6 +36,16 @@ export async function loadTickets(serverUrl: string, spaceId: string, token: str
 
 export async function startCheckout(serverUrl: string, spaceId: string, token: string): Promise<CheckoutJson> {
   return checkoutJsonSchema.parse(await call(serverUrl, 'POST', `${space(spaceId)}/checkout`, token, {}));
+}
+
+/** The buyer's ticket after the Space moved: may they ask for a refund, until when. */
+export async function loadRefundState(serverUrl: string, spaceId: string, token: string): Promise<BuyerRefundJson> {
+  return buyerRefundJsonSchema.parse(await call(serverUrl, 'GET', `${space(spaceId)}/refund`, token));
+}
+
+/** Asks for the refund the move allows (the server runs it as a durable job). */
+export async function askRefund(serverUrl: string, spaceId: string, token: string): Promise<void> {
+  await call(serverUrl, 'POST', `${space(spaceId)}/refund`, token);
 }
 
 export async function confirmCheckout(serverUrl: string, spaceId: string, sessionId: string, token: string): Promise<TicketsJson> {

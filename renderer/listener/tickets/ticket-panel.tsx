@@ -10,7 +10,8 @@ import { describeError } from '../../lib/error-messages.ts';
 import type { AccountSnapshot, AccountStore } from '../account/account-store.ts';
 import { useAccountStore } from '../account/use-account.ts';
 import { SignInForm } from '../components/sign-in-form.tsx';
-import { confirmCheckout, loadTickets, startCheckout } from './ticket-api.ts';
+import type { BuyerRefundJson } from '../../../server/signalling/protocol.ts';
+import { askRefund, confirmCheckout, loadRefundState, loadTickets, startCheckout } from './ticket-api.ts';
 
 type Offer = Extract<TicketsJson, { ticketed: true }>;
 
@@ -54,6 +55,7 @@ export function StandaloneTicketPanel({ serverUrl, spaceId }: { serverUrl: strin
 /** The panel signed in with the page's account store (the one its account bar shows). */
 export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverUrl: string; spaceId: string; accounts: AccountStore; account: AccountSnapshot }) {
   const [offer, setOffer] = useState<TicketsJson | null>(null);
+  const [moved, setMoved] = useState<BuyerRefundJson | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [signingIn, setSigningIn] = useState(false);
@@ -61,13 +63,32 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverU
 
   const refresh = useCallback(async () => {
     const session = returnedSession();
+    let loaded: TicketsJson;
     if (session && token) {
       forgetReturn();
-      setOffer(await confirmCheckout(serverUrl, spaceId, session, token));
+      loaded = await confirmCheckout(serverUrl, spaceId, session, token);
     } else {
-      setOffer(await loadTickets(serverUrl, spaceId, token));
+      loaded = await loadTickets(serverUrl, spaceId, token);
     }
+    setOffer(loaded);
+    // A paid ticket of a Space that moved: the buyer may keep it or ask for a refund within the window.
+    const paid = loaded.ticketed && loaded.mine?.ticket === 'paid';
+    setMoved(token && paid ? await loadRefundState(serverUrl, spaceId, token).catch(() => null) : null);
   }, [serverUrl, spaceId, token]);
+
+  const refund = async () => {
+    if (!token) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await askRefund(serverUrl, spaceId, token);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+      refresh().catch(() => undefined);
+    }
+  };
 
   useEffect(() => {
     if (account.status === 'checking') return;
@@ -99,9 +120,20 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverU
         Ticket <strong>{offer.price}</strong>
       </p>
       {mine?.ticket === 'paid' || mine?.ticket === 'disputed' ? (
-        <p className="ticket-state" role="status" data-ticket="paid">
-          🎟 You have a ticket for this Space.
-        </p>
+        <>
+          <p className="ticket-state" role="status" data-ticket="paid">
+            🎟 You have a ticket for this Space.
+          </p>
+          {mine.ticket === 'paid' && moved?.rescheduledAt && moved.mayAsk && moved.deadline ? (
+            <p className="ticket-moved" data-refund="may-ask">
+              The host moved this Space ({time(moved.rescheduledAt)}). Your ticket still counts; if the new time does not suit you, ask for your
+              money back until {time(moved.deadline)}.{' '}
+              <button type="button" disabled={busy} onClick={() => void refund()}>
+                {busy ? 'Asking…' : 'Refund my ticket'}
+              </button>
+            </p>
+          ) : null}
+        </>
       ) : mine?.ticket === 'refunding' || mine?.ticket === 'refunded' ? (
         <p className="ticket-state" role="status" data-ticket={mine.ticket}>
           Your ticket was refunded{mine.ticket === 'refunding' ? ' (on its way)' : ''}.

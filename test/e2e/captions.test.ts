@@ -45,7 +45,8 @@ const MIXER: MixerSettings = {
 };
 
 type Frame = { notification?: string; data?: { caption?: { id: number; text: string; revision: number } } };
-type Segment = { id: number; status: string; released: boolean; text: string };
+/** A line in the studio's editor; `left`: seconds until it goes out, while held back (its countdown). */
+type Segment = { id: number; status: string; released: boolean; text: string; left: number | null };
 
 let engineBin: string;
 let wav: string;
@@ -92,6 +93,7 @@ function segments(host: Page): Promise<Segment[]> {
       status: (li as HTMLElement).dataset['status'] ?? '',
       released: (li as HTMLElement).dataset['released'] === 'true',
       text: [...li.querySelectorAll('.cap-word')].map((w) => w.textContent).join(' '),
+      left: ((match) => (match ? Number(match[1]) : null))(/goes out in ([\d.]+) s/.exec(li.querySelector('.cap-state')?.textContent ?? '')),
     })),
   );
 }
@@ -154,12 +156,10 @@ describe('live captions', { timeout: 240_000 }, () => {
     await holdBack.fill('8');
     await holdBack.blur();
     const before = maxId(await segments(host));
-    const held = await until(
-      'a finished line held back',
-      () => segments(host),
-      (list) => list.some((s) => s.id > before && s.status === 'final' && !s.released),
-      60_000,
-    ).then((list) => list.find((s) => s.id > before && s.status === 'final' && !s.released)!);
+    // A line finished under the new hold-back, with time to correct it (one finished just before the
+    // change keeps the old 1 s, and a loaded machine takes seconds to click, type and save).
+    const correctable = (s: Segment) => s.id > before && s.status === 'final' && !s.released && (s.left ?? 0) >= 6;
+    const held = await until('a finished line held back', () => segments(host), (list) => list.some(correctable), 60_000).then((list) => list.find(correctable)!);
     const corrected = `Corrected line ${Date.now().toString(36)}`;
     const line = host.locator(`.cap-segment[data-segment="${held.id}"]`);
     await line.locator('.cap-word').first().click();

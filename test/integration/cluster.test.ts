@@ -161,6 +161,10 @@ describe('one Space across nodes', { timeout: 120_000 }, () => {
       await expect.poll(async () => (await cluster.beat(node))?.carrying ?? [], { timeout: 15_000 }).toContain(id);
     }
     await studio.signalling.request('endSpace', {});
+    // …and lets it go once it ends (so no node reports a feed for it: the next test picks its relay by what feeds the live Space).
+    for (const node of ['relay-1', 'relay-2', 'edge-1', 'edge-2']) {
+      await expect.poll(async () => (await cluster.beat(node))?.carrying ?? [], { timeout: 15_000 }).not.toContain(id);
+    }
   });
 
   it('a relay killed with SIGKILL: the edges it fed re-attach to the standby and their listeners hear the host again', async () => {

@@ -200,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (cluster.problems.length) throw new ConfigError(cluster.problems);
   const captions = captionConfig(e);
   if (captions.problems.length) throw new ConfigError(captions.problems);
+  const stripe = stripeConfig(e);
+  if (stripe.problems.length) throw new ConfigError(stripe.problems);
   return {
     host: e.SPACECRAFT_HOST,
     port: e.SPACECRAFT_PORT,
@@ -219,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     heartbeatMs: e.SPACECRAFT_HEARTBEAT_MS,
     stateIntervalMs: e.SPACECRAFT_STATE_INTERVAL_MS,
     cluster: cluster.config,
-    stripe: stripeConfig(e),
+    stripe: stripe.config,
     refunds: refundConfig(e),
     captions: captions.config,
     database: e.DATABASE_URL

@@ -28,7 +28,7 @@ export type RunningTickets = {
 export function startTickets(deps: { config: ServerConfig; db: Db; logger: Logger }): RunningTickets {
   const { config, db, logger } = deps;
   const stripe = StripeClient.create(config.stripe, logger);
-  if (!stripe) logger.info('ticket sales are off: SPACECRAFT_STRIPE_SECRET_KEY is not set');
+  if (!stripe) logger.info('ticket sales are off: no Stripe secret key (SPACECRAFT_STRIPE_SECRET_KEY or SPACECRAFT_STRIPE_KEYS_FILE)');
   const spaces = new KyselySpaceRecords(db);
   const sales = new TicketSales({ db, stripe, spaces, platformFeeBps: config.stripe.platformFeeBps, logger });
   const access = new TicketAccess({ records: sales.records, spaces, stage: new KyselyStageRecords(db), logger });

@@ -10,14 +10,13 @@
  * whole segments (1 s by default) and a short playlist. The Opus frames are copied as they come
  * (no decode, no encode), so packaging costs little CPU.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types } from 'mediasoup';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import { freeUdpPortPair } from './udp-ports.ts';
-import { tether } from '../lib/tethered-child.ts';
+import { SupervisedChild } from '../lib/supervised-child.ts';
 
 export type HlsPackagerOptions = {
   /** The folder this Space's files go to (made, and removed on close). */
@@ -36,8 +35,6 @@ const LOOPBACK = '127.0.0.1';
 export const PLAYLIST = 'index.m3u8';
 /** The files a packager writes: what the HTTP route may serve. */
 export const HLS_FILE = /^(index\.m3u8|init\.mp4|seg-\d{1,9}\.m4s)$/;
-const STDERR_CAP = 16 * 1024;
-const MAX_RESPAWNS = 3;
 
 export function packagerArgs(input: { sdpPath: string; dir: string; segmentSeconds: number; listSize: number }): string[] {
   return [
@@ -62,9 +59,7 @@ export class HlsPackager {
   readonly #log: Logger;
   readonly #command: string;
   readonly #events: TypedEmitter<HlsPackagerEvents>;
-  #process: ChildProcess | null = null;
-  #stderr = '';
-  #respawns = 0;
+  #process: SupervisedChild | null = null;
   #closed = false;
 
   static async create(router: types.Router, programProducerId: string, options: HlsPackagerOptions): Promise<HlsPackager> {
@@ -121,38 +116,14 @@ export class HlsPackager {
     if (this.#closed) return;
     this.#closed = true;
     this.#transport.close();
-    const child = this.#process;
-    this.#process = null;
-    const removeFiles = () => void rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.once('close', removeFiles);
-      child.kill('SIGKILL');
-    } else removeFiles();
+    // The files go once ffmpeg has gone (it would write them again).
+    const stopped = this.#process?.stop() ?? Promise.resolve();
+    void stopped.then(() => rm(this.dir, { recursive: true, force: true })).catch(() => undefined);
     this.#events.safeEmit('close');
     this.#events.removeAllListeners();
   }
 
   #spawn(): void {
-    const child = spawn(this.#command, this.#args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    // Ends with this server even when it is SIGKILLed (no exit handler runs then).
-    tether(child);
-    this.#process = child;
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-STDERR_CAP);
-    });
-    child.once('error', (error) => this.#log.error({ err: error }, 'packager could not start'));
-    child.once('close', (code, signal) => {
-      if (this.#closed || this.#process !== child) return;
-      this.#log.error({ code, signal, stderr: this.#stderr.slice(-2000) }, 'packager exited');
-      if (this.#respawns >= MAX_RESPAWNS) {
-        this.close();
-        return;
-      }
-      this.#respawns++;
-      setTimeout(() => {
-        if (!this.#closed) this.#spawn();
-      }, 250 * this.#respawns).unref();
-    });
+    this.#process = SupervisedChild.start({ command: this.#command, args: this.#args, name: 'packager', logger: this.#log, onGiveUp: () => this.close() });
   }
 }

@@ -17,14 +17,13 @@
  *   silence (clock) ───────────────────────────────────────────────────────────────── audiomixer
  *        → opusenc → rtppay → udp → PlainTransport (comedia) → program Producer
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { InvalidStateError, SpacecraftError } from '../errors.ts';
 import { TypedEmitter } from '../lib/typed-emitter.ts';
 import type { Logger } from '../logger.ts';
 import { freeUdpPortPair } from './udp-ports.ts';
-import { tether } from '../lib/tethered-child.ts';
+import { SupervisedChild } from '../lib/supervised-child.ts';
 
 export type ProgramMixerOptions = {
   /** Input slots: the most producers mixed at once (the stage's seats). */
@@ -39,14 +38,11 @@ export type ProgramMixerOptions = {
 };
 
 export type ProgramMixerEvents = {
-  /** The mixer is gone: closed, or its process died twice in a row. */
+  /** The mixer is gone: closed, or its process died more often than it is restarted. */
   close: [];
 };
 
 const LOOPBACK = '127.0.0.1';
-const STDERR_CAP = 16 * 1024;
-/** How many times an unexpected exit of the mixer process is answered by a new one. */
-const MAX_RESPAWNS = 3;
 
 type Slot = { port: number; consumer: types.Consumer | null; transport: types.PlainTransport | null };
 
@@ -83,9 +79,7 @@ export class ProgramMixer {
   readonly #outTransport: types.PlainTransport;
   readonly #producer: types.Producer;
   readonly #pipeline: string[];
-  #process: ChildProcess | null = null;
-  #stderr = '';
-  #respawns = 0;
+  #process: SupervisedChild | null = null;
   #closed = false;
 
   static async create(router: types.Router, options: ProgramMixerOptions): Promise<ProgramMixer> {
@@ -210,34 +204,19 @@ export class ProgramMixer {
     this.#closed = true;
     for (const id of [...this.#inputs.keys()]) this.removeInput(id);
     this.#outTransport.close();
-    if (this.#process && this.#process.exitCode === null && this.#process.signalCode === null) this.#process.kill('SIGKILL');
-    this.#process = null;
+    void this.#process?.stop();
     this.#events.safeEmit('close');
     this.#events.removeAllListeners();
   }
 
   #spawn(): void {
-    const child = spawn(this.#options.command, ['-q', ...this.#pipeline], { stdio: ['ignore', 'ignore', 'pipe'] });
-    // Ends with this server even when it is SIGKILLed (no exit handler runs then).
-    tether(child);
-    this.#process = child;
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-STDERR_CAP);
+    this.#process = SupervisedChild.start({
+      command: this.#options.command,
+      args: ['-q', ...this.#pipeline],
+      name: 'mixer',
+      logger: this.#log,
+      onGiveUp: () => this.close(),
+      logFields: { slots: this.#slots.length },
     });
-    child.once('error', (error) => this.#log.error({ err: error }, 'mixer could not start'));
-    child.once('close', (code, signal) => {
-      if (this.#closed || this.#process !== child) return;
-      this.#log.error({ code, signal, stderr: this.#stderr.slice(-2000) }, 'mixer process exited');
-      if (this.#respawns >= MAX_RESPAWNS) {
-        this.close();
-        return;
-      }
-      this.#respawns++;
-      setTimeout(() => {
-        if (!this.#closed) this.#spawn();
-      }, 250 * this.#respawns).unref();
-    });
-    this.#log.info({ pid: child.pid, slots: this.#slots.length }, 'mixer started');
   }
 }

@@ -11,6 +11,7 @@ import { ERROR_CODES, ReceivedError } from '../server/errors.ts';
 import { acceptedInviteJsonSchema, createdInviteJsonSchema, inviteListJsonSchema, spaceJsonSchema, spaceListJsonSchema } from '../server/http/space-api.ts';
 import { salesReportJsonSchema } from '../server/http/refund-api.ts';
 import { connectPayoutsSchema, offerBody, payoutStatusSchema, ticketsJsonSchema } from '../server/http/ticket-api.ts';
+import { stripeKeysSchema } from '../server/payments/stripe-keys.ts';
 
 export const serverStatusSchema = z.object({
   state: z.enum(['starting', 'running', 'restarting', 'stopped', 'failed', 'remote']),
@@ -167,6 +168,19 @@ export const settingsSchema = z.object({
 
 export const settingsPatchSchema = settingsSchema.partial().strict();
 
+/**
+ * The Stripe keys of the studio's bundled server (issue #9), as the studio may show them once saved:
+ * the secret key's kind and last four characters, never a secret. `server: 'remote'`: the studio uses a
+ * server of its own configuration, whose keys are set there. `problem`: a saved file the server would refuse.
+ */
+export const stripeKeysStatusSchema = z.object({
+  server: z.enum(['bundled', 'remote']),
+  saved: z.object({ secretKey: z.string().max(40), livemode: z.boolean() }).nullable(),
+  problem: z.string().max(1000).nullable(),
+});
+export { stripeKeysSchema };
+export type StripeKeysStatus = z.output<typeof stripeKeysStatusSchema>;
+
 export const methods = {
   'studio:server:getStatus': { input: z.undefined(), output: serverStatusSchema },
   'studio:server:getConnection': { input: z.undefined(), output: serverConnectionSchema },
@@ -190,6 +204,10 @@ export const methods = {
   'studio:tickets:withdraw': { input: z.object({ spaceId: spaceIdInput }).strict(), output: z.null() },
   /** The host's live sales of a ticketed Space: sold, held, left, gross, fee, net, sales over time. */
   'studio:tickets:sales': { input: z.object({ spaceId: spaceIdInput }).strict(), output: salesReportJsonSchema },
+  /** The bundled server's Stripe keys: saved to a 0600 file in the data folder, the server restarted with it; only a masked key comes back. */
+  'studio:stripe:getKeys': { input: z.undefined(), output: stripeKeysStatusSchema },
+  'studio:stripe:saveKeys': { input: stripeKeysSchema, output: stripeKeysStatusSchema },
+  'studio:stripe:removeKeys': { input: z.undefined(), output: stripeKeysStatusSchema },
   'studio:settings:get': { input: z.undefined(), output: settingsSchema },
   'studio:settings:update': { input: settingsPatchSchema, output: settingsSchema },
   /** The app's open dialog for the track player: the file's name and bytes, or null when cancelled (UNAVAILABLE in browser mode). */

@@ -40,4 +40,11 @@ describe("the bundled server's environment", () => {
     expect(() => serverChildEnv(parent, { SPACECRAFT_SESSION_TOKEN: 'x' })).toThrow(/SPACECRAFT_SESSION_TOKEN is a secret/);
     expect(() => serverChildEnv(parent, { SPACECRAFT_STRIPE_SECRET_KEY: 'x' })).toThrow(/SPACECRAFT_STRIPE_SECRET_KEY is a secret/);
   });
+
+  it("passes the Stripe key file's path (not a secret: the keys stay in the 0600 file), never the keys", () => {
+    const env = serverChildEnv(parent, { SPACECRAFT_STRIPE_KEYS_FILE: '/home/creator/.spacecraft/stripe-keys.json' });
+    expect(env['SPACECRAFT_STRIPE_KEYS_FILE']).toBe('/home/creator/.spacecraft/stripe-keys.json');
+    expect(Object.values(env).join('\n')).not.toMatch(/sk_test_|whsec_/);
+    expect(() => serverChildEnv(parent, { SPACECRAFT_STRIPE_WEBHOOK_SECRET: 'whsec_x' })).toThrow(/is a secret/);
+  });
 });

@@ -33,6 +33,8 @@ export type SupervisorOptions = {
   /** First port to ask for; 0 lets the system choose. Restarts reuse the port the server got. */
   port: number;
   env?: Record<string, string>;
+  /** Read at every launch, on top of `env` (the Stripe key file's path once the studio has saved keys). */
+  launchEnv?: () => Record<string, string>;
   logger: Logger;
   healthTimeoutMs?: number;
   /** At most this many restarts within `crashWindowMs`, then the state is `failed`. */
@@ -62,7 +64,7 @@ async function fetchHealth(url: string): Promise<boolean> {
 }
 
 export class ServerSupervisor {
-  readonly #options: Required<Omit<SupervisorOptions, 'env'>> & { env: Record<string, string> };
+  readonly #options: Required<Omit<SupervisorOptions, 'env' | 'launchEnv'>> & { env: Record<string, string>; launchEnv: () => Record<string, string> };
   readonly #events = new EventEmitter<Events>();
   readonly #crashes: number[] = [];
   #child: ServerProcess | null = null;
@@ -79,6 +81,7 @@ export class ServerSupervisor {
       maxRestarts: 5,
       crashWindowMs: 60_000,
       env: {},
+      launchEnv: () => ({}),
       restartDelayMs: (n) => Math.min(5000, 200 * 2 ** (n - 1)),
       healthCheck: fetchHealth,
       ...options,
@@ -127,6 +130,12 @@ export class ServerSupervisor {
     return this.#status;
   }
 
+  /** Stops the server and starts it again (same port), with its launch environment read afresh. */
+  async restart(): Promise<ServerStatus> {
+    await this.stop();
+    return this.start();
+  }
+
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#clearRestart();
@@ -146,7 +155,7 @@ export class ServerSupervisor {
   /** Spawns a child and resolves once it is healthy; a child that fails is killed and the promise rejects. */
   async #launch(): Promise<void> {
     const log = this.#options.logger;
-    const child = this.#options.spawn({ ...this.#options.env, SPACECRAFT_PORT: String(this.#port) });
+    const child = this.#options.spawn({ ...this.#options.env, ...this.#options.launchEnv(), SPACECRAFT_PORT: String(this.#port) });
     this.#child = child;
     let up = false;
     const exited = new Promise<never>((_, reject) => {

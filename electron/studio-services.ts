@@ -8,6 +8,8 @@ import type { EventChannel, EventData, ServerStatus } from './contract.ts';
 import type { StudioHandlers } from './ipc/dispatcher.ts';
 import type { ServerSupervisor } from './server-supervisor.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
+import type { StripeKeysStore } from './stripe-keys-store.ts';
+import { StudioStripeKeys } from './studio-stripe-keys.ts';
 import { StudioAccounts } from './studio-account.ts';
 import { StudioSpaces } from './studio-spaces.ts';
 import { StudioSales } from './studio-sales.ts';
@@ -29,12 +31,15 @@ export function createStudioServices(deps: {
   fetch?: Fetch;
   /** The app's open dialog for audio files (none in browser mode: its page has a file input). */
   audioFiles?: AudioFileDialog | null;
+  /** Where the bundled server's Stripe keys are kept (its supervisor's launch environment names the file). */
+  stripeKeys?: StripeKeysStore | null;
 }): StudioServices {
   const { settings, supervisor, remote } = deps;
   const accounts = new StudioAccounts(settings, deps.fetch);
   const spaces = new StudioSpaces(settings, deps.fetch);
   const tickets = new StudioTickets(settings, deps.fetch);
   const sales = new StudioSales(settings, deps.fetch);
+  const stripeKeys = new StudioStripeKeys({ remote: remote !== null || !supervisor, store: deps.stripeKeys ?? null, restartServer: async () => supervisor?.restart() });
   const status = (): ServerStatus =>
     remote ? { state: 'remote', url: remote.url, restarts: 0, message: null } : supervisor!.status;
 
@@ -67,6 +72,9 @@ export function createStudioServices(deps: {
     'studio:tickets:set': async (input) => tickets.set(serverUrl(), input),
     'studio:tickets:withdraw': async ({ spaceId }) => tickets.withdraw(serverUrl(), spaceId),
     'studio:tickets:sales': async ({ spaceId }) => sales.get(serverUrl(), spaceId),
+    'studio:stripe:getKeys': async () => stripeKeys.status(),
+    'studio:stripe:saveKeys': async (keys) => stripeKeys.save(keys),
+    'studio:stripe:removeKeys': async () => stripeKeys.remove(),
     'studio:settings:get': async () => settings.get(),
     'studio:settings:update': async (patch) => {
       if (Object.keys(patch).length === 0) throw new ValidationError('Nothing to change.');

@@ -18,6 +18,7 @@ import { confSettingsStore, MemorySettingsStore } from '../settings/settings-sto
 import type { StudioConfig } from '../studio-config.ts';
 import { createStudioLogger } from '../studio-logger.ts';
 import { createStudioServices } from '../studio-services.ts';
+import { StripeKeysStore } from '../stripe-keys-store.ts';
 import { startBridge } from './bridge.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -45,6 +46,8 @@ export async function startBrowserStudio(
   const serverDataDir = options.serverEnv?.['SPACECRAFT_DATA_DIR'] ?? config.dataDir;
   const demoData = config.remote ? 'false' : (options.serverEnv?.['SPACECRAFT_DEMO_DATA'] ?? bundledDemoData(process.env, serverDataDir));
   const bridge = await startBridge({ rendererDir: RENDERER_DIR, port: config.bridgePort, logger });
+  // The Stripe keys saved in the studio: the server child gets the file's path, never the keys.
+  const stripeKeys = new StripeKeysStore(config.dataDir);
   const supervisor = config.remote
     ? null
     : new ServerSupervisor({
@@ -56,9 +59,10 @@ export async function startBrowserStudio(
           SPACECRAFT_DEMO_DATA: demoData,
           SPACECRAFT_ALLOWED_ORIGINS: allowedOrigins(options.serverEnv?.['SPACECRAFT_ALLOWED_ORIGINS'], bridge.origin),
         },
+        launchEnv: () => stripeKeys.serverEnv(),
         logger: logger.child({ module: 'supervisor' }),
       });
-  bridge.serve(createStudioServices({ settings, supervisor, remote: config.remote }));
+  bridge.serve(createStudioServices({ settings, supervisor, remote: config.remote, stripeKeys }));
   try {
     await supervisor?.start();
   } catch (error) {

@@ -17,6 +17,7 @@ import { KeyValueSettingsStore, type KeyValueStore } from '../settings/settings-
 import { loadStudioConfig } from '../studio-config.ts';
 import { createStudioLogger } from '../studio-logger.ts';
 import { createStudioServices } from '../studio-services.ts';
+import { StripeKeysStore } from '../stripe-keys-store.ts';
 import {
   APP_SCHEME,
   appAssetPath,
@@ -40,6 +41,8 @@ const settings = new KeyValueSettingsStore(new ElectronStore({ clearInvalidConfi
 // The demo accounts on a first run (no database in the data folder yet), or as SPACECRAFT_DEMO_DATA says.
 const demoData = bundledDemoData(process.env, config.dataDir);
 if (!config.remote && demoDataOn(demoData)) process.stdout.write(DEMO_SIGN_IN_HINT);
+// The Stripe keys saved in the studio: the server child gets the file's path, never the keys.
+const stripeKeys = new StripeKeysStore(config.dataDir);
 const supervisor = config.remote
   ? null
   : new ServerSupervisor({
@@ -54,12 +57,14 @@ const supervisor = config.remote
         SPACECRAFT_DATA_DIR: config.dataDir,
         SPACECRAFT_DEMO_DATA: demoData,
       },
+      launchEnv: () => stripeKeys.serverEnv(),
       logger: logger.child({ module: 'supervisor' }),
     });
 const services = createStudioServices({
   settings,
   supervisor,
   remote: config.remote,
+  stripeKeys,
   // The track player's files: chosen in the native dialog, read (bounded) by electron/audio-files.ts.
   audioFiles: {
     async choose(extensions) {

@@ -10,6 +10,7 @@ import { InviteCohost } from './features/invites/components/invite-cohost.tsx';
 import { AcceptInvite } from './features/invites/components/accept-invite.tsx';
 import { UpcomingSpaces } from './features/schedule/components/upcoming-spaces.tsx';
 import { PayoutsCard } from './features/tickets/components/payouts-card.tsx';
+import { StripeKeysCard } from './features/tickets/components/stripe-keys-card.tsx';
 import { SalesDashboard } from './features/tickets/components/sales-dashboard.tsx';
 import { TicketPricing } from './features/tickets/components/ticket-pricing.tsx';
 import { StagePanel, type ScheduledStart } from './features/stage/components/stage-panel.tsx';
@@ -91,6 +92,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
             />
           ) : null}
           {account.data.mayHost ? <PayoutsCard /> : null}
+          {account.data.mayHost ? <StripeKeysCard /> : null}
           <AcceptInvite onAccepted={setCohostOf} />
         </div>
       ) : account.data === null ? (

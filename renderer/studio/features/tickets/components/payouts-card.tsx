@@ -35,7 +35,8 @@ export function PayoutsCard() {
       ) : null}
       {data && !data.available ? (
         <p className="muted" role="status" data-payouts="unavailable">
-          Ticket sales need Stripe to be connected on this server (SPACECRAFT_STRIPE_SECRET_KEY). Free Spaces work as always.
+          Ticket sales need Stripe to be connected on this server: its Stripe keys (the “Stripe keys” form for the studio’s own server;
+          SPACECRAFT_STRIPE_KEYS_FILE or SPACECRAFT_STRIPE_SECRET_KEY on a server you run). Free Spaces work as always.
         </p>
       ) : null}
       {data?.available ? (

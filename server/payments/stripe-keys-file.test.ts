@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,10 @@ describe('the Stripe key file', () => {
     const folder = join(dir, 'a-folder');
     mkdirSync(folder, { mode: 0o700 });
     expectProblem(folder, 'not-a-file', /is not a file/);
+    // A named pipe (nothing writing to it) is refused at once, not waited on.
+    const fifo = join(dir, 'a-fifo');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    expectProblem(fifo, 'not-a-file', /is not a file/);
   });
 
   it('refuses JSON that is not JSON without echoing the file', () => {

@@ -38,7 +38,8 @@ export function readStripeKeysFile(path: string, platform: NodeJS.Platform = pro
   const fail = (code: StripeKeysFileProblem, what: string) => new StripeKeysFileError(code, path, `the Stripe key file ${path} ${what}`);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY);
+    // Non-blocking: a FIFO in its place must not hang the start (it is then refused as not a file).
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw fail('missing', 'does not exist');

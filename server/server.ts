@@ -111,7 +111,7 @@ async function start(config: ServerConfig, logger: Logger, undo: Array<() => unk
   undo.push(() => registry.endAll('server-shutdown'));
   const cluster = config.cluster ? await ClusterNode.start({ config: config.cluster, server: config, pool, registry, logger }) : null;
   if (cluster) undo.push(() => cluster.close());
-  const tickets = startTickets({ config, db: database.db, logger });
+  const tickets = await startTickets({ config, db: database.db, jobs, logger });
   undo.push(() => tickets.close());
   const webhooks = await startWebhooks({
     config,

@@ -9,11 +9,11 @@
  * and is idempotent: a second call for the same checkout finds the hold already moved and does nothing.
  * No transaction here ever waits for Stripe.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { applyOfferChange, assertMayWithdraw, platformFee, soldOut, type Offer, type OfferTerms } from '../domain/ticketing.ts';
 import { InvalidStateError, NotFoundError } from '../errors.ts';
 import type { Db } from './database.ts';
-import type { SeatHoldStatus, Tables, TicketStatus } from './schema.ts';
+import type { SeatHoldStatus, SeatHoldsTable, StripeAccountsTable, Tables, TicketOffersTable, TicketsTable, TicketStatus } from './schema.ts';
 
 export type StoredOffer = Offer & { spaceId: string; hostAccountId: string; createdAt: Date; updatedAt: Date };
 
@@ -45,8 +45,8 @@ export type StoredTicket = {
   createdAt: Date;
 };
 
-export type StoredStripeAccount = {
-  accountId: string;
+/** What Stripe says of a connected account, as stored. */
+type StripeAccountFacts = {
   stripeAccountId: string;
   chargesEnabled: boolean;
   payoutsEnabled: boolean;
@@ -55,19 +55,12 @@ export type StoredStripeAccount = {
   disabledReason: string | null;
   defaultCurrency: string | null;
   country: string | null;
-  stripeUpdatedAt: Date | null;
 };
 
+export type StoredStripeAccount = StripeAccountFacts & { accountId: string; stripeUpdatedAt: Date | null };
+
 /** What Stripe says of a connected account (from `accounts.retrieve` or an `account.updated` event). */
-export type StripeAccountState = {
-  stripeAccountId: string;
-  chargesEnabled: boolean;
-  payoutsEnabled: boolean;
-  detailsSubmitted: boolean;
-  requirementsDue: string[];
-  disabledReason: string | null;
-  defaultCurrency: string | null;
-  country: string | null;
+export type StripeAccountState = StripeAccountFacts & {
   /** When Stripe described it (an event's `created`); an older description never overwrites a newer one. */
   describedAt: Date;
 };
@@ -79,20 +72,7 @@ export type CompletedCheckout =
   | { kind: 'no-seat'; hold: StoredHold }
   | { kind: 'unknown-session' };
 
-function toOffer(row: {
-  space_id: string;
-  host_account_id: string;
-  currency: string;
-  amount: number;
-  capacity: number;
-  sold: number;
-  held: number;
-  sales_open_at: Date | null;
-  sales_close_at: Date | null;
-  platform_fee_bps: number;
-  created_at: Date;
-  updated_at: Date;
-}): StoredOffer {
+function toOffer(row: Selectable<TicketOffersTable>): StoredOffer {
   return {
     spaceId: row.space_id,
     hostAccountId: row.host_account_id,
@@ -109,17 +89,7 @@ function toOffer(row: {
   };
 }
 
-function toHold(row: {
-  id: string;
-  space_id: string;
-  account_id: string;
-  status: SeatHoldStatus;
-  checkout_session_id: string | null;
-  checkout_url: string | null;
-  expires_at: Date;
-  release_reason: string | null;
-  created_at: Date;
-}): StoredHold {
+function toHold(row: Selectable<SeatHoldsTable>): StoredHold {
   return {
     id: row.id,
     spaceId: row.space_id,
@@ -133,21 +103,7 @@ function toHold(row: {
   };
 }
 
-export function toTicket(row: {
-  id: string;
-  space_id: string;
-  account_id: string;
-  hold_id: string;
-  checkout_session_id: string;
-  payment_intent_id: string | null;
-  charge_id: string | null;
-  status: TicketStatus;
-  currency: string;
-  amount: number;
-  platform_fee: number;
-  refunded_amount: number;
-  created_at: Date;
-}): StoredTicket {
+export function toTicket(row: Selectable<TicketsTable>): StoredTicket {
   return {
     id: row.id,
     spaceId: row.space_id,
@@ -171,7 +127,7 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /** The hold's seat goes back: hold → released, `held - 1`, in the caller's transaction. Null when it was not open. */
-async function releaseIn(trx: Transaction<Tables>, where: { holdId?: string; sessionId?: string }, reason: string): Promise<StoredHold | null> {
+async function releaseIn(trx: Trx, where: { holdId?: string; sessionId?: string }, reason: string): Promise<StoredHold | null> {
   let query = trx
     .updateTable('seat_holds')
     .set({ status: 'released', release_reason: reason, updated_at: new Date() })
@@ -184,6 +140,8 @@ async function releaseIn(trx: Transaction<Tables>, where: { holdId?: string; ses
   await trx.updateTable('ticket_offers').set({ held: sql<number>`held - 1` }).where('space_id', '=', row.space_id).execute();
   return toHold(row);
 }
+
+type Trx = Transaction<Tables>;
 
 export class KyselyTicketRecords {
   readonly #db: Db;
@@ -234,8 +192,8 @@ export class KyselyTicketRecords {
 
   // ── Offers ──────────────────────────────────────────────────────────────
 
-  async offer(spaceId: string): Promise<StoredOffer | null> {
-    const row = await this.#db.selectFrom('ticket_offers').selectAll().where('space_id', '=', spaceId).executeTakeFirst();
+  async offer(spaceId: string, trx?: Trx): Promise<StoredOffer | null> {
+    const row = await (trx ?? this.#db).selectFrom('ticket_offers').selectAll().where('space_id', '=', spaceId).executeTakeFirst();
     return row ? toOffer(row) : null;
   }
 
@@ -294,10 +252,17 @@ export class KyselyTicketRecords {
   }
 
   // ── Seat holds ──────────────────────────────────────────────────────────
+  // Methods that change a hold take an optional transaction: the webhook processor applies an
+  // event's effect inside the transaction that records the event; alone, each runs in its own.
+
+  /** Runs `work` in the caller's transaction, or in a short one of its own. */
+  #within<T>(trx: Trx | undefined, work: (trx: Trx) => Promise<T>): Promise<T> {
+    return trx ? work(trx) : this.#db.transaction().execute(work);
+  }
 
   /** The account's open hold (held or awaiting payment) for the Space, if any. */
-  async openHold(spaceId: string, accountId: string): Promise<StoredHold | null> {
-    const row = await this.#db
+  async openHold(spaceId: string, accountId: string, trx?: Trx): Promise<StoredHold | null> {
+    const row = await (trx ?? this.#db)
       .selectFrom('seat_holds')
       .selectAll()
       .where('space_id', '=', spaceId)
@@ -307,8 +272,10 @@ export class KyselyTicketRecords {
     return row ? toHold(row) : null;
   }
 
-  async holdBySession(sessionId: string): Promise<StoredHold | null> {
-    const row = await this.#db.selectFrom('seat_holds').selectAll().where('checkout_session_id', '=', sessionId).executeTakeFirst();
+  /** The hold of Stripe's checkout session; inside a transaction it is locked until that transaction ends. */
+  async holdBySession(sessionId: string, trx?: Trx): Promise<StoredHold | null> {
+    const query = (trx ?? this.#db).selectFrom('seat_holds').selectAll().where('checkout_session_id', '=', sessionId);
+    const row = await (trx ? query.forUpdate() : query).executeTakeFirst();
     return row ? toHold(row) : null;
   }
 
@@ -319,9 +286,10 @@ export class KyselyTicketRecords {
 
   /**
    * Takes one seat for the account's checkout: SOLD_OUT when none is left, the existing hold
-   * (`created: false`) when the account already has one open. One short transaction.
+   * (`created: false`) when the account already has one open. One short transaction, in which
+   * `alsoInTransaction` runs for a new hold (its expiry job is queued there: no hold without one).
    */
-  async holdSeat(input: { spaceId: string; accountId: string; expiresAt: Date }): Promise<{ hold: StoredHold; created: boolean }> {
+  async holdSeat(input: { spaceId: string; accountId: string; expiresAt: Date; alsoInTransaction?: (trx: Trx, hold: StoredHold) => Promise<unknown> }): Promise<{ hold: StoredHold; created: boolean }> {
     try {
       return await this.#db.transaction().execute(async (trx) => {
         const seat = await trx
@@ -332,16 +300,9 @@ export class KyselyTicketRecords {
           .returning('space_id')
           .executeTakeFirst();
         if (!seat) {
-          const existing = await trx
-            .selectFrom('seat_holds')
-            .selectAll()
-            .where('space_id', '=', input.spaceId)
-            .where('account_id', '=', input.accountId)
-            .where('status', 'in', ['held', 'awaiting_payment'])
-            .executeTakeFirst();
-          if (existing) return { hold: toHold(existing), created: false };
-          const offer = await trx.selectFrom('ticket_offers').select('space_id').where('space_id', '=', input.spaceId).executeTakeFirst();
-          if (!offer) throw new NotFoundError('This Space has no tickets for sale.');
+          const existing = await this.openHold(input.spaceId, input.accountId, trx);
+          if (existing) return { hold: existing, created: false };
+          if (!(await this.offer(input.spaceId, trx))) throw new NotFoundError('This Space has no tickets for sale.');
           throw soldOut();
         }
         const row = await trx
@@ -349,7 +310,9 @@ export class KyselyTicketRecords {
           .values({ space_id: input.spaceId, account_id: input.accountId, expires_at: input.expiresAt })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return { hold: toHold(row), created: true };
+        const hold = toHold(row);
+        await input.alsoInTransaction?.(trx, hold);
+        return { hold, created: true };
       });
     } catch (error) {
       // The account already has an open hold: the insert failed and the whole transaction (the seat too) rolled back.
@@ -373,25 +336,25 @@ export class KyselyTicketRecords {
   }
 
   /** Gives the hold's seat back (checkout expired, failed, or never created). Idempotent: null when it was not open. */
-  async releaseHold(holdId: string, reason: string): Promise<StoredHold | null> {
-    return this.#db.transaction().execute((trx) => releaseIn(trx, { holdId }, reason));
+  async releaseHold(holdId: string, reason: string, trx?: Trx): Promise<StoredHold | null> {
+    return this.#within(trx, (t) => releaseIn(t, { holdId }, reason));
   }
 
   /** The same by Stripe's checkout session id (`checkout.session.expired`, async payment failed). */
-  async releaseHoldBySession(sessionId: string, reason: string): Promise<StoredHold | null> {
-    return this.#db.transaction().execute((trx) => releaseIn(trx, { sessionId }, reason));
+  async releaseHoldBySession(sessionId: string, reason: string, trx?: Trx): Promise<StoredHold | null> {
+    return this.#within(trx, (t) => releaseIn(t, { sessionId }, reason));
   }
 
   /** The checkout completed but its payment is still on its way (bank debits): the seat stays held past the checkout's expiry. */
-  async markAwaitingPayment(sessionId: string): Promise<StoredHold | null> {
-    const row = await this.#db
+  async markAwaitingPayment(sessionId: string, trx?: Trx): Promise<StoredHold | null> {
+    const row = await (trx ?? this.#db)
       .updateTable('seat_holds')
       .set({ status: 'awaiting_payment', updated_at: new Date() })
       .where('checkout_session_id', '=', sessionId)
       .where('status', '=', 'held')
       .returningAll()
       .executeTakeFirst();
-    return row ? toHold(row) : this.holdBySession(sessionId);
+    return row ? toHold(row) : this.holdBySession(sessionId, trx);
   }
 
   /**
@@ -399,60 +362,85 @@ export class KyselyTicketRecords {
    * Idempotent: a second call returns the ticket the first made. A hold released before the payment
    * arrived takes a free seat if one is left, else answers `no-seat` (the caller refunds).
    */
-  async completeCheckout(input: { sessionId: string; paymentIntentId: string | null; chargeId?: string | null; at?: Date }): Promise<CompletedCheckout> {
-    return this.#db.transaction().execute(async (trx): Promise<CompletedCheckout> => {
-      const hold = await trx.selectFrom('seat_holds').selectAll().where('checkout_session_id', '=', input.sessionId).forUpdate().executeTakeFirst();
+  async completeCheckout(input: { sessionId: string; paymentIntentId: string | null; chargeId?: string | null }, trx?: Trx): Promise<CompletedCheckout> {
+    return this.#within(trx, async (t): Promise<CompletedCheckout> => {
+      const hold = await this.holdBySession(input.sessionId, t);
       if (!hold) return { kind: 'unknown-session' };
-      const existing = await trx.selectFrom('tickets').selectAll().where('checkout_session_id', '=', input.sessionId).executeTakeFirst();
-      if (existing) {
-        if ((!existing.payment_intent_id && input.paymentIntentId) || (!existing.charge_id && input.chargeId)) {
-          const row = await trx
-            .updateTable('tickets')
-            .set({ payment_intent_id: existing.payment_intent_id ?? input.paymentIntentId, charge_id: existing.charge_id ?? input.chargeId ?? null, updated_at: new Date() })
-            .where('id', '=', existing.id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          return { kind: 'ticket', ticket: toTicket(row), created: false };
-        }
-        return { kind: 'ticket', ticket: toTicket(existing), created: false };
-      }
-      if (hold.status === 'held' || hold.status === 'awaiting_payment') {
-        await trx.updateTable('ticket_offers').set({ held: sql<number>`held - 1`, sold: sql<number>`sold + 1` }).where('space_id', '=', hold.space_id).execute();
-      } else {
-        // Released (expired) before the payment arrived: it needs a free seat now.
-        const seat = await trx
-          .updateTable('ticket_offers')
-          .set({ sold: sql<number>`sold + 1` })
-          .where('space_id', '=', hold.space_id)
-          .where(sql<boolean>`sold + held < capacity`)
-          .returning('space_id')
-          .executeTakeFirst();
-        if (!seat) return { kind: 'no-seat', hold: toHold(hold) };
-      }
-      await trx.updateTable('seat_holds').set({ status: 'completed', updated_at: new Date() }).where('id', '=', hold.id).execute();
-      const offer = await trx.selectFrom('ticket_offers').select(['currency', 'amount', 'platform_fee_bps']).where('space_id', '=', hold.space_id).executeTakeFirstOrThrow();
-      const row = await trx
-        .insertInto('tickets')
-        .values({
-          space_id: hold.space_id,
-          account_id: hold.account_id,
-          hold_id: hold.id,
-          checkout_session_id: input.sessionId,
-          payment_intent_id: input.paymentIntentId,
-          charge_id: input.chargeId ?? null,
-          currency: offer.currency,
-          amount: offer.amount,
-          platform_fee: platformFee(offer.amount, offer.platform_fee_bps),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return { kind: 'ticket', ticket: toTicket(row), created: true };
+      const existing = await this.ticketOfCheckout(input, t);
+      if (existing) return { kind: 'ticket', ticket: existing, created: false };
+      // Released (expired) before the payment arrived: it needs a free seat now.
+      const open = hold.status === 'held' || hold.status === 'awaiting_payment';
+      if ((await this.moveSeat(hold.spaceId, open ? 'sell' : 'retake', t)) === null) return { kind: 'no-seat', hold };
+      const offer = await this.offer(hold.spaceId, t);
+      if (!offer) throw new NotFoundError('This Space has no tickets for sale.');
+      const ticket = await this.issueTicket({ hold, offer, sessionId: input.sessionId, paymentIntentId: input.paymentIntentId, chargeId: input.chargeId ?? null, status: 'paid' }, t);
+      return { kind: 'ticket', ticket, created: true };
     });
   }
 
-  /** Holds whose checkout expired before `before` and are still open (for the sweep). */
-  async expiredHolds(before: Date, limit: number): Promise<StoredHold[]> {
-    const rows = await this.#db.selectFrom('seat_holds').selectAll().where('status', '=', 'held').where('expires_at', '<', before).orderBy('expires_at').limit(limit).execute();
+  /** The ticket this checkout made, if any, with the payment ids it lacked filled in. */
+  async ticketOfCheckout(input: { sessionId: string; paymentIntentId: string | null; chargeId?: string | null }, trx: Trx): Promise<StoredTicket | null> {
+    const existing = await trx.selectFrom('tickets').selectAll().where('checkout_session_id', '=', input.sessionId).executeTakeFirst();
+    if (!existing) return null;
+    if ((!existing.payment_intent_id && input.paymentIntentId) || (!existing.charge_id && input.chargeId)) {
+      const row = await trx
+        .updateTable('tickets')
+        .set({ payment_intent_id: existing.payment_intent_id ?? input.paymentIntentId, charge_id: existing.charge_id ?? input.chargeId ?? null, updated_at: new Date() })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toTicket(row);
+    }
+    return toTicket(existing);
+  }
+
+  /**
+   * Moves the Space's seat counters for a paid checkout: `sell` (held → sold), `release` (held →
+   * free), `retake` (free → sold, only while a seat is left). Returns the number sold after it,
+   * null when `retake` found no seat.
+   */
+  async moveSeat(spaceId: string, move: 'sell' | 'release' | 'retake', trx: Trx): Promise<number | null> {
+    const query = trx.updateTable('ticket_offers').where('space_id', '=', spaceId);
+    const row = await (move === 'sell'
+      ? query.set({ held: sql<number>`held - 1`, sold: sql<number>`sold + 1` })
+      : move === 'release'
+        ? query.set({ held: sql<number>`held - 1` })
+        : query.set({ sold: sql<number>`sold + 1` }).where(sql<boolean>`sold + held < capacity`)
+    )
+      .returning('sold')
+      .executeTakeFirst();
+    return row ? row.sold : null;
+  }
+
+  /** The hold becomes a ticket at the offer's price (the seat counters are the caller's, see `moveSeat`). */
+  async issueTicket(input: { hold: StoredHold; offer: StoredOffer; sessionId: string; paymentIntentId: string | null; chargeId: string | null; status: TicketStatus }, trx: Trx): Promise<StoredTicket> {
+    const { hold, offer } = input;
+    await trx.updateTable('seat_holds').set({ status: 'completed', updated_at: new Date() }).where('id', '=', hold.id).execute();
+    const row = await trx
+      .insertInto('tickets')
+      .values({
+        space_id: hold.spaceId,
+        account_id: hold.accountId,
+        hold_id: hold.id,
+        checkout_session_id: input.sessionId,
+        payment_intent_id: input.paymentIntentId,
+        charge_id: input.chargeId,
+        status: input.status,
+        currency: offer.currency,
+        amount: offer.amount,
+        platform_fee: platformFee(offer.amount, offer.platformFeeBps),
+        ...(input.status === 'refunded' ? { refunded_amount: offer.amount } : {}),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toTicket(row);
+  }
+
+  /** Holds still `held` (a checkout open or never opened), by id after `afterId`: for the start-up catch-up of their expiry jobs. */
+  async heldHolds(afterId: string | null, limit: number): Promise<StoredHold[]> {
+    let query = this.#db.selectFrom('seat_holds').selectAll().where('status', '=', 'held');
+    if (afterId) query = query.where('id', '>', afterId);
+    const rows = await query.orderBy('id').limit(limit).execute();
     return rows.map(toHold);
   }
 
@@ -470,24 +458,19 @@ export class KyselyTicketRecords {
     return row ? toTicket(row) : null;
   }
 
+  /** The account's ticket for the Space that is not refunded (paid, refunding or disputed), if any. */
+  async unrefundedTicket(spaceId: string, accountId: string, trx?: Trx): Promise<StoredTicket | null> {
+    const row = await (trx ?? this.#db).selectFrom('tickets').selectAll().where('space_id', '=', spaceId).where('account_id', '=', accountId).where('status', '<>', 'refunded').executeTakeFirst();
+    return row ? toTicket(row) : null;
+  }
+
   async ticketsOf(spaceId: string): Promise<StoredTicket[]> {
     const rows = await this.#db.selectFrom('tickets').selectAll().where('space_id', '=', spaceId).orderBy('created_at').execute();
     return rows.map(toTicket);
   }
 }
 
-function toStripeAccount(row: {
-  account_id: string;
-  stripe_account_id: string;
-  charges_enabled: boolean;
-  payouts_enabled: boolean;
-  details_submitted: boolean;
-  requirements_due: unknown;
-  disabled_reason: string | null;
-  default_currency: string | null;
-  country: string | null;
-  stripe_updated_at: Date | null;
-}): StoredStripeAccount {
+function toStripeAccount(row: Selectable<StripeAccountsTable>): StoredStripeAccount {
   const due = Array.isArray(row.requirements_due) ? row.requirements_due.filter((item): item is string => typeof item === 'string') : [];
   return {
     accountId: row.account_id,

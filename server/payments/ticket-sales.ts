@@ -3,12 +3,14 @@
  * a signed-in listener starts a checkout, which holds a seat first (one atomic statement, see
  * ticket-store.ts) and only then asks Stripe for a Checkout Session (never inside a transaction);
  * a failed Stripe call gives the seat back. The checkout's end is learnt from Stripe's webhooks
- * (B's webhook processor calls `completeCheckout` / `releaseCheckout` below) and, as a second path,
+ * (the webhook processor calls the ticket store in its event's transaction) and, as a second path,
  * when the buyer comes back to the Space's page (`confirmCheckout` reads the session from Stripe).
  * Both are idempotent: whichever comes first makes the ticket, the other finds it made.
  *
- * Holds whose checkout ran out are swept (`sweepExpiredHolds`): Stripe is asked what became of
- * each checkout, so a payment made in the last second is never lost and a seat never stays held.
+ * Every hold's expiry is a durable job (queued in the transaction that makes the hold, keyed by the
+ * hold, due at its expiry plus a grace): it asks Stripe what became of the checkout and completes
+ * the sale or gives the seat back, so a payment made in the last second is never lost and a seat
+ * never stays held, even when the server was down at the time and no webhook came.
  *
  * Limits per account (in memory): checkouts started and payout set-ups per minute.
  */
@@ -16,7 +18,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type Stripe from 'stripe';
 import type { Db } from '../db/database.ts';
 import { KyselyStageRecords } from '../db/space-store.ts';
-import { KyselyTicketRecords, type CompletedCheckout, type StoredHold, type StoredOffer, type StoredStripeAccount } from '../db/ticket-store.ts';
+import { KyselyTicketRecords, type StoredHold, type StoredOffer, type StoredStripeAccount } from '../db/ticket-store.ts';
 import type { Account } from '../domain/account.ts';
 import type { SpaceId, SpaceStatus } from '../domain/space.ts';
 import { assertOnSale, assertPriceable, formatAmount, holdExpiry, platformFee, salesState, validateNewOffer, type OfferTerms, type SalesState } from '../domain/ticketing.ts';
@@ -24,6 +26,7 @@ import { InvalidStateError, NotFoundError, PermissionError, SpacecraftError } fr
 import type { Logger } from '../logger.ts';
 import { take } from '../signalling/limits.ts';
 import type { SpaceRecords } from '../spaces/space-records.ts';
+import type { PaymentJobs } from './refund-ledger.ts';
 import { paymentsUnavailable, type StripeClient } from './stripe-client.ts';
 
 export type PayoutStatus = {
@@ -58,18 +61,13 @@ export type PublicOffer = {
 export type TicketSalesLimits = { checkoutsPerMinute: number; payoutSetupsPerMinute: number; changesPerMinute: number };
 export const DEFAULT_TICKET_SALES_LIMITS: TicketSalesLimits = { checkoutsPerMinute: 10, payoutSetupsPerMinute: 10, changesPerMinute: 60 };
 
-/** A hold whose checkout ran out is swept this long after (Stripe's own `expired` webhook usually comes first). */
-const SWEEP_GRACE_MS = 2 * 60_000;
-
-/** The webhook processor's entry (B): a paid checkout becomes a ticket; idempotent, one transaction. */
-export function completeCheckout(db: Db, input: { sessionId: string; paymentIntentId: string | null; chargeId?: string | null }): Promise<CompletedCheckout> {
-  return new KyselyTicketRecords(db).completeCheckout(input);
-}
-
-/** The webhook processor's entry (B): an expired or failed checkout gives its seat back; idempotent. */
-export function releaseCheckout(db: Db, sessionId: string, reason: string): Promise<StoredHold | null> {
-  return new KyselyTicketRecords(db).releaseHoldBySession(sessionId, reason);
-}
+/** A hold's expiry job is due this long after its checkout ran out (Stripe's own `expired` webhook usually comes first). */
+export const HOLD_EXPIRY_GRACE_MS = 2 * 60_000;
+/** "This hold's checkout has run out: settle it with Stripe" (startAfter = its expiry + the grace; key = the hold). */
+export const HOLD_EXPIRY_QUEUE = 'tickets-hold-expiry';
+export type HoldExpiryJob = { holdId: string };
+/** Holds looked at per query by the start-up catch-up. */
+const CATCH_UP_PAGE = 500;
 
 export class TicketSales {
   readonly records: KyselyTicketRecords;
@@ -82,11 +80,11 @@ export class TicketSales {
   readonly #checkouts: RateLimiterMemory;
   readonly #setups: RateLimiterMemory;
   readonly #changes: RateLimiterMemory;
-  #sweeper: NodeJS.Timeout | null = null;
-  #sweeping: Promise<number> | null = null;
+  readonly #jobs: PaymentJobs;
 
-  constructor(deps: { db: Db; stripe: StripeClient | null; spaces: SpaceRecords; platformFeeBps: number; logger: Logger; limits?: TicketSalesLimits; now?: () => Date }) {
+  constructor(deps: { db: Db; jobs: PaymentJobs; stripe: StripeClient | null; spaces: SpaceRecords; platformFeeBps: number; logger: Logger; limits?: TicketSalesLimits; now?: () => Date }) {
     this.records = new KyselyTicketRecords(deps.db);
+    this.#jobs = deps.jobs;
     this.#stage = new KyselyStageRecords(deps.db);
     this.#stripe = deps.stripe;
     this.#spaces = deps.spaces;
@@ -236,7 +234,12 @@ export class TicketSales {
     if (payouts && !payouts.chargesEnabled) payouts = await this.#refreshAccount(stripe, payouts);
     if (!payouts?.chargesEnabled) throw new SpacecraftError('SALES_CLOSED', 'The host has not finished setting up payouts, so tickets cannot be sold yet.');
 
-    const { hold, created } = await this.records.holdSeat({ spaceId, accountId: me.id, expiresAt: holdExpiry(this.#now()) });
+    const { hold, created } = await this.records.holdSeat({
+      spaceId,
+      accountId: me.id,
+      expiresAt: holdExpiry(this.#now()),
+      alsoInTransaction: (trx, made) => this.#jobs.send<HoldExpiryJob>(HOLD_EXPIRY_QUEUE, { holdId: made.id }, { key: made.id, startAfter: expiryJobDue(made), trx }),
+    });
     if (!created) return this.#reuse(hold);
     let session: Stripe.Checkout.Session;
     try {
@@ -259,7 +262,7 @@ export class TicketSales {
     }
     const attached = await this.records.attachCheckout(hold.id, session.id, session.url);
     if (!attached || !session.url) {
-      // The hold was swept meanwhile (or Stripe gave no page): end the checkout rather than sell a seat we no longer hold.
+      // The hold was released meanwhile (or Stripe gave no page): end the checkout rather than sell a seat we no longer hold.
       await this.records.releaseHold(hold.id, 'checkout-failed');
       await stripe.expireCheckout(session.id).catch((error: unknown) => this.#log.warn({ err: error, sessionId: session.id }, 'could not expire an orphaned checkout'));
       throw new InvalidStateError('That checkout could not be kept; please try again.');
@@ -296,50 +299,70 @@ export class TicketSales {
       await this.records.markAwaitingPayment(session.id);
     } else if (session.status === 'expired') {
       await this.records.releaseHold(hold.id, 'expired');
-    } else if (hold.expiresAt.getTime() + SWEEP_GRACE_MS < this.#now().getTime()) {
+    } else if (expiryJobDue(hold).getTime() <= this.#now().getTime()) {
       // Still open past its expiry (a clock apart): end it at Stripe, then apply what it became.
       const after = await stripe.expireCheckout(session.id);
       if (after.status !== 'open') await this.#settle(stripe, hold, after);
     }
   }
 
-  /** Settles every hold whose checkout ran out more than the grace ago; returns how many were looked at. */
-  sweepExpiredHolds(): Promise<number> {
-    return (this.#sweeping ??= this.#sweep().finally(() => (this.#sweeping = null)));
-  }
-
-  async #sweep(): Promise<number> {
-    const holds = await this.records.expiredHolds(new Date(this.#now().getTime() - SWEEP_GRACE_MS), 100);
-    for (const hold of holds) {
-      try {
-        if (!hold.checkoutSessionId) {
-          // Stripe never answered (or the server died before it did): no checkout was opened for it.
-          await this.records.releaseHold(hold.id, 'checkout-failed');
-          continue;
-        }
-        const stripe = this.#requireStripe();
-        await this.#settle(stripe, hold, await stripe.retrieveCheckout(hold.checkoutSessionId));
-      } catch (error) {
-        this.#log.warn({ err: error, holdId: hold.id }, 'could not settle an expired seat hold; the next sweep tries again');
-      }
+  /**
+   * A hold's expiry job: Stripe is asked what became of its checkout, and the sale is completed or
+   * the seat given back, as `confirmCheckout` and the webhooks do (all three idempotent: whichever
+   * comes first moves the hold, the others find it moved). A hold no longer `held` (completed,
+   * released, or awaiting a bank payment whose own webhook decides) is left alone without asking
+   * Stripe. Throws while the hold stays held, so the job retries with backoff.
+   */
+  async settleExpiredHold(holdId: string): Promise<void> {
+    const hold = await this.records.hold(holdId);
+    if (!hold || hold.status !== 'held') return;
+    if (!hold.checkoutSessionId) {
+      // Stripe never answered (or the server died before it did): no checkout was opened for it.
+      await this.records.releaseHold(hold.id, 'checkout-failed');
+      return;
     }
-    return holds.length;
+    const stripe = this.#requireStripe();
+    await this.#settle(stripe, hold, await stripe.retrieveCheckout(hold.checkoutSessionId));
+    if ((await this.records.hold(holdId))?.status === 'held') throw new Error(`seat hold ${holdId}: its checkout is still open at Stripe`);
   }
 
-  /** Sweeps every `intervalMs` (and once now, for holds a previous run left behind). */
-  start(intervalMs: number): void {
-    if (this.#sweeper || !this.#stripe) return;
-    const run = () => void this.sweepExpiredHolds().catch((error: unknown) => this.#log.warn({ err: error }, 'seat hold sweep failed'));
-    run();
-    this.#sweeper = setInterval(run, intervalMs);
-    this.#sweeper.unref();
+  /**
+   * Registers the expiry worker (which creates its queue: on PGlite a queue must exist before a job
+   * is sent inside an app transaction), then the start-up catch-up. Without Stripe no hold is made
+   * and nothing runs: jobs left by a run with Stripe wait until it is configured again.
+   */
+  async start(): Promise<void> {
+    if (!this.#stripe) return;
+    // Stripe down for hours delays a hold's end, never loses it (backoff up to 10 minutes, hours of retries; Stripe's
+    // own `checkout.session.expired` webhook, which Stripe retries for days, releases it too).
+    await this.#jobs.work<HoldExpiryJob>(HOLD_EXPIRY_QUEUE, (job) => this.settleExpiredHold(job.holdId), { retryLimit: 50, retryDelaySeconds: 5, concurrency: 4, expireInSeconds: 120 });
+    const queued = await this.catchUpExpiryJobs();
+    if (queued > 0) this.#log.info({ holds: queued }, 'expiry jobs queued for seat holds that had none');
   }
 
-  async stop(): Promise<void> {
-    if (this.#sweeper) clearInterval(this.#sweeper);
-    this.#sweeper = null;
-    await this.#sweeping?.catch(() => undefined);
+  /**
+   * Still needed for one case only: holds made before expiry jobs existed (a database from an
+   * earlier version, whose holds its in-memory sweep would have settled) have no job. Every held
+   * hold is sent its job under its own key, so for a hold made by this version the send is a no-op
+   * (its job exists since the transaction that made the hold). Returns how many were queued.
+   */
+  async catchUpExpiryJobs(): Promise<number> {
+    let queued = 0;
+    let after: string | null = null;
+    for (;;) {
+      const holds = await this.records.heldHolds(after, CATCH_UP_PAGE);
+      for (const hold of holds) {
+        if ((await this.#jobs.send<HoldExpiryJob>(HOLD_EXPIRY_QUEUE, { holdId: hold.id }, { key: hold.id, startAfter: expiryJobDue(hold) })) !== null) queued += 1;
+      }
+      if (holds.length < CATCH_UP_PAGE) return queued;
+      after = holds.at(-1)!.id;
+    }
   }
+}
+
+/** When a hold's expiry job is due: its checkout's expiry plus the grace. */
+function expiryJobDue(hold: StoredHold): Date {
+  return new Date(hold.expiresAt.getTime() + HOLD_EXPIRY_GRACE_MS);
 }
 
 function accountState(account: Stripe.Account, describedAt: Date) {

@@ -12,10 +12,10 @@
  *
  * No transaction here waits for Stripe (notes/database.md: PGlite runs one transaction at a time).
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Tables, TicketStatus } from '../db/schema.ts';
-import { platformFee } from '../domain/ticketing.ts';
+import type { SeatHoldStatus, Tables, TicketStatus } from '../db/schema.ts';
+import { KyselyTicketRecords, type StoredHold } from '../db/ticket-store.ts';
 import { noShowCheckAt, type RefundPolicy, type RefundReason } from '../domain/refund-policy.ts';
 import type { Logger } from '../logger.ts';
 import { finishRefundIn, startRefundIn, type PaymentJobs } from './refund-ledger.ts';
@@ -49,9 +49,12 @@ class Deferred {
 
 const TICKET_STATE: Record<TicketStatus, TicketPaymentState> = { paid: 'paid', refunding: 'refund-pending', refunded: 'refunded', disputed: 'disputed' };
 const STATUS_OF: Partial<Record<TicketPaymentState, TicketStatus>> = { paid: 'paid', 'refund-pending': 'refunding', refunded: 'refunded', disputed: 'disputed' };
+const HOLD_STATE: Record<SeatHoldStatus, TicketPaymentState> = { held: 'held', awaiting_payment: 'awaiting-payment', released: 'released', completed: 'paid' };
+const holdState = (hold: StoredHold): TicketPaymentState => HOLD_STATE[hold.status];
 
 export class WebhookProcessor {
   readonly #db: Db;
+  readonly #records: KyselyTicketRecords;
   readonly #jobs: PaymentJobs;
   readonly #policy: RefundPolicy;
   readonly #log: Logger;
@@ -59,6 +62,7 @@ export class WebhookProcessor {
 
   constructor(deps: { db: Db; jobs: PaymentJobs; policy: RefundPolicy; logger: Logger; onAccessRevoked?: (ticket: { spaceId: string; accountId: string }) => void }) {
     this.#db = deps.db;
+    this.#records = new KyselyTicketRecords(deps.db);
     this.#jobs = deps.jobs;
     this.#policy = deps.policy;
     this.#log = deps.logger.child({ module: 'webhooks' });
@@ -186,95 +190,51 @@ export class WebhookProcessor {
 
   /** A paid checkout: the hold becomes a ticket (or a refund, when the Space is gone or no seat is left). */
   async #paid(trx: Trx, sessionId: string, paymentIntentId: string | null, revoked: ProcessResult['revoked']): Promise<Deferred | void> {
-    const hold = await trx.selectFrom('seat_holds').selectAll().where('checkout_session_id', '=', sessionId).forUpdate().executeTakeFirst();
+    const hold = await this.#records.holdBySession(sessionId, trx);
     if (!hold) return new Deferred(`checkout ${sessionId} is not known`);
-    const existing = await trx.selectFrom('tickets').select(['id', 'status', 'payment_intent_id']).where('checkout_session_id', '=', sessionId).executeTakeFirst();
-    if (existing) {
-      if (!existing.payment_intent_id && paymentIntentId) await trx.updateTable('tickets').set({ payment_intent_id: paymentIntentId }).where('id', '=', existing.id).execute();
-      return;
-    }
-    const state: TicketPaymentState = hold.status === 'held' ? 'held' : hold.status === 'awaiting_payment' ? 'awaiting-payment' : hold.status === 'released' ? 'released' : 'paid';
-    const space = await trx.selectFrom('spaces').select(['status', 'scheduled_for']).where('id', '=', hold.space_id).executeTakeFirstOrThrow();
+    if (await this.#records.ticketOfCheckout({ sessionId, paymentIntentId }, trx)) return;
+    const state = holdState(hold);
+    const space = await trx.selectFrom('spaces').select(['status', 'scheduled_for']).where('id', '=', hold.spaceId).executeTakeFirstOrThrow();
     const refundAll: RefundReason | null = space.status === 'cancelled' ? 'space-cancelled' : space.status === 'ended' ? 'space-over' : null;
     let outcome: TicketOutcome = ticketOutcome(state, { kind: 'checkout-paid' }, await this.#facts(trx, paymentIntentId), { refundAll, refundReturnsSeat: false });
     if (outcome.next === state) return;
 
-    const offer = await trx.selectFrom('ticket_offers').select(['currency', 'amount', 'platform_fee_bps']).where('space_id', '=', hold.space_id).executeTakeFirst();
-    if (!offer) return new Deferred(`Space ${hold.space_id} has no ticket offer`);
+    const offer = await this.#records.offer(hold.spaceId, trx);
+    if (!offer) return new Deferred(`Space ${hold.spaceId} has no ticket offer`);
     // The buyer already holds a usable ticket for this Space (a second checkout paid late): refund this one by hand.
-    const other = await trx.selectFrom('tickets').select('id').where('space_id', '=', hold.space_id).where('account_id', '=', hold.account_id).where('status', '<>', 'refunded').executeTakeFirst();
-    if (other) {
-      this.#log.error({ session: sessionId, space: hold.space_id }, 'a second paid checkout for an account that has a ticket: refund it from the Stripe dashboard');
-      await trx.updateTable('seat_holds').set({ status: 'released', release_reason: 'duplicate-purchase', updated_at: new Date() }).where('id', '=', hold.id).where('status', 'in', ['held', 'awaiting_payment']).execute();
-      if (state === 'held' || state === 'awaiting-payment') await trx.updateTable('ticket_offers').set({ held: sql<number>`held - 1` }).where('space_id', '=', hold.space_id).execute();
+    if (await this.#records.unrefundedTicket(hold.spaceId, hold.accountId, trx)) {
+      this.#log.error({ session: sessionId, space: hold.spaceId }, 'a second paid checkout for an account that has a ticket: refund it from the Stripe dashboard');
+      await this.#records.releaseHold(hold.id, 'duplicate-purchase', trx);
       return;
     }
 
     let soldNow: number | null = null;
-    if (outcome.seat === 'sell' || outcome.seat === 'release') {
-      const row = await trx
-        .updateTable('ticket_offers')
-        .set(outcome.seat === 'sell' ? { held: sql<number>`held - 1`, sold: sql<number>`sold + 1` } : { held: sql<number>`held - 1` })
-        .where('space_id', '=', hold.space_id)
-        .returning('sold')
-        .executeTakeFirstOrThrow();
-      if (outcome.seat === 'sell') soldNow = row.sold;
-    } else if (outcome.seat === 'retake') {
-      const row = await trx
-        .updateTable('ticket_offers')
-        .set({ sold: sql<number>`sold + 1` })
-        .where('space_id', '=', hold.space_id)
-        .where(sql<boolean>`sold + held < capacity`)
-        .returning('sold')
-        .executeTakeFirst();
-      if (row) soldNow = row.sold;
-      else outcome = noSeatOutcome();
+    if (outcome.seat === 'sell' || outcome.seat === 'release' || outcome.seat === 'retake') {
+      const sold = await this.#records.moveSeat(hold.spaceId, outcome.seat, trx);
+      if (sold === null) outcome = noSeatOutcome();
+      else if (outcome.seat !== 'release') soldNow = sold;
     }
-    await trx.updateTable('seat_holds').set({ status: 'completed', updated_at: new Date() }).where('id', '=', hold.id).execute();
     const status = STATUS_OF[outcome.next] ?? 'paid';
-    const ticket = await trx
-      .insertInto('tickets')
-      .values({
-        space_id: hold.space_id,
-        account_id: hold.account_id,
-        hold_id: hold.id,
-        checkout_session_id: sessionId,
-        payment_intent_id: paymentIntentId,
-        status: status === 'refunding' ? 'paid' : status,
-        currency: offer.currency,
-        amount: offer.amount,
-        platform_fee: platformFee(offer.amount, offer.platform_fee_bps),
-        ...(status === 'refunded' ? { refunded_amount: offer.amount } : {}),
-      })
-      .returning(['id', 'amount'])
-      .executeTakeFirstOrThrow();
+    const ticket = await this.#records.issueTicket({ hold, offer, sessionId, paymentIntentId, chargeId: null, status: status === 'refunding' ? 'paid' : status }, trx);
     if (outcome.refund) await startRefundIn(trx, this.#jobs, ticket, outcome.refund);
-    if (outcome.revokeAccess) revoked.push({ spaceId: hold.space_id, accountId: hold.account_id });
+    if (outcome.revokeAccess) revoked.push({ spaceId: hold.spaceId, accountId: hold.accountId });
     // The first ticket sold: the no-show check is due after the start (keyed by the start: a moved Space gets its own).
     if (soldNow === 1 && space.status === 'scheduled' && space.scheduled_for) {
-      await this.#jobs.send<RefundCheckJob>(REFUND_CHECK_QUEUE, { spaceId: hold.space_id }, { key: noShowCheckKey(hold.space_id, space.scheduled_for), startAfter: noShowCheckAt(space.scheduled_for, this.#policy), trx });
+      await this.#jobs.send<RefundCheckJob>(REFUND_CHECK_QUEUE, { spaceId: hold.spaceId }, { key: noShowCheckKey(hold.spaceId, space.scheduled_for), startAfter: noShowCheckAt(space.scheduled_for, this.#policy), trx });
     }
   }
 
   /** Async payment pending, failed, or checkout expired: only a seat still held moves. */
   async #holdEvent(trx: Trx, kind: 'checkout-awaiting-payment' | 'checkout-payment-failed' | 'checkout-expired', sessionId: string): Promise<Deferred | void> {
-    const hold = await trx.selectFrom('seat_holds').select(['id', 'space_id', 'status']).where('checkout_session_id', '=', sessionId).forUpdate().executeTakeFirst();
+    const hold = await this.#records.holdBySession(sessionId, trx);
     if (!hold) {
-      // An expiry of a checkout we never recorded (crash before the write): its hold is swept by its own expiry.
+      // An expiry of a checkout we never recorded (crash before the write): its hold is released by its own expiry job.
       return kind === 'checkout-awaiting-payment' ? new Deferred(`checkout ${sessionId} is not known`) : undefined;
     }
-    const state: TicketPaymentState = hold.status === 'held' ? 'held' : hold.status === 'awaiting_payment' ? 'awaiting-payment' : hold.status === 'released' ? 'released' : 'paid';
+    const state = holdState(hold);
     const outcome = ticketOutcome(state, { kind }, NO_FACTS, { refundAll: null, refundReturnsSeat: false });
-    if (outcome.next === 'awaiting-payment' && state === 'held') {
-      await trx.updateTable('seat_holds').set({ status: 'awaiting_payment', updated_at: new Date() }).where('id', '=', hold.id).execute();
-    } else if (outcome.seat === 'release') {
-      await trx
-        .updateTable('seat_holds')
-        .set({ status: 'released', release_reason: kind === 'checkout-expired' ? 'expired' : 'payment-failed', updated_at: new Date() })
-        .where('id', '=', hold.id)
-        .execute();
-      await trx.updateTable('ticket_offers').set({ held: sql<number>`held - 1` }).where('space_id', '=', hold.space_id).execute();
-    }
+    if (outcome.next === 'awaiting-payment' && state === 'held') await this.#records.markAwaitingPayment(sessionId, trx);
+    else if (outcome.seat === 'release') await this.#records.releaseHold(hold.id, kind === 'checkout-expired' ? 'expired' : 'payment-failed', trx);
   }
 
   /** A full refund or a dispute of a charge: on its ticket, or kept as a fact until the ticket exists. */

@@ -5,13 +5,16 @@
  * - the sale: every paid checkout is exactly one ticket, none sold twice, never more than the
  *   capacity, and the seats of the losers stay sold out;
  * - the refund run: every ticket refunded, each charge refunded exactly once (the stub counts
- *   refunds per charge; a job that ran again reused its idempotency key).
+ *   refunds per charge; a job that ran again reused its idempotency key);
+ * - a seat hold: the server dies after the hold, its checkout expires at Stripe while it is down
+ *   (no webhook reaches it), and the server started after the hold's expiry gives the seat back
+ *   through the hold's durable expiry job.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newSessionToken } from '../../server/accounts/session-token.ts';
-import type { DatabaseConfig } from '../../server/config.ts';
+import { loadConfig, type DatabaseConfig } from '../../server/config.ts';
 import { Database } from '../../server/db/database.ts';
 import { newSpaceId } from '../../server/db/space-store.ts';
 import { checkoutJsonSchema } from '../../server/http/ticket-api.ts';
@@ -19,6 +22,7 @@ import type { RunningServer } from '../../server/server.ts';
 import { freePort } from '../support/free-port.ts';
 import { api, databaseEnv, type Call } from '../support/http-api.ts';
 import { StripeStub } from '../support/stripe-stub.ts';
+import { runOutCheckout } from '../support/ticketing.ts';
 import { BACKENDS, useTestDatabases } from '../support/test-databases.ts';
 
 const SERVER_MAIN = new URL('../../server/main.ts', import.meta.url).pathname;
@@ -139,7 +143,7 @@ describe.each(BACKENDS)('tickets across a server crash on %s', { timeout: 240_00
     const late = await second.call('POST', `/api/spaces/${spaceId}/checkout`, { token: buyers.at(-1)!.token, body: {} });
     expect(late.body.error?.code === 'SOLD_OUT' || late.body.error?.code === 'INVALID_STATE').toBe(true);
     await kill(second);
-    const database = await Database.open((await import('../../server/config.ts')).loadConfig({ ...env, SPACECRAFT_PORT: '0' }).database, pino({ level: 'silent' }));
+    const database = await Database.open(loadConfig({ ...env, SPACECRAFT_PORT: '0' }).database, pino({ level: 'silent' }));
     try {
       const tickets = await database.db.selectFrom('tickets').select(['checkout_session_id', 'status', 'account_id']).where('space_id', '=', spaceId).execute();
       expect(tickets).toHaveLength(12);
@@ -151,6 +155,32 @@ describe.each(BACKENDS)('tickets across a server crash on %s', { timeout: 240_00
     } finally {
       await database.close();
     }
+  });
+
+  it('killed after a seat hold and started after its expiry: the hold\'s job gives the seat back', async () => {
+    const { stub, env, first, buyers, spaceId } = await world(backend, 2, 1);
+    const answer = await first.call('POST', `/api/spaces/${spaceId}/checkout`, { token: buyers[0]!.token, body: {} });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    const { sessionId } = checkoutJsonSchema.parse(answer.body);
+    await kill(first);
+
+    // While the server is down: Stripe ends the checkout (its webhook reaches no one), and the hold's expiry passes.
+    stub.webhookUrl = null;
+    stub.expireCheckout(sessionId);
+    const database = await Database.open(loadConfig({ ...env, SPACECRAFT_PORT: '0' }).database, pino({ level: 'silent' }));
+    try {
+      expect(await database.db.selectFrom('seat_holds').select('status').where('checkout_session_id', '=', sessionId).executeTakeFirst()).toEqual({ status: 'held' });
+      await runOutCheckout(database.db, sessionId);
+    } finally {
+      await database.close();
+    }
+
+    const second = await start(env);
+    await until(async () => (await second.call('GET', `/api/spaces/${spaceId}/tickets`)).body['held'] === 0);
+    expect((await second.call('GET', `/api/spaces/${spaceId}/tickets`)).body).toMatchObject({ sold: 0, held: 0, left: 1 });
+    expect(stub.deliveries.filter((d) => d.type === 'checkout.session.expired')).toHaveLength(0);
+    const again = await second.call('POST', `/api/spaces/${spaceId}/checkout`, { token: buyers[1]!.token, body: {} });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
   });
 
   it('killed in the middle of a refund run: every ticket refunded, each charge exactly once', async () => {

@@ -3,10 +3,14 @@
  * database (with session tokens, no password hashing: a thousand buyers in a moment), a host whose
  * payouts are connected and onboarded, and a priced Space.
  */
+import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { newSessionToken } from '../../server/accounts/session-token.ts';
 import type { DatabaseConfig } from '../../server/config.ts';
+import type { Db } from '../../server/db/database.ts';
 import { newSpaceId } from '../../server/db/space-store.ts';
+import { JobQueue } from '../../server/jobs/job-queue.ts';
+import { HOLD_EXPIRY_QUEUE } from '../../server/payments/ticket-sales.ts';
 import type { RunningServer } from '../../server/server.ts';
 import { api, databaseEnv, type Call } from './http-api.ts';
 import { startTestServer, type TestServer } from './server-fixture.ts';
@@ -75,4 +79,34 @@ export async function connectHost(world: TicketWorld, token: string): Promise<st
 export async function priceSpace(world: TicketWorld, token: string, spaceId: string, offer: Record<string, unknown>): Promise<void> {
   const priced = await world.call('PUT', `/api/spaces/${spaceId}/tickets`, { token, body: offer });
   expect(priced.status, JSON.stringify(priced.body)).toBe(200);
+}
+
+/**
+ * As if the checkout's hold ran out long ago (the server down meanwhile, or simply time passing):
+ * the hold's expiry is an hour back and its expiry job (keyed by the hold) is due now. Returns the
+ * hold's id. Fails when the hold has no expiry job.
+ */
+export async function runOutCheckout(db: Db, sessionId: string): Promise<string> {
+  const hold = await db.selectFrom('seat_holds').select('id').where('checkout_session_id', '=', sessionId).executeTakeFirstOrThrow();
+  await db.updateTable('seat_holds').set({ expires_at: new Date(Date.now() - 3600_000) }).where('id', '=', hold.id).execute();
+  const moved = await sql`update pgboss.job set start_after = now() where name = ${HOLD_EXPIRY_QUEUE} and id = ${JobQueue.idOf(HOLD_EXPIRY_QUEUE, hold.id)}::uuid`.execute(db);
+  expect(Number(moved.numAffectedRows), `the expiry job of hold ${hold.id}`).toBe(1);
+  return hold.id;
+}
+
+/** The hold's expiry job as the queue has it (null: there is none). */
+export async function expiryJobOf(db: Db, holdId: string): Promise<{ state: string; startAfter: Date } | null> {
+  const { rows } = await sql<{ state: string; start_after: Date }>`select state, start_after from pgboss.job where name = ${HOLD_EXPIRY_QUEUE} and id = ${JobQueue.idOf(HOLD_EXPIRY_QUEUE, holdId)}::uuid`.execute(db);
+  return rows[0] ? { state: rows[0].state, startAfter: new Date(rows[0].start_after) } : null;
+}
+
+/** Resolves with `read()`'s value once `ok` holds for it (polling); fails after `ms`. */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${ms} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -8,9 +8,11 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { spaceInfoSchema, wireErrorSchema, type SpaceInfo } from '../../server/signalling/protocol.ts';
-import { StandaloneReminderPanel } from './reminders/reminder-panel.tsx';
+import { useAccountStore } from './account/use-account.ts';
+import { AccountBar } from './components/account-bar.tsx';
+import { ReminderPanel } from './reminders/reminder-panel.tsx';
 import './scheduled-space.css';
-import { StandaloneTicketPanel } from './tickets/ticket-panel.tsx';
+import { TicketPanel } from './tickets/ticket-panel.tsx';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -87,6 +89,8 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
   latest.current = info;
   const notify = useRef(onChange);
   notify.current = onChange;
+  // One account for the page: signing in to buy a ticket signs the reminder in too, and the bar says who.
+  const [accounts, account] = useAccountStore(serverUrl);
 
   // The countdown ticks once a second while the Space is still to come.
   useEffect(() => {
@@ -131,6 +135,7 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
     };
   }, [info.status, info.spaceId, serverUrl, startsAt, load]);
 
+  const ticketSpace = useMemo(() => ({ status: info.status, scheduledFor: info.scheduledFor ?? null }), [info.status, info.scheduledFor]);
   const start = startsAt ? startLine(startsAt, { locale, timeZone }) : null;
   const hostZone = info.timeZone && start && info.timeZone !== start.zone ? info.timeZone : null;
   return (
@@ -144,9 +149,13 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
           </p>
         ) : null}
         {info.status === 'cancelled' ? (
-          <p className="state" role="status" data-phase="cancelled">
-            The host cancelled this Space.
-          </p>
+          <>
+            <p className="state" role="status" data-phase="cancelled">
+              The host cancelled this Space.
+            </p>
+            {/* A ticket holder reads what became of their ticket (refunded); anyone else reads nothing more. */}
+            <TicketPanel serverUrl={serverUrl} spaceId={info.spaceId} space={ticketSpace} accounts={accounts} account={account} />
+          </>
         ) : (
           <>
             {start && startsAt ? (
@@ -163,10 +172,11 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
             <p className="state" role="status" data-phase="scheduled">
               {unreachable ? 'The server cannot be reached right now; trying again…' : 'This page turns live by itself when the host starts.'}
             </p>
-            <StandaloneTicketPanel serverUrl={serverUrl} spaceId={info.spaceId} />
-            <StandaloneReminderPanel serverUrl={serverUrl} spaceId={info.spaceId} hostHandle={info.host?.handle ?? null} />
+            <TicketPanel serverUrl={serverUrl} spaceId={info.spaceId} space={ticketSpace} accounts={accounts} account={account} />
+            <ReminderPanel serverUrl={serverUrl} spaceId={info.spaceId} hostHandle={info.host?.handle ?? null} accounts={accounts} account={account} />
           </>
         )}
+        {account.status === 'signed-in' ? <AccountBar account={account} onSignIn={() => undefined} onSignOut={() => void accounts.signOut()} /> : null}
       </div>
       <p className="brand">Spacecraft</p>
     </div>

@@ -89,6 +89,7 @@ function Studio({ mix }: { mix: ProgramMix }) {
                   <SalesDashboard spaceId={space.id} />
                 </>
               )}
+              cancelledExtra={(space) => <SalesDashboard spaceId={space.id} />}
             />
           ) : null}
           {account.data.mayHost ? <PayoutsCard /> : null}

@@ -43,7 +43,10 @@ describe('the ticket panel after a move', () => {
     const offer = await screen.findByText(/The host moved this Space/);
     expect(offer.textContent).toContain('Your ticket still counts');
     fireEvent.click(screen.getByRole('button', { name: 'Refund my ticket' }));
-    expect((await screen.findByText(/Your ticket was refunded/)).textContent).toContain('on its way');
+    // Asked, then confirmed: nothing is sent before.
+    expect(calls.some((c) => c.startsWith('POST'))).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Yes, refund 5.00 USD' }));
+    expect((await screen.findByText(/Your refund of 5.00 USD/)).textContent).toContain('on its way');
     expect(calls).toContain('POST /api/spaces/sp1/refund Bearer buyer-session');
     expect(screen.queryByRole('button', { name: 'Refund my ticket' })).toBeNull();
   });

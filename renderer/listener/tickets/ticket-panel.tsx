@@ -3,19 +3,23 @@
  * which sends the buyer to Stripe Checkout; back from it (`?checkout=<session>`), the server asks
  * Stripe and the panel shows the ticket. It also says clearly when the listener cannot buy: sold
  * out, sales not open yet or closed, or ticket sales not set up. A free Space shows nothing.
+ *
+ * The page hands it the Space's state (`space`): when the host moves the Space the panel reads the
+ * ticket again and tells a holder it still counts, offering the refund (asked, then confirmed)
+ * until the window ends; when the host cancels, it says the ticket is being refunded, then that it
+ * was. While a refund is on its way it reads again every few seconds until the money is back.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { TicketsJson } from '../../../server/signalling/protocol.ts';
+import type { BuyerRefundJson, TicketsJson } from '../../../server/signalling/protocol.ts';
 import { describeError } from '../../lib/error-messages.ts';
 import type { AccountSnapshot, AccountStore } from '../account/account-store.ts';
-import { useAccountStore } from '../account/use-account.ts';
 import { SignInForm } from '../components/sign-in-form.tsx';
-import type { BuyerRefundJson } from '../../../server/signalling/protocol.ts';
 import { askRefund, confirmCheckout, loadRefundState, loadTickets, startCheckout } from './ticket-api.ts';
+import './ticket-panel.css';
 
 type Offer = Extract<TicketsJson, { ticketed: true }>;
 
-const time = (iso: string) => new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+export const time = (iso: string) => new Date(iso).toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
 
 /** What the panel says about buying, when the listener has no ticket. */
 export function salesLine(offer: Offer): string | null {
@@ -46,20 +50,24 @@ function forgetReturn(): void {
   history.replaceState(history.state, '', url);
 }
 
-/** The panel with a page's own account store (a page without one: the scheduled Space's). */
-export function StandaloneTicketPanel({ serverUrl, spaceId }: { serverUrl: string; spaceId: string }) {
-  const [accounts, account] = useAccountStore(serverUrl);
-  return <TicketPanel serverUrl={serverUrl} spaceId={spaceId} accounts={accounts} account={account} />;
+/** What the page knows of the Space: a change (moved, cancelled) makes the panel read the ticket again. */
+export type TicketSpace = { status: string; scheduledFor: string | null };
+
+/** How long to wait before reading a refund on its way again: 2 s, growing to 30 s. */
+export function refundPollDelay(reads: number): number {
+  return Math.min(30_000, 2_000 * 1.5 ** reads);
 }
 
 /** The panel signed in with the page's account store (the one its account bar shows). */
-export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverUrl: string; spaceId: string; accounts: AccountStore; account: AccountSnapshot }) {
+export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { serverUrl: string; spaceId: string; accounts: AccountStore; account: AccountSnapshot; space?: TicketSpace }) {
   const [offer, setOffer] = useState<TicketsJson | null>(null);
   const [moved, setMoved] = useState<BuyerRefundJson | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [signingIn, setSigningIn] = useState(false);
   const token = account.status === 'signed-in' ? account.token : null;
+  const cancelled = space?.status === 'cancelled';
 
   const refresh = useCallback(async () => {
     const session = returnedSession();
@@ -76,6 +84,24 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverU
     setMoved(token && paid ? await loadRefundState(serverUrl, spaceId, token).catch(() => null) : null);
   }, [serverUrl, spaceId, token]);
 
+  // A refund on its way (or about to start: a cancelled Space's refunds are queued just after the cancel): read again
+  // until the money is back (Stripe answers in seconds; a retry after an outage takes longer).
+  const held = offer?.ticketed === true ? offer.mine?.ticket : null;
+  const refunding = held === 'refunding' || (cancelled && held === 'paid');
+  useEffect(() => {
+    if (!refunding) return;
+    let reads = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const again = () => {
+      timer = setTimeout(() => {
+        reads += 1;
+        refresh().then(again, again);
+      }, refundPollDelay(reads));
+    };
+    again();
+    return () => clearTimeout(timer);
+  }, [refunding, refresh]);
+
   const refund = async () => {
     if (!token) return;
     setBusy(true);
@@ -86,14 +112,18 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverU
       setError(e);
     } finally {
       setBusy(false);
+      setConfirming(false);
       refresh().catch(() => undefined);
     }
   };
 
+  // Read again when the Space changes (the host moved or cancelled it): what the ticket allows changed with it.
+  const spaceStatus = space?.status;
+  const startsAt = space?.scheduledFor ?? null;
   useEffect(() => {
     if (account.status === 'checking') return;
     refresh().catch(setError);
-  }, [refresh, account.status]);
+  }, [refresh, account.status, spaceStatus, startsAt]);
 
   const buy = async () => {
     if (!token) return setSigningIn(true);
@@ -114,29 +144,60 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverU
     return error ? <p className="error" role="alert">{describeError(error)}</p> : null;
   }
   const mine = offer.mine;
+  const ticket = mine?.ticket ?? null;
+  // A cancelled Space's page speaks only to whoever held a ticket: there is nothing left to buy.
+  if (cancelled && ticket === null) return null;
   return (
     <section className="ticket" aria-label="Ticket" data-sales={offer.sales}>
-      <p className="ticket-price">
-        Ticket <strong>{offer.price}</strong>
-      </p>
-      {mine?.ticket === 'paid' || mine?.ticket === 'disputed' ? (
+      {cancelled ? null : (
+        <p className="ticket-price">
+          Ticket <strong>{offer.price}</strong>
+        </p>
+      )}
+      {ticket === 'paid' || ticket === 'disputed' ? (
         <>
           <p className="ticket-state" role="status" data-ticket="paid">
-            🎟 You have a ticket for this Space.
+            {!cancelled
+              ? '🎟 You have a ticket for this Space.'
+              : ticket === 'disputed'
+                ? 'The host cancelled this Space. Your payment is disputed with your bank, which gives the money back.'
+                : `The host cancelled this Space: your ${offer.price} ticket is about to be refunded.`}
           </p>
-          {mine.ticket === 'paid' && moved?.rescheduledAt && moved.mayAsk && moved.deadline ? (
-            <p className="ticket-moved" data-refund="may-ask">
-              The host moved this Space ({time(moved.rescheduledAt)}). Your ticket still counts; if the new time does not suit you, ask for your
-              money back until {time(moved.deadline)}.{' '}
-              <button type="button" disabled={busy} onClick={() => void refund()}>
-                {busy ? 'Asking…' : 'Refund my ticket'}
-              </button>
-            </p>
+          {ticket === 'paid' && !cancelled && moved?.rescheduledAt && moved.mayAsk && moved.deadline ? (
+            <div className="ticket-moved" data-refund="may-ask">
+              <p>
+                {startsAt ? (
+                  <>
+                    The host moved this Space to <strong>{time(startsAt)}</strong>.
+                  </>
+                ) : (
+                  'The host moved this Space.'
+                )}{' '}
+                Your ticket still counts for the new time. If it no longer suits you, you can have your {offer.price} back until {time(moved.deadline)}.
+              </p>
+              {confirming ? (
+                <div className="ticket-confirm" role="group" aria-label="Refund your ticket?">
+                  <p>Refund {offer.price}? Your ticket stops letting you in and your seat goes back on sale.</p>
+                  <div className="form-actions">
+                    <button type="button" className="danger" disabled={busy} onClick={() => void refund()}>
+                      {busy ? 'Asking…' : `Yes, refund ${offer.price}`}
+                    </button>
+                    <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
+                      Keep my ticket
+                    </button>
+                  </div>
+                </div>
+              ) : (
+                <button type="button" onClick={() => setConfirming(true)}>
+                  Refund my ticket
+                </button>
+              )}
+            </div>
           ) : null}
         </>
-      ) : mine?.ticket === 'refunding' || mine?.ticket === 'refunded' ? (
-        <p className="ticket-state" role="status" data-ticket={mine.ticket}>
-          Your ticket was refunded{mine.ticket === 'refunding' ? ' (on its way)' : ''}.
+      ) : ticket === 'refunding' || ticket === 'refunded' ? (
+        <p className="ticket-state" role="status" data-ticket={ticket}>
+          {refundLine(ticket, offer.price, cancelled)}
         </p>
       ) : mine?.checkout?.status === 'awaiting_payment' ? (
         <p className="ticket-state" role="status" data-ticket="pending">
@@ -165,4 +226,10 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account }: { serverU
       ) : null}
     </section>
   );
+}
+
+/** What a refunded ticket's holder reads: on its way, or back (with how long banks take to show it). */
+export function refundLine(ticket: 'refunding' | 'refunded', price: string, cancelled: boolean): string {
+  if (ticket === 'refunding') return cancelled ? `Your ${price} ticket is being refunded…` : `Your refund of ${price} is on its way…`;
+  return `Your ticket was refunded in full: ${price} goes back to the card you paid with (banks take 5–10 business days to show it).`;
 }

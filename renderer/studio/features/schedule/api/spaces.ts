@@ -8,7 +8,7 @@ export function useUpcomingSpaces(enabled: boolean) {
   return useQuery({ queryKey: upcomingKey, queryFn: () => window.studio.spaces.listUpcoming(), enabled, refetchInterval: 30_000 });
 }
 
-function useSpacesMutation<I>(call: (input: I) => Promise<unknown>) {
+function useSpacesMutation<I, O>(call: (input: I) => Promise<O>) {
   const client = useQueryClient();
   return useMutation({ mutationFn: call, onSuccess: () => client.invalidateQueries({ queryKey: upcomingKey }) });
 }

@@ -10,6 +10,8 @@ export function ScheduleForm(props: {
   /** Offer "This is a premiere" (when scheduling; a scheduled Space keeps what it is). */
   premiereOption?: boolean;
   submitLabel: string;
+  /** What the change means beyond the Space itself (tickets sold…), shown above the buttons. */
+  note?: string | undefined;
   pending: boolean;
   error: unknown;
   onSubmit: (values: ScheduleValues) => void;
@@ -74,6 +76,7 @@ export function ScheduleForm(props: {
           <span>This is a premiere (its page counts down to the premiere)</span>
         </label>
       ) : null}
+      {props.note ? <p className="hint schedule-note">{props.note}</p> : null}
       {error ? (
         <p className="error" role="alert" id={ids.error}>
           {error}

@@ -2,7 +2,9 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, fireEvent, render, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SpaceJson } from '../../../../../electron/contract.ts';
+import type { MethodOutput, SpaceJson } from '../../../../../electron/contract.ts';
+
+type SalesReportJson = MethodOutput<'studio:tickets:sales'>;
 import { installFakeStudio } from '../../../../test/fake-studio.ts';
 import { UpcomingSpaces } from './upcoming-spaces.tsx';
 
@@ -21,15 +23,26 @@ const SPACE: SpaceJson = {
   link: 'http://127.0.0.1:4400/s/sp1',
 };
 
-function mount(spaces: SpaceJson[], onGoLive = vi.fn()) {
+const FREE: SalesReportJson = { ticketed: false, currency: null, price: null, capacity: 0, sold: 0, held: 0, left: 0, refunding: 0, refunded: 0, disputed: 0, gross: 0, platformFee: 0, hostNet: 0, refundedAmount: 0, series: [] };
+const SOLD: SalesReportJson = { ...FREE, ticketed: true, currency: 'usd', price: 500, capacity: 10, sold: 2, left: 8, gross: 1000, platformFee: 100, hostNet: 900 };
+
+/** The studio with `spaces` upcoming; `sales` answers each read of a Space's sales in turn (the last one repeats). */
+function mount(spaces: SpaceJson[], options: { onGoLive?: () => void; sales?: SalesReportJson[] } = {}) {
+  let list = spaces;
+  const sales = [...(options.sales ?? [FREE])];
   const studio = installFakeStudio({
-    'studio:spaces:listUpcoming': () => ({ ok: true, data: { spaces } }),
+    'studio:spaces:listUpcoming': () => ({ ok: true, data: { spaces: list } }),
     'studio:spaces:schedule': (input) => ({ ok: true, data: { ...SPACE, id: 'sp2', ...(input as object) } }),
-    'studio:spaces:cancel': () => ({ ok: true, data: { ...SPACE, status: 'cancelled' } }),
+    'studio:spaces:cancel': () => {
+      list = [];
+      return { ok: true, data: { ...SPACE, status: 'cancelled' } };
+    },
+    'studio:tickets:sales': () => ({ ok: true, data: sales.length > 1 ? sales.shift() : sales[0] }),
   });
+  const onGoLive = options.onGoLive ?? vi.fn();
   const view = render(
     <QueryClientProvider client={new QueryClient()}>
-      <UpcomingSpaces onGoLive={onGoLive} canGoLive />
+      <UpcomingSpaces onGoLive={onGoLive} canGoLive cancelledExtra={(space) => <p>sales of {space.id}</p>} />
     </QueryClientProvider>,
   );
   return { studio, view, onGoLive };
@@ -37,7 +50,8 @@ function mount(spaces: SpaceJson[], onGoLive = vi.fn()) {
 
 describe('UpcomingSpaces', () => {
   it('lists a scheduled Space with its time and starts it on "Go live now"', async () => {
-    const { view, onGoLive } = mount([SPACE]);
+    const onGoLive = vi.fn();
+    const { view } = mount([SPACE], { onGoLive });
     const item = await view.findByRole('listitem', { name: 'Album night' });
     expect(item.querySelector('time')?.getAttribute('datetime')).toBe(SPACE.scheduledFor);
     fireEvent.click(view.getByRole('button', { name: 'Go live now' }));
@@ -71,7 +85,35 @@ describe('UpcomingSpaces', () => {
     const { view, studio } = mount([SPACE]);
     fireEvent.click(await view.findByRole('button', { name: 'Cancel…' }));
     expect(studio.calls.some((c) => c.channel === 'studio:spaces:cancel')).toBe(false);
+    const confirm = await view.findByRole('group', { name: 'Cancel this Space?' });
+    await waitFor(() => expect(confirm.textContent).toContain('cannot be undone'));
     fireEvent.click(view.getByRole('button', { name: 'Cancel this Space' }));
     await waitFor(() => expect(studio.calls.find((c) => c.channel === 'studio:spaces:cancel')?.input).toEqual({ spaceId: 'sp1' }));
+    // A free Space leaves the list.
+    await waitFor(() => expect(view.queryByRole('listitem', { name: 'Album night' })).toBeNull());
+  });
+
+  it('says how many tickets a cancel refunds, then keeps the Space with its refunds until every one is back', async () => {
+    const { view, studio } = mount([SPACE], {
+      sales: [SOLD, SOLD, { ...SOLD, sold: 0, refunding: 2 }, { ...SOLD, sold: 0, refunding: 1, refunded: 1, refundedAmount: 500 }, { ...SOLD, sold: 0, refunded: 2, refundedAmount: 1000, gross: 0 }],
+    });
+    fireEvent.click(await view.findByRole('button', { name: 'Cancel…' }));
+    const confirm = await view.findByRole('group', { name: 'Cancel this Space?' });
+    await waitFor(() => expect(confirm.textContent).toContain('2 tickets sold. Cancelling refunds every buyer in full (10.00 USD)'));
+    fireEvent.click(view.getByRole('button', { name: 'Cancel and refund 2 tickets' }));
+    await waitFor(() => expect(studio.calls.some((c) => c.channel === 'studio:spaces:cancel')).toBe(true));
+    const kept = await view.findByRole('listitem', { name: 'Album night' });
+    expect(kept.textContent).toContain('Cancelled');
+    expect(kept.textContent).toContain('sales of sp1');
+    await waitFor(() => expect(kept.querySelector('[role="status"]')?.textContent).toMatch(/refunding 2 tickets/), { timeout: 5000 });
+    await waitFor(() => expect(kept.querySelector('[role="status"]')?.textContent).toBe('Cancelled: every ticket refunded (2 tickets, 10.00 USD back to buyers).'), { timeout: 10_000 });
+    fireEvent.click(view.getByRole('button', { name: 'Remove from the list' }));
+    expect(view.queryByRole('listitem', { name: 'Album night' })).toBeNull();
+  }, 20_000);
+
+  it('tells the host, while moving a Space with tickets sold, that buyers keep them', async () => {
+    const { view } = mount([SPACE], { sales: [SOLD] });
+    fireEvent.click(await view.findByRole('button', { name: 'Edit' }));
+    expect((await view.findByText(/buyers keep their tickets/)).textContent).toContain('2 tickets sold.');
   });
 });

@@ -7,25 +7,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { TestInbox } from './test-inbox.ts';
 import { decryptAes128gcm, newSubscriptionKeys, verifyVapid, type SubscriptionKeys } from './web-push-decrypt.ts';
 
 export type PushMessage = { subscription: string; topic: string | null; urgency: string | null; ttl: string | null; payload: { title: string; body: string; url: string; tag: string }; vapidKey: string };
 export type TestSubscription = { id: string; endpoint: string; keys: { p256dh: string; auth: string } };
 
-export class PushEndpoint {
-  readonly messages: PushMessage[] = [];
-  /** Arrival time of every accepted message (Date.now()). */
-  readonly arrivals: number[] = [];
+export class PushEndpoint extends TestInbox<PushMessage> {
   readonly errors: string[] = [];
   readonly #keys = new Map<string, SubscriptionKeys>();
   readonly #gone = new Set<string>();
-  readonly #waiters = new Set<() => void>();
   readonly #server: Server;
-  #failures = 0;
-  acceptDelayMs = 0;
   origin = '';
 
   private constructor() {
+    super('push');
     this.#server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -34,23 +30,16 @@ export class PushEndpoint {
         const keys = id ? this.#keys.get(id) : undefined;
         if (!id || !keys || request.method !== 'POST') return void response.writeHead(404).end();
         if (this.#gone.has(id)) return void response.writeHead(410).end();
-        if (this.#failures > 0) {
-          this.#failures--;
-          return void response.writeHead(503).end();
-        }
+        if (this.refuseThisOne()) return void response.writeHead(503).end();
         try {
           if (request.headers['content-encoding'] !== 'aes128gcm') throw new Error(`content-encoding ${request.headers['content-encoding']}`);
           const { k } = verifyVapid(request.headers.authorization, this.origin);
           const payload = JSON.parse(decryptAes128gcm(Buffer.concat(chunks), keys)) as PushMessage['payload'];
           const message: PushMessage = { subscription: id, topic: header(request.headers['topic']), urgency: header(request.headers['urgency']), ttl: header(request.headers['ttl']), payload, vapidKey: k };
-          const reply = () => {
-            this.messages.push(message);
-            this.arrivals.push(Date.now());
-            for (const wake of this.#waiters) wake();
+          this.afterAcceptDelay(() => {
+            this.keep(message);
             response.writeHead(201).end();
-          };
-          if (this.acceptDelayMs > 0) setTimeout(reply, this.acceptDelayMs);
-          else reply();
+          });
         } catch (error) {
           this.errors.push(String(error));
           response.writeHead(400).end();
@@ -61,9 +50,13 @@ export class PushEndpoint {
 
   static async start(): Promise<PushEndpoint> {
     const endpoint = new PushEndpoint();
-    await new Promise<void>((resolve) => endpoint.#server.listen(0, '127.0.0.1', resolve));
-    endpoint.origin = `http://127.0.0.1:${(endpoint.#server.address() as { port: number }).port}`;
+    endpoint.origin = `http://127.0.0.1:${await endpoint.listen(endpoint.#server)}`;
     return endpoint;
+  }
+
+  /** Every accepted message, in order. */
+  get messages(): PushMessage[] {
+    return this.received;
   }
 
   /** A new browser subscription (its keys stay here, to decrypt what arrives for it). */
@@ -78,32 +71,11 @@ export class PushEndpoint {
     this.#gone.add(id);
   }
 
-  failNext(count: number): void {
-    this.#failures = count;
-  }
-
   /** One message per (subscription, Topic): what a browser shows when re-sends replace each other. */
   unique(): PushMessage[] {
     const seen = new Map<string, PushMessage>();
     for (const message of this.messages) seen.set(`${message.subscription} ${message.topic ?? randomUUID()}`, message);
     return [...seen.values()];
-  }
-
-  waitFor(predicate: (endpoint: PushEndpoint) => boolean, timeoutMs = 30_000, what = 'push'): Promise<void> {
-    if (predicate(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what} (${this.messages.length} received)`));
-      }, timeoutMs);
-      const check = () => {
-        if (!predicate(this)) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      this.#waiters.add(check);
-    });
   }
 
   close(): Promise<void> {

@@ -6,22 +6,18 @@
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { TestInbox } from './test-inbox.ts';
 
 export type SinkMail = ParsedMail & { envelopeTo: string[]; raw: string };
 
-export class SmtpSink {
-  readonly all: SinkMail[] = [];
+export class SmtpSink extends TestInbox<SinkMail> {
+  /** Connection errors, e.g. a sender killed in the middle of a message (the crash tests do that). */
+  readonly errors: string[] = [];
   readonly #server: SMTPServer;
-  readonly #waiters = new Set<() => void>();
-  #failures = 0;
-  /** Delay before each message is accepted (for kill tests: a server killed "during sending"). */
-  acceptDelayMs = 0;
   port = 0;
 
-  /** Arrival time of every accepted copy (ms, performance.timeOrigin-based Date.now()). */
-  readonly arrivals: number[] = [];
-
   private constructor(parse: boolean) {
+    super('mail');
     this.#server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -32,37 +28,36 @@ export class SmtpSink {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
-          if (this.#failures > 0) {
-            this.#failures--;
+          if (this.refuseThisOne()) {
             callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
             return;
           }
           const finish = () =>
             (parse ? simpleParser(raw) : Promise.resolve(lightParse(raw))).then(
               (parsed) => {
-                this.all.push(Object.assign(parsed, { envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw: parse ? raw : '' }));
-                this.arrivals.push(Date.now());
-                for (const wake of this.#waiters) wake();
+                this.keep(Object.assign(parsed, { envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw: parse ? raw : '' }));
                 callback();
               },
               (error: Error) => callback(error),
             );
-          if (this.acceptDelayMs > 0) setTimeout(() => void finish(), this.acceptDelayMs);
-          else void finish();
+          this.afterAcceptDelay(() => void finish());
         });
       },
     });
+    this.#server.on('error', (error) => this.errors.push(String(error)));
   }
 
   /** `parse: false` (benchmarks): only the Message-ID and subject are read, not the whole message. */
   static async start(options: { parse?: boolean } = {}): Promise<SmtpSink> {
     const sink = new SmtpSink(options.parse ?? true);
-    await new Promise<void>((resolve, reject) => {
-      sink.#server.once('error', reject);
-      sink.#server.listen(0, '127.0.0.1', () => resolve());
-    });
-    sink.port = (sink.#server.server.address() as { port: number }).port;
+    // SMTPServer.listen is its net server's; errors come out of SMTPServer.
+    sink.port = await sink.listen(sink.#server.server, sink.#server);
     return sink;
+  }
+
+  /** Every accepted copy, re-sends included. */
+  get all(): SinkMail[] {
+    return this.received;
   }
 
   get url(): string {
@@ -78,28 +73,6 @@ export class SmtpSink {
 
   to(address: string): SinkMail[] {
     return this.unique().filter((mail) => mail.envelopeTo.includes(address));
-  }
-
-  failNext(count: number): void {
-    this.#failures = count;
-  }
-
-  /** Resolves once `predicate` holds over what arrived (checked on each arrival), or rejects after `timeoutMs`. */
-  waitFor(predicate: (sink: SmtpSink) => boolean, timeoutMs = 30_000, what = 'mail'): Promise<void> {
-    if (predicate(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what} (${this.all.length} received)`));
-      }, timeoutMs);
-      const check = () => {
-        if (!predicate(this)) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      this.#waiters.add(check);
-    });
   }
 
   close(): Promise<void> {

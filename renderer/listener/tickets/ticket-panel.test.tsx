@@ -2,12 +2,14 @@
 /**
  * The ticket panel after the host moved a Space: a buyer with a paid ticket is told it still counts
  * and may ask for a refund until the window ends; asking sends the refund and the panel then says
- * the ticket is being refunded. Without a move (or past the window) nothing is offered.
+ * the ticket is being refunded. Without a move (or past the window) nothing is offered. A moved
+ * Space's panel reads the ticket again and names the new time; a cancelled one follows the refund
+ * until the money is back, and says nothing to a signed-in visitor without a ticket.
  */
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccountSnapshot, AccountStore } from '../account/account-store.ts';
-import { TicketPanel } from './ticket-panel.tsx';
+import { TicketPanel, time } from './ticket-panel.tsx';
 
 afterEach(() => {
   cleanup();
@@ -63,5 +65,60 @@ describe('the ticket panel after a move', () => {
       expect(screen.queryByText(/The host moved this Space/)).toBeNull();
       cleanup();
     }
+  });
+});
+
+/** A server whose ticket answers go through `states` in turn (the last one repeats). */
+function serveStates(states: Array<'paid' | 'refunding' | 'refunded' | null>) {
+  const seen: string[] = [];
+  vi.stubGlobal('fetch', async (url: URL) => {
+    if (url.pathname.endsWith('/tickets')) {
+      const ticket = states.length > 1 ? states.shift()! : states[0]!;
+      seen.push(String(ticket));
+      return Response.json({ ...OFFER, sales: 'closed', mine: { ticket, checkout: null } });
+    }
+    if (url.pathname.endsWith('/refund')) return Response.json({ ticketStatus: 'paid', rescheduledAt: '2026-12-01T18:00:00.000Z', deadline: '2026-12-08T18:00:00.000Z', mayAsk: true, why: null });
+    return Response.json({ error: { code: 'NOT_FOUND', message: 'No.' } }, { status: 404 });
+  });
+  return seen;
+}
+
+describe('the ticket panel as the Space changes', () => {
+  it('reads the ticket again when the host moves the Space, and names the new time', async () => {
+    serveStates(['paid']);
+    const view = render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'scheduled', scheduledFor: '2026-12-01T18:00:00.000Z' }} />);
+    await screen.findByText(/You have a ticket/);
+    view.rerender(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'scheduled', scheduledFor: '2026-12-02T20:30:00.000Z' }} />);
+    const moved = await screen.findByText(/The host moved this Space to/);
+    expect(moved.textContent).toContain(time('2026-12-02T20:30:00.000Z'));
+    expect(moved.textContent).toContain(`until ${time('2026-12-08T18:00:00.000Z')}`);
+  });
+
+  it('follows a cancelled Space’s refund until the money is back', async () => {
+    const seen = serveStates(['paid', 'refunding', 'refunded']);
+    render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'cancelled', scheduledFor: null }} />);
+    expect((await screen.findByRole('status')).textContent).toContain('about to be refunded');
+    await vi.waitFor(() => expect(screen.getByRole('status').getAttribute('data-ticket')).toBe('refunding'), { timeout: 5000 });
+    expect(screen.getByRole('status').textContent).toBe('Your 5.00 USD ticket is being refunded…');
+    await vi.waitFor(() => expect(screen.getByRole('status').getAttribute('data-ticket')).toBe('refunded'), { timeout: 8000 });
+    expect(screen.getByRole('status').textContent).toContain('refunded in full: 5.00 USD goes back to the card you paid with');
+    expect(screen.queryByText(/Ticket/)).toBeNull();
+    // Refunded: no more reads.
+    const reads = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(seen.length).toBe(reads);
+  }, 20_000);
+
+  it('on a cancelled Space says nothing to a visitor without a ticket, and asks one not signed in to sign in', async () => {
+    const seen = serveStates([null]);
+    const view = render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'cancelled', scheduledFor: null }} />);
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(view.container.textContent).toBe('');
+    cleanup();
+    const guest: AccountSnapshot = { status: 'guest', account: null, token: null };
+    render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={guest} space={{ status: 'cancelled', scheduledFor: null }} />);
+    expect((await screen.findByRole('status')).textContent).toContain('Every ticket of this Space is refunded in full');
+    expect(screen.getByRole('button', { name: 'Sign in to see yours' })).toBeTruthy();
   });
 });

@@ -139,14 +139,26 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
     }
   };
 
-  if (signingIn) return <SignInForm store={accounts} reason="Sign in to buy a ticket: it belongs to your account." onDone={() => setSigningIn(false)} onCancel={() => setSigningIn(false)} />;
+  if (signingIn) return <SignInForm store={accounts} reason={cancelled ? 'Sign in with the account you bought the ticket with.' : 'Sign in to buy a ticket: it belongs to your account.'} onDone={() => setSigningIn(false)} onCancel={() => setSigningIn(false)} />;
   if (!offer || !offer.ticketed) {
     return error ? <p className="error" role="alert">{describeError(error)}</p> : null;
   }
   const mine = offer.mine;
   const ticket = mine?.ticket ?? null;
-  // A cancelled Space's page speaks only to whoever held a ticket: there is nothing left to buy.
-  if (cancelled && ticket === null) return null;
+  // A cancelled Space's page speaks only to whoever held a ticket (nothing is left to buy); a visitor not signed in may be one.
+  if (cancelled && ticket === null) {
+    if (token) return null;
+    return (
+      <section className="ticket" aria-label="Ticket">
+        <p className="ticket-state" role="status" data-ticket="unknown">
+          Bought a ticket? Every ticket of this Space is refunded in full.{' '}
+          <button type="button" className="link" onClick={() => setSigningIn(true)}>
+            Sign in to see yours
+          </button>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="ticket" aria-label="Ticket" data-sales={offer.sales}>
       {cancelled ? null : (

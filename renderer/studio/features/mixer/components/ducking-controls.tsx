@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { MixerSettings } from '../../../../../electron/contract.ts';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
+import { isTextTick, onDisplayTick } from '../lib/display-clock.ts';
 import { ParamSlider } from './param-slider.tsx';
 
 type Ducking = MixerSettings['ducking'];
@@ -10,8 +11,10 @@ export function DuckingControls({ mix, ducking, onChange }: { mix: ProgramMix; d
   const [duckDb, setDuckDb] = useState(0);
   useEffect(() => {
     if (!ducking.enabled) return setDuckDb(0);
-    const timer = setInterval(() => setDuckDb(Math.round(mix.duckDb * 10) / 10), 100);
-    return () => clearInterval(timer);
+    // On the display loop's 10 Hz text ticks, with the other readouts (one layout and paint for all).
+    return onDisplayTick((_, tick) => {
+      if (isTextTick(tick)) setDuckDb(Math.round(mix.duckDb * 10) / 10);
+    });
   }, [mix, ducking.enabled]);
   return (
     <section className="ducking" aria-labelledby="ducking-heading">

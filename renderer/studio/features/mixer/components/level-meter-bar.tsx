@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef } from 'react';
 import type { Levels } from '../../../../lib/mix/dsp.ts';
-import { onDisplayTick } from '../lib/display-clock.ts';
+import { isTextTick, onDisplayTick } from '../lib/display-clock.ts';
 import { MeterPainter, METER_FLOOR_DBFS, METER_TICKS, meterFraction, showTick } from '../lib/meter-painter.ts';
 
 /**
@@ -10,7 +10,7 @@ import { MeterPainter, METER_FLOOR_DBFS, METER_TICKS, meterFraction, showTick } 
  *
  * React draws the frame once; the levels are painted by a `MeterPainter` on the
  * shared 30 Hz display loop (one canvas per meter), so no meter report
- * re-renders anything.
+ * re-renders anything; their text on its 10 Hz text ticks, all meters on the same frame.
  */
 export function LevelMeterBar({ meter, label, compact }: { meter: { read(): Levels }; label: string; /** Only the bar, with this short name beside it (e.g. "L"). */ compact?: string }) {
   const meterRef = useRef<HTMLDivElement>(null);
@@ -36,7 +36,7 @@ export function LevelMeterBar({ meter, label, compact }: { meter: { read(): Leve
       });
       observer.observe(canvas);
     }
-    const stop = onDisplayTick((now) => painter.update(meter.read(), now));
+    const stop = onDisplayTick((now, tick) => painter.update(meter.read(), now, isTextTick(tick)));
     return () => {
       stop();
       observer?.disconnect();

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { LIMITER_CEILING_DBFS, MODE_PROFILES, type MixMode } from '../../../../lib/mix/mixer-state.ts';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
-import { onDisplayTick } from '../lib/display-clock.ts';
+import { isTextTick, onDisplayTick } from '../lib/display-clock.ts';
 import { LevelMeterBar } from './level-meter-bar.tsx';
 
 type Codec = ProgramMix['publishedCodec'];
@@ -13,10 +13,9 @@ export function MasterStrip({ mix, mode }: { mix: ProgramMix; mode: MixMode }) {
   const [kbps, setKbps] = useState<number | null>(null);
   const [codec, setCodec] = useState<ProgramMix['publishedCodec']>(null);
   useEffect(() => {
-    // On the shared display loop at 10 Hz (a readout, not a meter); React skips the render when nothing changed.
-    let ticks = 0;
-    return onDisplayTick(() => {
-      if (ticks++ % 3 !== 0) return;
+    // On the shared display loop's 10 Hz text ticks (a readout, not a meter); React skips the render when nothing changed.
+    return onDisplayTick((_, tick) => {
+      if (!isTextTick(tick)) return;
       setReduction(Math.round(mix.limiterReductionDb * 10) / 10);
       setKbps(mix.publishedKbps === null ? null : Math.round(mix.publishedKbps));
       setCodec((was) => (sameCodec(was, mix.publishedCodec) ? was : mix.publishedCodec));

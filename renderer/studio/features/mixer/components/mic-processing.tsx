@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { MixerSettings } from '../../../../../electron/contract.ts';
 import { PRESETS, type PresetId } from '../../../../lib/mix/presets.ts';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
+import { isTextTick, onDisplayTick } from '../lib/display-clock.ts';
 import { ParamSlider } from './param-slider.tsx';
 
 type Processing = MixerSettings['processing'];
@@ -69,16 +70,16 @@ export function MicProcessing({ mix, processing, onChange }: { mix: ProgramMix; 
   );
 }
 
-/** The mic processor's gate state and gain reduction, re-read ten times a second while either is on (and only re-rendered when they change). */
+/** The mic processor's gate state and gain reduction, re-read on the display loop's 10 Hz text ticks while either is on (and only re-rendered when they change). */
 function useDynamics(mix: ProgramMix, active: boolean) {
   const [dynamics, setDynamics] = useState(mix.micDynamics);
   useEffect(() => {
     if (!active) return;
-    const timer = setInterval(() => {
+    return onDisplayTick((_, tick) => {
+      if (!isTextTick(tick)) return;
       const next = mix.micDynamics;
       setDynamics((was) => (was.gateOpen === next.gateOpen && was.reductionDb.toFixed(1) === next.reductionDb.toFixed(1) ? was : next));
-    }, 100);
-    return () => clearInterval(timer);
+    });
   }, [mix, active]);
   return dynamics;
 }

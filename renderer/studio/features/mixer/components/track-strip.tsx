@@ -4,6 +4,7 @@ import { openAudioThroughApp } from '../api/open-audio.ts';
 import type { ChannelState } from '../../../../lib/mix/mixer-state.ts';
 import type { WorkletMeter } from '../../../../lib/program-mix.ts';
 import type { TrackPlayer } from '../../../../lib/mix/track-player.ts';
+import { isTextTick, onDisplayTick } from '../lib/display-clock.ts';
 import { clock, useTrackPlayer } from '../lib/use-track-player.ts';
 import { ChannelStrip } from './channel-strip.tsx';
 import { Waveform } from './waveform.tsx';
@@ -92,15 +93,16 @@ export function TrackStrip(props: {
   );
 }
 
-/** The play position against the duration, refreshed four times a second while the track plays. */
+/** The play position against the duration, read on the display loop's 10 Hz text ticks while the track plays (re-rendered when the second changes). */
 function TrackClock({ player }: { player: TrackPlayer }) {
   const { track, playing } = useTrackPlayer(player);
-  const [, setTick] = useState(0);
+  const [, setShown] = useState(() => clock(player.position));
   useEffect(() => {
     if (!playing) return;
-    const timer = setInterval(() => setTick((n) => n + 1), 250);
-    return () => clearInterval(timer);
-  }, [playing]);
+    return onDisplayTick((_, tick) => {
+      if (isTextTick(tick)) setShown(clock(player.position));
+    });
+  }, [player, playing]);
   return (
     <>
       {clock(player.position)} / {clock(track?.duration ?? 0)}

@@ -31,16 +31,17 @@ describe('MeterPainter', () => {
     expect(meter.getAttribute('data-rms-dbfs')).toBe('-100.0');
   });
 
-  it('updates the text at 10 Hz (every third tick) and shows the last levels then', () => {
+  it('writes the text only on the ticks it is told to (the clock’s 10 Hz text ticks), with the latest levels; the data attributes every tick', () => {
     const { painter, meter, rmsText } = setup();
-    painter.update({ peakDbfs: -10, rmsDbfs: -20 }, 0);
+    painter.update({ peakDbfs: -10, rmsDbfs: -20 }, 0, true);
     painter.update({ peakDbfs: -10, rmsDbfs: -21 }, 33);
     painter.update({ peakDbfs: -10, rmsDbfs: -22 }, 67);
     expect(rmsText.textContent).toBe('−20.0');
     expect(meter.getAttribute('aria-valuenow')).toBe('-20');
-    painter.update({ peakDbfs: -10, rmsDbfs: -23 }, 100);
+    expect(meter.getAttribute('data-rms-dbfs')).toBe('-22.0');
+    painter.update({ peakDbfs: -10, rmsDbfs: -23 }, 100, true);
     expect(rmsText.textContent).toBe('−23.0');
-    expect(meter.getAttribute('data-rms-dbfs')).toBe('-23.0');
+    expect(meter.getAttribute('aria-valuenow')).toBe('-23');
   });
 
   it('marks a peak over full scale and says −∞ below the floor', () => {

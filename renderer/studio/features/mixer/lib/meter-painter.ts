@@ -4,8 +4,6 @@ export const METER_FLOOR_DBFS = -60;
 export const METER_TICKS = [-48, -36, -24, -12, -6, 0];
 /** How long the peak line holds its highest value before following the signal down. */
 export const PEAK_HOLD_MS = 1500;
-/** Text and screen-reader values change every this many display ticks (10 Hz): faster is unreadable and costs layout. */
-const TEXT_EVERY_TICKS = 3;
 
 /** Where `dbfs` sits on the meter, 0 … 1. */
 export const meterFraction = (dbfs: number) => Math.max(0, Math.min(1, (dbfs - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS));
@@ -28,12 +26,12 @@ export type MeterElements = {
  * Draws one meter straight into the DOM, without React: RMS as a bar (green,
  * amber from −18, red from −6 dBFS) and the held peak as a line on one canvas,
  * redrawn only when a pixel changes; `data-peak-dbfs` / `data-rms-dbfs` at
- * every report; the readouts and aria values at 10 Hz.
+ * every report; the readouts and aria values when the caller says (the display
+ * clock's text ticks, 10 Hz: faster is unreadable and costs layout and paint).
  */
 export class MeterPainter {
   readonly #el: MeterElements;
   #hold = { dbfs: -100, at: Number.NEGATIVE_INFINITY };
-  #ticks = 0;
   #width = 0;
   #height = 0;
   #drawn = '';
@@ -60,15 +58,15 @@ export class MeterPainter {
     }
   }
 
-  /** Shows `levels` measured at `now` (ms). `forceText` writes the readouts at once (first paint). */
-  update(levels: Levels, now: number, forceText = false): void {
+  /** Shows `levels` measured at `now` (ms); `writeText` also writes the readouts and aria values (a text tick, or the first paint). */
+  update(levels: Levels, now: number, writeText = false): void {
     const hold = this.#hold;
     if (levels.peakDbfs >= hold.dbfs || now - hold.at > PEAK_HOLD_MS) this.#hold = { dbfs: levels.peakDbfs, at: now };
     const meter = this.#el.meter;
     setIfChanged(meter, 'data-peak-dbfs', levels.peakDbfs.toFixed(1));
     setIfChanged(meter, 'data-rms-dbfs', levels.rmsDbfs.toFixed(1));
     this.#text = levels;
-    if (forceText || this.#ticks++ % TEXT_EVERY_TICKS === 0) this.#writeText();
+    if (writeText) this.#writeText();
     this.#draw(levels);
   }
 

@@ -112,6 +112,23 @@ describe('the scheduled Space page', () => {
     expect(onChange.mock.calls[0]![0]).toMatchObject({ status: 'scheduled', scheduledFor: later });
   });
 
+  it('asks at once when the tab is shown again (not after the hidden tab’s slow wait), at most once per two seconds', async () => {
+    vi.useFakeTimers({ now: START.getTime() - 3600_000 });
+    const later = new Date(START.getTime() + 3600_000).toISOString();
+    const load = vi.fn(() => Promise.resolve(scheduled({ scheduledFor: later })));
+    const onChange = vi.fn();
+    render(<ScheduledSpace info={scheduled()} serverUrl="http://server" onChange={onChange} load={load} />);
+    await act(() => vi.advanceTimersByTimeAsync(1000));
+    expect(load).not.toHaveBeenCalled();
+    await act(async () => {
+      document.dispatchEvent(new Event('visibilitychange'));
+      document.dispatchEvent(new Event('visibilitychange'));
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(onChange.mock.calls[0]![0]).toMatchObject({ scheduledFor: later });
+  });
+
   it('says when the server cannot be reached, and keeps trying with longer waits', async () => {
     vi.useFakeTimers({ now: START.getTime() - 3600_000 });
     const load = vi.fn(() => Promise.reject(new Error('offline')));

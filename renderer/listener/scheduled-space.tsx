@@ -3,7 +3,8 @@
  * visitor's own time zone (named), a countdown, or that it was cancelled. It asks the server how
  * the Space is doing (GET /api/spaces/:id) every 15 s, every 5 s in the last five minutes and past
  * the start, each wait jittered so a crowd does not ask in step, backing off to a minute while the
- * server cannot be reached, and slower while the tab is hidden. When the Space goes live (or ends,
+ * server cannot be reached, and slower while the tab is hidden (asking at once when it is shown
+ * again). When the Space goes live (or ends,
  * or changes) it hands the new state to `onChange`: the page turns live by itself.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -129,9 +130,19 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
       );
     };
     schedule();
+    // Back in view (a phone unlocked, a tab brought forward): ask at once rather than after the slow hidden-tab wait.
+    let lastAsk = 0;
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible' || Date.now() - lastAsk < 2 * SECOND) return;
+      lastAsk = Date.now();
+      clearTimeout(timer);
+      poll();
+    };
+    document.addEventListener('visibilitychange', onVisible);
     return () => {
       abort.abort();
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, [info.status, info.spaceId, serverUrl, startsAt, load]);
 

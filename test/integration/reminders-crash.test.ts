@@ -9,9 +9,9 @@
  * it: that one goes out again after its lease, with the same Message-ID or Topic. The test counts
  * those raw re-sends too, and checks that they only ever repeat an identical Message-ID.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { useForkedServers } from '../support/forked-server.ts';
 import { freePort } from '../support/free-port.ts';
 import { databaseEnv } from '../support/http-api.ts';
 import { PushEndpoint, type TestSubscription } from '../support/push-endpoint.ts';
@@ -19,40 +19,18 @@ import { signIn } from '../support/server-fixture.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { BACKENDS, useTestDatabases } from '../support/test-databases.ts';
 
-const SERVER_MAIN = new URL('../../server/main.ts', import.meta.url).pathname;
 const LISTENERS = 12;
 const databases = useTestDatabases();
-const children: ChildProcess[] = [];
+const servers = useForkedServers();
 const closers: Array<() => Promise<void>> = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
 afterAll(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-type Running = { child: ChildProcess; url: string };
-
-function startChild(env: Record<string, string>): Promise<Running> {
-  const child = fork(SERVER_MAIN, [], { env: { ...process.env, SPACECRAFT_WORKERS: '1', SPACECRAFT_DEMO_DATA: 'true', SPACECRAFT_HOST_MIN_FOLLOWERS: '3', SPACECRAFT_LOG_LEVEL: 'warn', SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: '10000', ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.on('message', (message: { type?: string; url?: string; message?: string }) => {
-      if (message.type === 'listening') resolve({ child, url: message.url! });
-      if (message.type === 'failed') reject(new Error(message.message));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} while starting`)));
-  });
-}
-
-function crash(running: Running): Promise<void> {
-  return new Promise((resolve) => {
-    running.child.once('exit', () => resolve());
-    running.child.kill('SIGKILL');
-  });
-}
+const startChild = (env: Record<string, string>) => servers.start({ SPACECRAFT_DEMO_DATA: 'true', SPACECRAFT_HOST_MIN_FOLLOWERS: '3', SPACECRAFT_ACCOUNT_ATTEMPTS_PER_IP: '10000', ...env });
+const crash = servers.crash;
 
 async function json(url: string, method: string, token: string | null, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -105,13 +83,19 @@ function expectExactlyOnce(sink: SmtpSink, push: PushEndpoint, spaceId: string, 
   return { emailResends, pushResends };
 }
 
+/** A fresh database, an SMTP server and a push service, and the environment of a server using them (a port kept across its restarts, sweeps every second, 5 s leases). */
+async function receiversAndEnv(backend: (typeof BACKENDS)[number]): Promise<{ sink: SmtpSink; push: PushEndpoint; env: Record<string, string> }> {
+  const sink = await SmtpSink.start();
+  const push = await PushEndpoint.start();
+  closers.push(() => sink.close(), () => push.close());
+  const port = await freePort();
+  const env = { ...databaseEnv(await databases.fresh(backend)), SPACECRAFT_PORT: String(port), SPACECRAFT_SMTP_URL: sink.url, SPACECRAFT_PUSH_ENDPOINT_ORIGINS: push.origin, SPACECRAFT_REMINDER_SWEEP_SECONDS: '1', SPACECRAFT_REMINDER_LEASE_SECONDS: '5' };
+  return { sink, push, env };
+}
+
 describe.each(BACKENDS)('reminders across a crash on %s', { timeout: 180_000 }, (backend) => {
   it('a server killed between setting reminders and their time sends each once when it is back, late', async () => {
-    const sink = await SmtpSink.start();
-    const push = await PushEndpoint.start();
-    closers.push(() => sink.close(), () => push.close());
-    const port = await freePort();
-    const env = { ...databaseEnv(await databases.fresh(backend)), SPACECRAFT_PORT: String(port), SPACECRAFT_SMTP_URL: sink.url, SPACECRAFT_PUSH_ENDPOINT_ORIGINS: push.origin, SPACECRAFT_REMINDER_SWEEP_SECONDS: '1', SPACECRAFT_REMINDER_LEASE_SECONDS: '5' };
+    const { sink, push, env } = await receiversAndEnv(backend);
     const first = await startChild(env);
     const { spaceId, startsAt, listeners } = await setReminders(first.url, push, `a${backend.slice(0, 2)}`, 6);
     await crash(first);
@@ -128,11 +112,7 @@ describe.each(BACKENDS)('reminders across a crash on %s', { timeout: 180_000 }, 
   });
 
   it('a server killed in the middle of sending finishes after restart, nobody told twice', async () => {
-    const sink = await SmtpSink.start();
-    const push = await PushEndpoint.start();
-    closers.push(() => sink.close(), () => push.close());
-    const port = await freePort();
-    const env = { ...databaseEnv(await databases.fresh(backend)), SPACECRAFT_PORT: String(port), SPACECRAFT_SMTP_URL: sink.url, SPACECRAFT_PUSH_ENDPOINT_ORIGINS: push.origin, SPACECRAFT_REMINDER_SWEEP_SECONDS: '1', SPACECRAFT_REMINDER_LEASE_SECONDS: '5' };
+    const { sink, push, env } = await receiversAndEnv(backend);
     const first = await startChild(env);
     // Slow receivers: sending the 24 reminders takes seconds, so the kill lands in the middle.
     sink.acceptDelayMs = 400;

@@ -5,17 +5,16 @@
  * comes back with their account, and nobody else can take the host's place. A host that does not
  * come back within the restore grace ends the Space with host-left, in memory and in the records.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_LISTENERS, DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { useForkedServers, type ForkedServer } from '../support/forked-server.ts';
 import { freePort } from '../support/free-port.ts';
 import { openRaw, type RawClient, type Reply } from '../support/raw-client.ts';
 import { signIn } from '../support/server-fixture.ts';
 
-const SERVER_MAIN = new URL('../../server/main.ts', import.meta.url).pathname;
 const OPUS_RTP = {
   mid: '0',
   codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1 } }],
@@ -23,39 +22,22 @@ const OPUS_RTP = {
   rtcp: { cname: 'host' },
 };
 
-type Running = { child: ChildProcess; url: string };
-const children: ChildProcess[] = [];
 const clients: RawClient[] = [];
 const dirs: string[] = [];
 
 afterEach(() => {
   for (const client of clients.splice(0)) client.socket.terminate();
-  for (const child of children.splice(0)) child.kill('SIGKILL');
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+// After the hook above: after-each hooks run last-registered first, so the servers are gone before their folders.
+const servers = useForkedServers();
 
 /** `server/main.ts` as a child on a data folder; resolves once it listens. */
-function startServer(dataDir: string, port: number, env: Record<string, string> = {}): Promise<Running> {
-  const child = fork(SERVER_MAIN, [], {
-    env: { ...process.env, SPACECRAFT_DATA_DIR: dataDir, SPACECRAFT_PORT: String(port), SPACECRAFT_WORKERS: '1', SPACECRAFT_DEMO_DATA: 'true', SPACECRAFT_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.on('message', (message: { type?: string; url?: string; message?: string }) => {
-      if (message.type === 'listening') resolve({ child, url: message.url! });
-      if (message.type === 'failed') reject(new Error(message.message));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} while starting`)));
-  });
+function startServer(dataDir: string, port: number, env: Record<string, string> = {}): Promise<ForkedServer> {
+  return servers.start({ SPACECRAFT_DATA_DIR: dataDir, SPACECRAFT_PORT: String(port), SPACECRAFT_DEMO_DATA: 'true', ...env });
 }
 
-function crash(running: Running): Promise<void> {
-  return new Promise((resolve) => {
-    running.child.once('exit', () => resolve());
-    running.child.kill('SIGKILL');
-  });
-}
+const crash = servers.crash;
 
 function ok(reply: Reply): Record<string, unknown> {
   expect(reply, JSON.stringify(reply.error)).toMatchObject({ ok: true });

@@ -6,19 +6,12 @@
  * saying UNAVAILABLE. No microphone publishes here, so no engine process starts (the command is
  * never run); the engine itself is covered by the e2e test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignallingClient } from '../../renderer/lib/signalling-client.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { KyselyStageRecords } from '../../server/db/space-store.ts';
-import type { SpaceId } from '../../server/domain/space.ts';
-import { signIn, startTestServer, type TestServer } from '../support/server-fixture.ts';
-import { connectClient, nextNotification } from '../support/signalling.ts';
+import { ACTORS, OK, outcome, useRoleCast } from '../support/role-cast.ts';
+import { startTestServer } from '../support/server-fixture.ts';
+import { nextNotification } from '../support/signalling.ts';
 
-const ACTORS = ['host', 'cohost', 'speaker', 'listener', 'guest', 'outsider'] as const;
-type Actor = (typeof ACTORS)[number];
-type Cast = Record<Actor, SignallingClient> & { spaceId: string };
-
-const OK = 'ok';
 const ALLOWED = { host: OK, cohost: OK, speaker: 'PERMISSION_DENIED', listener: 'PERMISSION_DENIED', guest: 'PERMISSION_DENIED', outsider: 'INVALID_STATE' };
 const ACTIONS: Record<string, (me: SignallingClient) => Promise<unknown>> = {
   captionSettings: (me) => me.request('captionSettings', {}),
@@ -29,56 +22,9 @@ const ACTIONS: Record<string, (me: SignallingClient) => Promise<unknown>> = {
   removeCaptionReplacement: (me) => me.request('removeCaptionReplacement', { heard: 'nothing here' }),
 };
 
-let server: TestServer;
-let tokens: Record<string, string>;
-let records: KyselyStageRecords;
-const accountIds: Record<string, string> = {};
-
-beforeAll(async () => {
-  server = await startTestServer({
-    SPACECRAFT_CAPTION_ENGINE: '/bin/false',
-    SPACECRAFT_HOST_GRACE_MS: '0',
-    SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '100000',
-    SPACECRAFT_IP_JOINS_PER_MINUTE: '100000',
-    SPACECRAFT_STATE_INTERVAL_MS: '10',
-  });
-  records = new KyselyStageRecords(server.database.db);
-  tokens = { host: server.hostToken };
-  for (const [role, handle] of [['cohost', 'demo_cyd'], ['speaker', 'demo_ada'], ['listener', 'demo_bob']] as const) tokens[role] = await signIn(server.url, handle, DEMO_PASSWORD);
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-async function connect(role: string, on = server): Promise<SignallingClient> {
-  const client = await connectClient(on.url, role === 'host' ? { origin: on.url } : {});
-  const token = role === 'host' ? on.hostToken : tokens[role];
-  if (token) accountIds[role] = (await client.request('signIn', { sessionToken: token })).account.id;
-  return client;
-}
-
-async function cast(): Promise<Cast> {
-  const clients = Object.fromEntries(await Promise.all(ACTORS.map(async (role) => [role, await connect(role)] as const))) as Record<Actor, SignallingClient>;
-  const created = await clients.host.request('createSpace', { title: 'Captions night' });
-  const spaceId = created.space.spaceId;
-  await records.saveRole(spaceId as SpaceId, accountIds['cohost']!, 'cohost');
-  const peerIds: Record<string, string> = {};
-  for (const role of ['cohost', 'speaker', 'listener', 'guest'] as const) peerIds[role] = (await clients[role].request('joinSpace', { spaceId })).you.peerId;
-  await clients.speaker.request('requestToSpeak', {});
-  await clients.host.request('answerRequest', { peerId: peerIds['speaker']!, accept: true });
-  return { ...clients, spaceId };
-}
-
-function close(c: Cast): void {
-  for (const role of ACTORS) c[role].close();
-}
-
-const outcome = (promise: Promise<unknown>) =>
-  promise.then(
-    () => OK,
-    (error: { code?: string }) => error.code ?? String(error),
-  );
+const roles = useRoleCast({ SPACECRAFT_CAPTION_ENGINE: '/bin/false' });
+const { connect, close } = roles;
+const cast = () => roles.cast('Captions night');
 
 describe('role × caption requests, over real signalling', () => {
   it(`only the host and co-hosts: ${Object.entries(ALLOWED).map(([a, r]) => `${a} → ${r}`).join(', ')}`, async () => {
@@ -153,11 +99,11 @@ describe('what lasts', () => {
     await second.request('endSpace', {});
     second.close();
 
-    const vtt = await fetch(`${server.url}/api/spaces/${space.spaceId}/transcript.vtt`);
+    const vtt = await fetch(`${roles.server.url}/api/spaces/${space.spaceId}/transcript.vtt`);
     expect([vtt.status, vtt.headers.get('content-type'), await vtt.text()]).toEqual([200, 'text/vtt; charset=utf-8', 'WEBVTT - First\n']);
-    const srt = await fetch(`${server.url}/api/spaces/${space.spaceId}/transcript.srt`);
+    const srt = await fetch(`${roles.server.url}/api/spaces/${space.spaceId}/transcript.srt`);
     expect(srt.status).toBe(200);
-    expect((await fetch(`${server.url}/api/spaces/nope/transcript.vtt`)).status).toBe(404);
+    expect((await fetch(`${roles.server.url}/api/spaces/nope/transcript.vtt`)).status).toBe(404);
   });
 });
 

@@ -5,23 +5,14 @@
  * told in real time and a late joiner at once, a flood refused per
  * connection, and a host whose connection goes takes now-playing with it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignallingClient } from '../../renderer/lib/signalling-client.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { KyselyStageRecords } from '../../server/db/space-store.ts';
-import type { SpaceId } from '../../server/domain/space.ts';
 import { NOW_PLAYING_CHANGES } from '../../server/signalling/handlers/premiere-handlers.ts';
-import { signIn, startTestServer, type TestServer } from '../support/server-fixture.ts';
-import { connectClient, nextNotification } from '../support/signalling.ts';
-
-const ACTORS = ['host', 'cohost', 'speaker', 'listener', 'guest', 'outsider'] as const;
-type Actor = (typeof ACTORS)[number];
-type Cast = Record<Actor, SignallingClient> & { spaceId: string };
+import { ACTORS, OK, outcome, useRoleCast, type Actor } from '../support/role-cast.ts';
+import { nextNotification } from '../support/signalling.ts';
 
 const ART = `data:image/jpeg;base64,${'/9j/'.repeat(500)}`;
 const TRACK = { id: 'premiere-1', title: 'Night Drive', artist: 'The Tones', artwork: ART, durationMs: 200_000, positionMs: 0, playing: true };
-
-const OK = 'ok';
 const DENIED = 'PERMISSION_DENIED';
 const NOT_IN = 'INVALID_STATE';
 /** The host alone says what plays: a premiere is the host's show and a Space has one now-playing slot. */
@@ -34,44 +25,9 @@ const ACTIONS: Record<string, (me: SignallingClient) => Promise<unknown>> = {
   'setNowPlaying (nothing)': (me) => me.request('setNowPlaying', { track: null }),
 };
 
-let server: TestServer;
-let tokens: Record<string, string>;
-let records: KyselyStageRecords;
-const accountIds: Record<string, string> = {};
-
-beforeAll(async () => {
-  server = await startTestServer({ SPACECRAFT_HOST_GRACE_MS: '0', SPACECRAFT_IP_CONNECTIONS_PER_MINUTE: '100000', SPACECRAFT_IP_JOINS_PER_MINUTE: '100000', SPACECRAFT_STATE_INTERVAL_MS: '10' });
-  records = new KyselyStageRecords(server.database.db);
-  tokens = { host: server.hostToken };
-  for (const [role, handle] of [['cohost', 'demo_cyd'], ['speaker', 'demo_ada'], ['listener', 'demo_bob']] as const) tokens[role] = await signIn(server.url, handle, DEMO_PASSWORD);
-});
-
-afterAll(async () => {
-  await server.close();
-});
-
-async function connect(role: string): Promise<SignallingClient> {
-  const client = await connectClient(server.url, role === 'host' ? { origin: server.url } : {});
-  const token = tokens[role];
-  if (token) accountIds[role] = (await client.request('signIn', { sessionToken: token })).account.id;
-  return client;
-}
-
-async function cast(): Promise<Cast> {
-  const clients = Object.fromEntries(await Promise.all(ACTORS.map(async (role) => [role, await connect(role)] as const))) as Record<Actor, SignallingClient>;
-  const created = await clients.host.request('createSpace', { title: 'Premiere night' });
-  const spaceId = created.space.spaceId;
-  await records.saveRole(spaceId as SpaceId, accountIds['cohost']!, 'cohost');
-  const peerIds: Record<string, string> = {};
-  for (const role of ['cohost', 'speaker', 'listener', 'guest'] as const) peerIds[role] = (await clients[role].request('joinSpace', { spaceId })).you.peerId;
-  await clients.speaker.request('requestToSpeak', {});
-  await clients.host.request('answerRequest', { peerId: peerIds['speaker']!, accept: true });
-  return { ...clients, spaceId };
-}
-
-function close(c: Cast): void {
-  for (const role of ACTORS) c[role].close();
-}
+const roles = useRoleCast();
+const { connect, close } = roles;
+const cast = () => roles.cast('Premiere night');
 
 describe('role × setNowPlaying, over real signalling', () => {
   for (const [name, run] of Object.entries(ACTIONS)) {
@@ -80,10 +36,7 @@ describe('role × setNowPlaying, over real signalling', () => {
       for (const actor of ACTORS) {
         const c = await cast();
         try {
-          got[actor] = await run(c[actor]).then(
-            () => OK,
-            (error: { code?: string }) => error.code ?? String(error),
-          );
+          got[actor] = await outcome(run(c[actor]));
         } finally {
           close(c);
         }
@@ -123,10 +76,7 @@ describe('now playing reaches listeners', () => {
 
       const answers = await Promise.all(
         Array.from({ length: NOW_PLAYING_CHANGES + 2 }, (_, i) =>
-          c.host.request('setNowPlaying', { track: { ...TRACK, positionMs: i * 1000 } }).then(
-            () => OK,
-            (error: { code: string }) => error.code,
-          ),
+          outcome(c.host.request('setNowPlaying', { track: { ...TRACK, positionMs: i * 1000 } })),
         ),
       );
       expect(answers.filter((a) => a === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(2);

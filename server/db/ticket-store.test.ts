@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS, useTestDatabases, type TestBackend } from '../../test/support/test-databases.ts';
+import { codeOf } from '../../test/support/error-codes.ts';
 import { SpacecraftError } from '../errors.ts';
 import { Database } from './database.ts';
 import { newSpaceId } from './space-store.ts';
@@ -33,16 +34,6 @@ async function setUp(backend: TestBackend, buyers = 3) {
   await database.db.insertInto('spaces').values({ id: spaceId, host_account_id: host!.id, title: 'Paid show', status: 'scheduled', scheduled_for: inMinutes(120), time_zone: 'UTC' }).execute();
   const records = new KyselyTicketRecords(database.db);
   return { database, records, spaceId, host: host!.id, buyers: rest.map((r) => r.id) };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SpacecraftError) return error.code;
-    throw error;
-  }
-  return 'OK';
 }
 
 describe.each(BACKENDS)('ticket records on %s', (backend) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SpacecraftError } from '../errors.ts';
+import { codeOfCall as codeOf } from '../../test/support/error-codes.ts';
+import type { SpacecraftError } from '../errors.ts';
 import {
   applyOfferChange,
   assertMayWithdraw,
@@ -21,16 +22,6 @@ const now = new Date('2026-11-27T09:00:00Z');
 const later = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
 const terms: OfferTerms = { currency: 'usd', amount: 500, capacity: 100, salesOpenAt: null, salesCloseAt: null };
 const offer = (extra: Partial<Offer> = {}): Offer => ({ ...terms, sold: 0, held: 0, platformFeeBps: 1000, ...extra });
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SpacecraftError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 describe('prices', () => {
   it("takes Stripe's per-currency minimum charge and refuses below it", () => {

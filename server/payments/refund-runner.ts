@@ -231,13 +231,18 @@ export class RefundRunner {
     return verdict;
   }
 
-  async #spaceForRefunds(spaceId: string): Promise<SpaceForRefunds | null> {
-    const row = await this.#db
+  /** The Space with its refund terms (planned length, when it last moved). */
+  #spaceWithTerms(spaceId: string) {
+    return this.#db
       .selectFrom('spaces')
       .leftJoin('ticket_refund_terms', 'ticket_refund_terms.space_id', 'spaces.id')
-      .select(['spaces.status', 'spaces.scheduled_for', 'spaces.started_at', 'spaces.ended_at', 'spaces.end_reason', 'ticket_refund_terms.planned_minutes'])
+      .select(['spaces.status', 'spaces.scheduled_for', 'spaces.started_at', 'spaces.ended_at', 'spaces.end_reason', 'ticket_refund_terms.planned_minutes', 'ticket_refund_terms.rescheduled_at'])
       .where('spaces.id', '=', spaceId)
       .executeTakeFirst();
+  }
+
+  async #spaceForRefunds(spaceId: string): Promise<SpaceForRefunds | null> {
+    const row = await this.#spaceWithTerms(spaceId);
     if (!row) return null;
     return { status: row.status, scheduledFor: row.scheduled_for, startedAt: row.started_at, endedAt: row.ended_at, endReason: row.end_reason, plannedMinutes: row.planned_minutes };
   }
@@ -246,12 +251,7 @@ export class RefundRunner {
   async spaceMoved(spaceId: string, startsAt: Date): Promise<void> {
     const hasTickets = await this.#db.selectFrom('tickets').select('id').where('space_id', '=', spaceId).where('status', '=', 'paid').executeTakeFirst();
     if (!hasTickets) return;
-    const now = this.#now();
-    await this.#db
-      .insertInto('ticket_refund_terms')
-      .values({ space_id: spaceId, rescheduled_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('space_id').doUpdateSet({ rescheduled_at: now, updated_at: now }))
-      .execute();
+    await this.#putTerms(spaceId, { rescheduled_at: this.#now() });
     await this.#jobs.send<RefundCheckJob>(REFUND_CHECK_QUEUE, { spaceId }, { key: noShowCheckKey(spaceId, startsAt), startAfter: new Date(startsAt.getTime() + this.#policy.noShowGraceMs) });
   }
 
@@ -282,12 +282,7 @@ export class RefundRunner {
   }
 
   async #buyerRefundInputs(accountId: string, spaceId: string) {
-    const space = await this.#db
-      .selectFrom('spaces')
-      .leftJoin('ticket_refund_terms', 'ticket_refund_terms.space_id', 'spaces.id')
-      .select(['spaces.status', 'ticket_refund_terms.rescheduled_at'])
-      .where('spaces.id', '=', spaceId)
-      .executeTakeFirst();
+    const space = await this.#spaceWithTerms(spaceId);
     if (!space) throw new NotFoundError('No such Space.');
     const row = await this.#db.selectFrom('tickets').select(['id', 'status', 'created_at']).where('space_id', '=', spaceId).where('account_id', '=', accountId).orderBy('created_at', 'desc').executeTakeFirst();
     const ticket = row
@@ -302,11 +297,16 @@ export class RefundRunner {
     if (!space) throw new NotFoundError('No such Space.');
     if (space.host_account_id !== hostAccountId) throw new PermissionError('Only the host sets the planned length.');
     if (space.status !== 'scheduled') throw new InvalidStateError('The planned length is set before the Space starts.');
-    const now = this.#now();
+    await this.#putTerms(spaceId, { planned_minutes: minutes });
+  }
+
+  /** Sets one of the Space's refund terms (its row made on first use). */
+  async #putTerms(spaceId: string, terms: { rescheduled_at: Date } | { planned_minutes: number }): Promise<void> {
+    const set = { ...terms, updated_at: this.#now() };
     await this.#db
       .insertInto('ticket_refund_terms')
-      .values({ space_id: spaceId, planned_minutes: minutes, updated_at: now })
-      .onConflict((oc) => oc.column('space_id').doUpdateSet({ planned_minutes: minutes, updated_at: now }))
+      .values({ space_id: spaceId, ...set })
+      .onConflict((oc) => oc.column('space_id').doUpdateSet(set))
       .execute();
   }
 }

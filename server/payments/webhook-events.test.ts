@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SpacecraftError } from '../errors.ts';
+import { codeOfCall } from '../../test/support/error-codes.ts';
 import { readPaymentEvent } from './webhook-events.ts';
 
 const event = (type: string, object: Record<string, unknown>) => ({ id: 'evt_1', object: 'event', type, created: 1_800_000_000, livemode: false, api_version: '2026-10-28.endive', data: { object } });
 const session = (payment_status: string) => ({ id: 'cs_test_1', object: 'checkout.session', payment_status, payment_intent: 'pi_1', amount_total: 1500, currency: 'eur' });
-
-function code(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof SpacecraftError) return error.code;
-    throw error;
-  }
-  return 'none';
-}
 
 describe('Stripe events as Spacecraft reads them', () => {
   it('reads a completed checkout as paid, or as awaiting an async payment', () => {
@@ -70,7 +60,7 @@ describe('Stripe events as Spacecraft reads them', () => {
       event('charge.dispute.created', { id: 'dp_1' }),
       event('account.updated', { id: 'acct_1' }),
     ]) {
-      expect(code(() => readPaymentEvent(bad))).toBe('VALIDATION');
+      expect(codeOfCall(() => readPaymentEvent(bad))).toBe('VALIDATION');
     }
   });
 });

@@ -6,7 +6,8 @@
  * - a checkout that expired at Stripe with no webhook at all: the job releases the seat;
  * - the job and a late `checkout.session.expired` together: the seat is released once, the
  *   counters of the other holds stay right;
- * - a hold the webhook completed first: its job does nothing (it does not even ask Stripe).
+ * - a hold the webhook completed first: its job does nothing (it does not even ask Stripe);
+ * - a hold an older version made (no job): the start-up catch-up queues its job, once.
  * The server killed after the hold and started after its expiry is in ticket-crash.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,7 +39,7 @@ async function world(backend: (typeof BACKENDS)[number], capacity: number) {
   const db = w.server.database.db;
   const records = w.server.tickets.sales.records;
   const jobDone = (holdId: string) => eventually(() => expiryJobOf(db, holdId), (job) => job?.state === 'completed');
-  return { w, db, records, a: a!, b: b!, checkout, offer, jobDone, webhookUrl: `${w.server.url}/api/stripe/webhooks` };
+  return { w, db, records, spaceId, a: a!, b: b!, checkout, offer, jobDone, webhookUrl: `${w.server.url}/api/stripe/webhooks` };
 }
 
 describe.each(BACKENDS)('seat hold expiry jobs on %s', { timeout: 120_000 }, (backend) => {
@@ -96,5 +97,16 @@ describe.each(BACKENDS)('seat hold expiry jobs on %s', { timeout: 120_000 }, (ba
     expect(await records.holdBySession(sessionId)).toMatchObject({ status: 'completed' });
     expect(await offer()).toMatchObject({ sold: 1, held: 0, left: 0 });
     expect(await records.ticketsOf((await records.holdBySession(sessionId))!.spaceId)).toMatchObject([{ status: 'paid', checkoutSessionId: sessionId }]);
+  });
+
+  it('queues a job at start-up for a hold made before expiry jobs existed, and none for a hold that has one', async () => {
+    const { w, db, records, spaceId, a, b, checkout } = await world(backend, 2);
+    await checkout(a);
+    // Held as an older version held seats: no expiry job.
+    const { hold } = await records.holdSeat({ spaceId, accountId: b.id, expiresAt: new Date(Date.now() + 31 * 60_000) });
+    expect(await expiryJobOf(db, hold.id)).toBeNull();
+    expect(await w.server.tickets.sales.catchUpExpiryJobs()).toBe(1);
+    expect(await expiryJobOf(db, hold.id)).toEqual({ state: 'created', startAfter: new Date(hold.expiresAt.getTime() + HOLD_EXPIRY_GRACE_MS) });
+    expect(await w.server.tickets.sales.catchUpExpiryJobs()).toBe(0);
   });
 });

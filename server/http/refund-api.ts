@@ -17,5 +17,9 @@ export const salesReportJsonSchema = z.object({
   hostNet: z.number().int(),
   refundedAmount: z.number().int().nonnegative(),
   series: z.array(z.object({ at: z.string(), total: z.number().int().nonnegative() })).max(1000),
+  /** After a move, how long buyers may ask for a refund (hours); when the last move's window ends (null: never moved). */
+  refundWindowHours: z.number().int().positive().optional(),
+  rescheduledAt: z.string().nullable().optional(),
+  refundDeadline: z.string().nullable().optional(),
 });
 export type SalesReportJson = z.output<typeof salesReportJsonSchema>;

@@ -1,7 +1,8 @@
 /**
  * Refunds and the sales dashboard over HTTP (issue #9):
  *
- *   GET  /api/spaces/:spaceId/sales           the host's live sales: sold, held, left, gross, fee, net, sales over time
+ *   GET  /api/spaces/:spaceId/sales           the host's live sales: sold, held, left, gross, fee, net, sales over time,
+ *                                             and what a move means for buyers (refund window, the last move's deadline)
  *   PUT  /api/spaces/:spaceId/planned-length  { minutes } the length the failed-early rule measures against (host, before start)
  *   GET  /api/spaces/:spaceId/refund          the caller's ticket after a move: may they ask for a refund, until when
  *   POST /api/spaces/:spaceId/refund          ask for it (within the window after a move) → 202, the refund runs as a durable job
@@ -17,7 +18,8 @@ import type { Db } from '../db/database.ts';
 import { describeIssues, NotFoundError, PermissionError, SpacecraftError, ValidationError } from '../errors.ts';
 import { safeParse } from '../lib/safe-parse.ts';
 import type { RefundRunner } from '../payments/refund-runner.ts';
-import { salesReport } from '../payments/sales-report.ts';
+import { moveTerms, salesReport } from '../payments/sales-report.ts';
+import type { RefundPolicy } from '../domain/refund-policy.ts';
 import { bearerToken } from './account-routes.ts';
 
 const spaceParams = z.object({ spaceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a Space id') });
@@ -37,8 +39,8 @@ async function take(limiter: RateLimiterMemory, key: string): Promise<void> {
   }
 }
 
-export function registerRefundRoutes(app: FastifyInstance, deps: { accounts: AccountService; db: Db; refunds: RefundRunner }): void {
-  const { accounts, db, refunds } = deps;
+export function registerRefundRoutes(app: FastifyInstance, deps: { accounts: AccountService; db: Db; refunds: RefundRunner; policy: RefundPolicy }): void {
+  const { accounts, db, refunds, policy } = deps;
   const signedIn = (request: FastifyRequest) => accounts.authenticate(bearerToken(request));
   const reads = new RateLimiterMemory({ keyPrefix: 'sales-read', points: 120, duration: 60 });
   const asks = new RateLimiterMemory({ keyPrefix: 'refund-ask', points: 10, duration: 60 });
@@ -54,7 +56,8 @@ export function registerRefundRoutes(app: FastifyInstance, deps: { accounts: Acc
     const space = await db.selectFrom('spaces').select('host_account_id').where('id', '=', spaceId).executeTakeFirst();
     if (!space) throw new NotFoundError('No such Space.');
     if (space.host_account_id !== me.id) throw new PermissionError('Only the host sees the sales.');
-    return salesReport(db, spaceId);
+    const [report, terms] = await Promise.all([salesReport(db, spaceId), moveTerms(db, spaceId, policy)]);
+    return { ...report, refundWindowHours: terms.refundWindowHours, rescheduledAt: terms.rescheduledAt?.toISOString() ?? null, refundDeadline: terms.refundDeadline?.toISOString() ?? null };
   });
 
   app.put('/api/spaces/:spaceId/planned-length', async (request) => {

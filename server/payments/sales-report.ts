@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { rescheduleRefundDeadline, type RefundPolicy } from '../domain/refund-policy.ts';
 
 export type SalesReport = {
   ticketed: boolean;
@@ -72,5 +73,24 @@ export async function salesReport(db: Db, spaceId: string): Promise<SalesReport>
     hostNet: Number(totals.gross) - Number(totals.fee),
     refundedAmount: Number(totals.refundedAmount),
     series,
+  };
+}
+
+export type MoveTerms = {
+  /** After a move, how long buyers may ask for a refund (hours). */
+  refundWindowHours: number;
+  /** When the Space last moved with tickets sold, and when its buyers' window ends (null: never). */
+  rescheduledAt: Date | null;
+  refundDeadline: Date | null;
+};
+
+/** What a move means for the Space's buyers, as its host reads it beside the sales. */
+export async function moveTerms(db: Db, spaceId: string, policy: RefundPolicy): Promise<MoveTerms> {
+  const terms = await db.selectFrom('ticket_refund_terms').select('rescheduled_at').where('space_id', '=', spaceId).executeTakeFirst();
+  const rescheduledAt = terms?.rescheduled_at ?? null;
+  return {
+    refundWindowHours: Math.round(policy.rescheduleWindowMs / 3_600_000),
+    rescheduledAt,
+    refundDeadline: rescheduledAt ? rescheduleRefundDeadline(rescheduledAt, policy) : null,
   };
 }

@@ -66,7 +66,7 @@ export async function startWebhooks(deps: {
     refunds,
     registerRoutes(app, accounts) {
       registerWebhookRoutes(app, { verifier: { webhooks: stripe?.sdk.webhooks ?? null, secret: stripe?.webhookSecret ?? null, toleranceSeconds: config.refunds.webhookToleranceSeconds }, processor });
-      registerRefundRoutes(app, { accounts, db, refunds });
+      registerRefundRoutes(app, { accounts, db, refunds, policy: config.refunds.policy });
     },
     spaceChanged,
   };

@@ -101,7 +101,7 @@ describe('a scheduled ticketed Space in the browser', { timeout: 180_000 }, () =
     await item.getByRole('button', { name: 'Edit' }).click();
     const newStart = new Date(Date.now() + 26 * 3600_000);
     await item.getByLabel('Starts').fill(utcInput(newStart));
-    await item.getByText(/keep their tickets/).waitFor();
+    await item.getByText(/keep their tickets: .* ask for a refund for 7 days after the move/).waitFor();
     await shot(host, '2-studio-move');
     await item.getByRole('button', { name: 'Save changes' }).click();
     for (const page of [ada, bob]) {

@@ -6,7 +6,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { formatAmount } from '../../../../../server/signalling/protocol.ts';
 
-export type TicketHolders = { ticketed: boolean; sold: number; refunding: number; refunded: number; refundedAmount: string | null; soldAmount: string | null };
+export type TicketHolders = {
+  ticketed: boolean;
+  sold: number;
+  refunding: number;
+  refunded: number;
+  refundedAmount: string | null;
+  soldAmount: string | null;
+  /** After a move, how long buyers may ask for a refund (hours; null: the server does not say). */
+  refundWindowHours: number | null;
+};
 
 async function ticketHolders(spaceId: string): Promise<TicketHolders> {
   const report = await window.studio.tickets.sales({ spaceId });
@@ -18,6 +27,7 @@ async function ticketHolders(spaceId: string): Promise<TicketHolders> {
     refunded: report.refunded,
     refundedAmount: money(report.refundedAmount),
     soldAmount: report.price === null ? null : money(report.price * report.sold),
+    refundWindowHours: report.refundWindowHours ?? null,
   };
 }
 
@@ -47,4 +57,17 @@ export function refundProgressLine(h: TicketHolders): string {
   if (!h.ticketed || h.refunded + h.refunding + h.sold === 0) return 'Cancelled: no tickets had been sold.';
   if (h.refunding + h.sold > 0) return `Cancelled: refunding ${tickets(h.refunding + h.sold)}… (${h.refunded} done)`;
   return `Cancelled: every ticket refunded (${tickets(h.refunded)}, ${h.refundedAmount ?? ''} back to buyers).`;
+}
+
+/** "7 days" · "36 hours" · "1 hour": how long buyers may ask for a refund after a move. */
+export function windowText(hours: number): string {
+  if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`;
+  return hours === 1 ? '1 hour' : `${hours} hours`;
+}
+
+/** What the edit form says about moving a Space with `sold` tickets. */
+export function moveNote(h: TicketHolders): string | undefined {
+  if (h.sold === 0) return undefined;
+  const window = h.refundWindowHours ? ` for ${windowText(h.refundWindowHours)} after the move` : '';
+  return `${tickets(h.sold)} sold. If you move the Space, buyers keep their tickets: their page tells them the new time and lets them ask for a refund${window}.`;
 }

@@ -24,7 +24,7 @@ const SPACE: SpaceJson = {
 };
 
 const FREE: SalesReportJson = { ticketed: false, currency: null, price: null, capacity: 0, sold: 0, held: 0, left: 0, refunding: 0, refunded: 0, disputed: 0, gross: 0, platformFee: 0, hostNet: 0, refundedAmount: 0, series: [] };
-const SOLD: SalesReportJson = { ...FREE, ticketed: true, currency: 'usd', price: 500, capacity: 10, sold: 2, left: 8, gross: 1000, platformFee: 100, hostNet: 900 };
+const SOLD: SalesReportJson = { ...FREE, refundWindowHours: 168, ticketed: true, currency: 'usd', price: 500, capacity: 10, sold: 2, left: 8, gross: 1000, platformFee: 100, hostNet: 900 };
 
 /** The studio with `spaces` upcoming; `sales` answers each read of a Space's sales in turn (the last one repeats). */
 function mount(spaces: SpaceJson[], options: { onGoLive?: () => void; sales?: SalesReportJson[] } = {}) {
@@ -114,6 +114,8 @@ describe('UpcomingSpaces', () => {
   it('tells the host, while moving a Space with tickets sold, that buyers keep them', async () => {
     const { view } = mount([SPACE], { sales: [SOLD] });
     fireEvent.click(await view.findByRole('button', { name: 'Edit' }));
-    expect((await view.findByText(/buyers keep their tickets/)).textContent).toContain('2 tickets sold.');
+    expect((await view.findByText(/buyers keep their tickets/)).textContent).toBe(
+      '2 tickets sold. If you move the Space, buyers keep their tickets: their page tells them the new time and lets them ask for a refund for 7 days after the move.',
+    );
   });
 });

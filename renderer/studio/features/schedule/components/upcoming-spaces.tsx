@@ -2,7 +2,7 @@ import { useId, useState, type ReactNode } from 'react';
 import type { SpaceJson } from '../../../../../electron/contract.ts';
 import { describeError } from '../../../../lib/error-messages.ts';
 import { useCancelSpace, useEditSpace, useScheduleSpace, useUpcomingSpaces } from '../api/spaces.ts';
-import { refundProgressLine, tickets, useRefundProgress, useTicketHolders } from '../api/ticket-refunds.ts';
+import { moveNote, refundProgressLine, tickets, useRefundProgress, useTicketHolders } from '../api/ticket-refunds.ts';
 import { describeWhen } from '../lib/zoned-time.ts';
 import { HostReminders } from './host-reminders.tsx';
 import { ScheduleForm } from './schedule-form.tsx';
@@ -128,11 +128,7 @@ function UpcomingSpace({
       <li className="space-item" aria-label={space.title}>
         <ScheduleForm
           initial={{ title: space.title, startsAt: when, timeZone: space.timeZone ?? 'UTC' }}
-          note={
-            sold > 0
-              ? `${tickets(sold)} sold. If you move the Space, buyers keep their tickets: their page tells them the new time and lets them ask for a refund for a while.`
-              : undefined
-          }
+          note={holders.data ? moveNote(holders.data) : undefined}
           submitLabel="Save changes"
           pending={edit.isPending}
           error={edit.error}

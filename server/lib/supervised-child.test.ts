@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
 import { SupervisedChild, type SupervisedChildOptions } from './supervised-child.ts';
+import { processAlive } from '../../test/support/processes.ts';
 
 type Line = { level: number; msg: string; pid?: number; code?: number; stderr?: string; slots?: number };
 
@@ -16,15 +17,6 @@ function supervise(command: string, options: Partial<SupervisedChildOptions> = {
   let gaveUp = 0;
   const child = SupervisedChild.start({ command: '/bin/sh', args: ['-c', command], name: 'helper', logger, backoffMs: 20, onGiveUp: () => gaveUp++, ...options });
   return { child, lines, gaveUps: () => gaveUp, starts: () => lines.filter((l) => l.msg === 'helper started') };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('a supervised helper process', () => {
@@ -48,9 +40,9 @@ describe('a supervised helper process', () => {
   it('is killed by stop(), which resolves once it is gone, and not respawned', async () => {
     const run = supervise('exec sleep 30');
     const pid = run.child.pid!;
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     await run.child.stop();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(run.child.pid).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(run.starts()).toHaveLength(1);

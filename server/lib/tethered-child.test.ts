@@ -8,24 +8,16 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tether } from './tethered-child.ts';
+import { processAlive } from '../../test/support/processes.ts';
 
 const strays: number[] = [];
 afterAll(() => {
-  for (const pid of strays) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of strays) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  return !alive(pid);
+  for (let i = 0; i < 100 && processAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !processAlive(pid);
 }
 
 /** A server process that starts `sleep 30` (tethered or not), says its pid, and is then SIGKILLed. */
@@ -43,7 +35,7 @@ async function killServerOf(tethered: boolean): Promise<number> {
   const [first] = (await once(server.stdout!, 'data')) as [Buffer];
   const helper = Number(first.toString().trim());
   strays.push(helper);
-  expect(alive(helper)).toBe(true);
+  expect(processAlive(helper)).toBe(true);
   await new Promise((resolve) => setTimeout(resolve, 200)); // the watchdog is up
   server.kill('SIGKILL');
   await once(server, 'close');
@@ -58,7 +50,7 @@ describe('a tethered helper process', () => {
   it('outlives a killed server when not tethered (the control)', async () => {
     const helper = await killServerOf(false);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(alive(helper)).toBe(true);
+    expect(processAlive(helper)).toBe(true);
   });
 
   it('takes its watchdog with it when the helper ends first', async () => {

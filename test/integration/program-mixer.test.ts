@@ -17,6 +17,7 @@ import { AUDIO_CODECS } from '../../server/media/worker-pool.ts';
 import { requireFfmpeg, type FfmpegRun } from '../support/ffmpeg.ts';
 import { requireCommand } from '../support/require-tool.ts';
 import { produceTone, recordProducer, toneDbfs } from '../support/rtp-tones.ts';
+import { processAlive } from '../support/processes.ts';
 
 const HOST_HZ = 440;
 const SPEAKER_HZ = 1000;
@@ -117,16 +118,6 @@ describe('the program mixer', { timeout: 60_000 }, () => {
     router.close();
     expect(mixer.closed).toBe(true);
     expect(mixer.producer.closed).toBe(true);
-    await expect.poll(() => isRunning(pid), { timeout: 5000 }).toBe(false);
+    await expect.poll(() => processAlive(pid), { timeout: 5000 }).toBe(false);
   });
 });
-
-function isRunning(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -19,6 +19,7 @@ import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { signIn } from '../support/server-fixture.ts';
 import type { LogRotation } from '../../electron/server-child.ts';
 import { ServerSupervisor } from '../../electron/server-supervisor.ts';
+import { processAlive } from '../support/processes.ts';
 
 const running: ServerSupervisor[] = [];
 
@@ -33,15 +34,6 @@ function supervisor(options: { env?: Record<string, string>; maxRestarts?: numbe
   });
   running.push(s);
   return { s, logFile };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The process's children (any thread's), from /proc. */
@@ -105,7 +97,7 @@ describe('server supervisor', { timeout: 180_000 }, () => {
     const pid = s.pid!;
     await s.stop();
     expect(s.status.state).toBe('stopped');
-    await expect.poll(() => alive(pid)).toBe(false);
+    await expect.poll(() => processAlive(pid)).toBe(false);
   });
 
   it('hosts by account on the supervised server, with no secret in the environment of the server and its mediasoup worker, and none in the log', async () => {

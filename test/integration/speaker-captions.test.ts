@@ -21,6 +21,7 @@ import { SENTENCES } from '../bench/captions/sentences.ts';
 import { requireFfmpeg, startFfmpeg, tail, type FfmpegRun } from '../support/ffmpeg.ts';
 import { captionEngineCommand, requireSpeechTools, speechWav, wordRecall } from '../support/speech.ts';
 import { freeUdpPortPair } from '../support/udp.ts';
+import { processAlive } from '../support/processes.ts';
 
 const LOCALHOST = '127.0.0.1';
 const PAYLOAD_TYPE = 101;
@@ -86,15 +87,6 @@ async function until<T>(what: string | (() => string), check: () => T | undefine
 
 const finals = (results: EngineResult[]): EngineResult[] => results.filter((r) => r.kind === 'final');
 const text = (results: EngineResult[]): string => finals(results).map((r) => r.text).join(' ');
-
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 beforeAll(async () => {
   requireFfmpeg();
@@ -166,7 +158,7 @@ describe('SpeakerCaptions on a real mediasoup producer', { timeout: 120_000 }, (
     captions.close();
     captions.close();
     expect((await into.router.dump()).transportIds.length).toBe(before);
-    await until('the engine process to exit', () => processGone(pid), 5000);
+    await until('the engine process to exit', () => !processAlive(pid), 5000);
 
     const again = await startCaptions(into);
     let closed = false;
@@ -174,7 +166,7 @@ describe('SpeakerCaptions on a real mediasoup producer', { timeout: 120_000 }, (
     const pid2 = again.engine.pid!;
     into.producer.close();
     await until('the pipeline to close with its producer', () => closed && again.closed);
-    await until('the engine process to exit', () => processGone(pid2), 5000);
+    await until('the engine process to exit', () => !processAlive(pid2), 5000);
     expect((await into.router.dump()).transportIds.length).toBe(before);
   });
 

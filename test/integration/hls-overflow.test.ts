@@ -16,7 +16,6 @@ import { requireFfmpeg } from '../support/ffmpeg.ts';
 import { requireCommand } from '../support/require-tool.ts';
 import { toneDbfs } from '../support/rtp-tones.ts';
 import { signIn, startTestServer, type TestServer } from '../support/server-fixture.ts';
-import { nextNotification } from '../support/signalling.ts';
 import { readWav } from '../support/wav.ts';
 import { WrtcStagePeer } from '../support/wrtc-stage-peer.ts';
 
@@ -61,12 +60,7 @@ async function liveSpaceWithSpeaker(): Promise<string> {
   await host.publishTone(HOST_HZ);
   const ada = await peer({ sessionToken: await signIn(server.url, 'demo_ada', DEMO_PASSWORD) });
   await ada.join(created.space.spaceId);
-  const asked = nextNotification(host.signalling, 'stageRequests', (r) => r.requests.length === 1);
-  await ada.signalling.request('requestToSpeak', {});
-  const { requests } = await asked;
-  const seated = nextNotification(ada.signalling, 'yourRole', (r) => r.role === 'speaker');
-  await host.signalling.request('answerRequest', { peerId: requests[0]!.peerId, accept: true });
-  await seated;
+  await ada.comeOnStage(host);
   await ada.publishTone(SPEAKER_HZ);
   await ada.signalling.request('setMuted', { muted: false });
   return created.space.spaceId;

@@ -49,12 +49,7 @@ describe('listeners on the program stream', { timeout: 90_000 }, () => {
     const ada = await peer({ sessionToken: await signIn(server.url, 'demo_ada', DEMO_PASSWORD) });
     const adaJoined = await ada.join(spaceId);
     expect(adaJoined.space.programProducerId).toBeUndefined();
-    const asked = nextNotification(host.signalling, 'stageRequests', (r) => r.requests.length === 1);
-    await ada.signalling.request('requestToSpeak', {});
-    const { requests } = await asked;
-    const seated = nextNotification(ada.signalling, 'yourRole', (r) => r.role === 'speaker');
-    await host.signalling.request('answerRequest', { peerId: requests[0]!.peerId, accept: true });
-    await seated;
+    await ada.comeOnStage(host);
     const speakerProducerId = await ada.publishTone(SPEAKER_HZ);
     await ada.signalling.request('setMuted', { muted: false });
 

@@ -62,13 +62,8 @@ async function speakerOnStage() {
   await host.load(created.routerRtpCapabilities);
   const ada = await peer({ as: 'demo_ada' });
   await ada.join(spaceId);
-  const asked = nextNotification(host.signalling, 'stageRequests', (r) => r.requests.length === 1);
-  await ada.signalling.request('requestToSpeak', {});
-  const { requests } = await asked;
-  expect(requests[0]).toMatchObject({ handle: 'demo_ada' });
-  const seated = nextNotification(ada.signalling, 'yourRole', (r) => r.role === 'speaker');
-  await host.signalling.request('answerRequest', { peerId: requests[0]!.peerId, accept: true });
-  const me = await seated;
+  const { request, role: me } = await ada.comeOnStage(host);
+  expect(request).toMatchObject({ handle: 'demo_ada' });
   const producerId = await ada.publishTone(TONE_HZ);
   // On stage muted: the producer is paused on the server until the speaker unmutes.
   expect(producers.get(producerId)?.paused).toBe(true);

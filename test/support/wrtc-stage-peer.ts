@@ -9,8 +9,8 @@ import wrtc from '@roamhq/wrtc';
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import type { SignallingClient } from '../../renderer/lib/signalling-client.ts';
-import type { RequestResult } from '../../server/signalling/protocol.ts';
-import { connectClient } from './signalling.ts';
+import type { NotificationData, RequestResult } from '../../server/signalling/protocol.ts';
+import { connectClient, nextNotification } from './signalling.ts';
 
 const g = globalThis as Record<string, unknown>;
 for (const name of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack']) {
@@ -48,6 +48,19 @@ export class WrtcStagePeer {
     const joined = await this.signalling.request('joinSpace', { spaceId });
     await this.load(joined.routerRtpCapabilities);
     return joined;
+  }
+
+  /**
+   * Asks to speak (joined, the only request waiting) and `host` accepts: resolves once this peer
+   * is told it is a speaker, with the request the host saw and this peer's role notice.
+   */
+  async comeOnStage(host: WrtcStagePeer): Promise<{ request: NotificationData<'stageRequests'>['requests'][number]; role: NotificationData<'yourRole'> }> {
+    const asked = nextNotification(host.signalling, 'stageRequests', (r) => r.requests.length === 1);
+    await this.signalling.request('requestToSpeak', {});
+    const request = (await asked).requests[0]!;
+    const seated = nextNotification(this.signalling, 'yourRole', (r) => r.role === 'speaker');
+    await host.signalling.request('answerRequest', { peerId: request.peerId, accept: true });
+    return { request, role: await seated };
   }
 
   async load(routerRtpCapabilities: unknown): Promise<void> {

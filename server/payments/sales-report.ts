@@ -16,7 +16,7 @@ export type SalesReport = {
   sold: number;
   /** Seats held by checkouts still open. */
   held: number;
-  /** Seats still for sale. */
+  /** Seats still for sale (none once the Space is cancelled or ended). */
   left: number;
   refunding: number;
   refunded: number;
@@ -33,7 +33,14 @@ export type SalesReport = {
 const SERIES_POINTS = 240;
 
 export async function salesReport(db: Db, spaceId: string): Promise<SalesReport> {
-  const offer = await db.selectFrom('ticket_offers').select(['currency', 'amount', 'capacity', 'sold', 'held']).where('space_id', '=', spaceId).executeTakeFirst();
+  const offer = await db
+    .selectFrom('ticket_offers')
+    .innerJoin('spaces', 'spaces.id', 'ticket_offers.space_id')
+    .select(['ticket_offers.currency', 'ticket_offers.amount', 'ticket_offers.capacity', 'ticket_offers.sold', 'ticket_offers.held', 'spaces.status'])
+    .where('ticket_offers.space_id', '=', spaceId)
+    .executeTakeFirst();
+  // A cancelled or ended Space sells nothing more: no seat is left, whatever refunds gave back.
+  const over = offer?.status === 'cancelled' || offer?.status === 'ended';
   const totals = await db
     .selectFrom('tickets')
     .select([
@@ -64,7 +71,7 @@ export async function salesReport(db: Db, spaceId: string): Promise<SalesReport>
     capacity,
     sold: Number(totals.paid),
     held: offer?.held ?? 0,
-    left: offer ? Math.max(0, capacity - offer.sold - offer.held) : 0,
+    left: offer && !over ? Math.max(0, capacity - offer.sold - offer.held) : 0,
     refunding: Number(totals.refunding),
     refunded: Number(totals.refunded),
     disputed: Number(totals.disputed),

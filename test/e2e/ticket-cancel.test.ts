@@ -33,8 +33,8 @@ const ticketLine = (page: Page) => page.locator('.ticket .ticket-state');
 const utcInput = (at: Date) => at.toISOString().slice(0, 16);
 
 /** A listener in a browser context of their own: opens the scheduled Space's page, signs in, pays at the stub's Checkout, comes back holding a ticket. */
-async function buyTicket(browser: Browser, world: TicketWorld, link: string, handle: string): Promise<Page> {
-  const page = await (await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB' })).newPage();
+async function buyTicket(browser: Browser, world: TicketWorld, link: string, handle: string, phone = false): Promise<Page> {
+  const page = await (await browser.newContext({ timezoneId: 'UTC', locale: 'en-GB', ...(phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {}) })).newPage();
   await page.goto(link);
   await page.locator('.scheduled-space').waitFor({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Sign in to buy a ticket' }).click({ timeout: 15_000 });
@@ -92,7 +92,8 @@ describe('a scheduled ticketed Space in the browser', { timeout: 180_000 }, () =
 
     // Two listeners buy on the scheduled Space's page.
     const ada = await buyTicket(browser, world, link, 'demo_ada');
-    const bob = await buyTicket(browser, world, link, 'demo_bob');
+    // Bob buys on a phone-sized screen (the page is phone first).
+    const bob = await buyTicket(browser, world, link, 'demo_bob', true);
     await shot(bob, '1-bought');
     const charges = [...stub.state.charges.keys()];
     expect(charges).toHaveLength(2);
@@ -113,13 +114,16 @@ describe('a scheduled ticketed Space in the browser', { timeout: 180_000 }, () =
       expect(await page.locator('time').getAttribute('datetime')).toBe(new Date(utcInput(newStart) + ':00Z').toISOString());
     }
     await shot(ada, '3-moved');
+    await shot(bob, '3-moved-phone');
 
     // Ada asks for her money back (and confirms): one refund at the stub, on her charge, with the ticket's key.
     await ada.getByRole('button', { name: 'Refund my ticket' }).click();
+    await ada.getByRole('group', { name: 'Refund your ticket?' }).waitFor();
+    await shot(ada, '4-refund-confirm');
     await ada.getByRole('button', { name: 'Yes, refund 5.00 USD' }).click();
     await expect.poll(() => ticketLine(ada).getAttribute('data-ticket'), { timeout: 20_000 }).toBe('refunded');
     expect(await ticketLine(ada).textContent()).toContain('5.00 USD');
-    await shot(ada, '4-refunded');
+    await shot(ada, '4-refund-done');
     expect(stub.state.refunds.size).toBe(1);
     const adaTicket = await server.database.db
       .selectFrom('tickets')
@@ -168,6 +172,7 @@ describe('a scheduled ticketed Space in the browser', { timeout: 180_000 }, () =
     const sales = cancelled.getByRole('region', { name: 'Sales' });
     await expect.poll(() => sales.getByTestId('sales-refunded').textContent(), { timeout: 15_000 }).toContain('2');
     expect(await sales.getByTestId('sales-sold').textContent()).toBe('0');
+    expect(await sales.getByTestId('sales-left').textContent()).toBe('0');
     expect(await sales.getByTestId('sales-gross').textContent()).toBe('0.00 USD');
     await shot(host, '7-studio-cancelled');
   });

@@ -2,7 +2,8 @@
  * What a move means for ticket holders, as the host's sales read it (GET /api/spaces/:id/sales), on
  * both databases: the refund window's length (SPACECRAFT_TICKET_RESCHEDULE_REFUND_HOURS) always, and
  * after a move with tickets sold, when the Space moved and when its buyers' window ends; a move of a
- * Space with no ticket sold opens no window. The studio's edit and cancel confirmations read these.
+ * Space with no ticket sold opens no window. A cancelled Space has no seat left for sale. The
+ * studio's edit and cancel confirmations read these.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkoutJsonSchema } from '../../server/http/ticket-api.ts';
@@ -42,5 +43,10 @@ describe.each(BACKENDS)('the move terms beside the sales on %s', (backend) => {
     const after = await sales(sold);
     expect(new Date(after.refundDeadline!).getTime() - new Date(after.rescheduledAt!).getTime()).toBe(36 * 3600_000);
     expect(await sales(unsold)).toMatchObject({ sold: 0, refundWindowHours: 36, rescheduledAt: null, refundDeadline: null });
+
+    // Cancelled, a Space has no seat left for sale (its refunds give money back, not seats).
+    expect(await sales(unsold)).toMatchObject({ left: 10 });
+    expect((await w.call('POST', `/api/spaces/${unsold}/cancel`, { token: host!.token })).status).toBe(200);
+    expect(await sales(unsold)).toMatchObject({ left: 0, sold: 0 });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { REACTIONS } from '../../server/signalling/protocol.ts';
-import { describeError } from '../lib/error-messages.ts';
+import { ErrorAlert } from '../lib/error-alert.tsx';
 import { stagePeople } from '../lib/stage-people.ts';
 import { StreamAudio } from '../lib/stream-audio.tsx';
 import type { AccountSnapshot, AccountStore } from './account/account-store.ts';
@@ -152,11 +152,7 @@ export function LivePlayer({
           <ListenerStage view={{ people, myPeerId: snapshot.you?.peerId ?? null, part, inGreenRoom, reactions: REACTIONS }} actions={actions} mic={MIC} />
         </div>
       ) : null}
-      {error ? (
-        <p className="error" role="alert">
-          {describeError(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </>
   );
 }

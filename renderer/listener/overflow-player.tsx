@@ -10,7 +10,7 @@
  */
 import type Hls from 'hls.js';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { describeError } from '../lib/error-messages.ts';
+import { ErrorAlert } from '../lib/error-alert.tsx';
 import type { ListenerSession } from './listener-session.ts';
 
 type Overflow = { playlistUrl: string; expiresAt: string; behindSeconds: number };
@@ -96,11 +96,7 @@ export function OverflowPlayer({ serverUrl, spaceId, returnWhenSeatFree, onSeatF
           : `Live on the overflow stream: about ${behind} s behind the Space.${returnWhenSeatFree ? ' You move to live audio as soon as a seat frees.' : ''}`}
       </p>
       <audio ref={audio} className="overflow-audio" autoPlay />
-      {error ? (
-        <p className="error" role="alert">
-          {describeError(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * you" (their unmute is refused until it is lifted), leave the stage. A guest
  * who asks to speak is offered sign-in first.
  */
-import { describeError } from '../../lib/error-messages.ts';
+import { ErrorAlert } from '../../lib/error-alert.tsx';
 import { useAction } from '../../lib/use-action.ts';
 import { ROLE_LABEL } from './stage-people.tsx';
 
@@ -83,11 +83,7 @@ export function SpeakControls({ part, actions }: { part: MyPart; actions: SpeakA
   return (
     <section className="speak" aria-label="Your part">
       {body}
-      {error ? (
-        <p className="error" role="alert">
-          {describeError(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </section>
   );
 }

@@ -5,7 +5,7 @@
  * be chosen; the calendar file can always be downloaded.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { describeError } from '../../lib/error-messages.ts';
+import { ErrorAlert } from '../../lib/error-alert.tsx';
 import type { AccountSnapshot, AccountStore } from '../account/account-store.ts';
 import { useAccountStore } from '../account/use-account.ts';
 import { SignInForm } from '../components/sign-in-form.tsx';
@@ -155,11 +155,7 @@ export function ReminderPanel({ serverUrl, spaceId, hostHandle, accounts, accoun
           {reminder.minutesBefore ? `, ${reminder.minutesBefore} minutes before and` : ''} when it starts.
         </p>
       ) : null}
-      {error ? (
-        <p role="alert" className="error">
-          {describeError(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { describeError } from '../../../../lib/error-messages.ts';
+import { ErrorAlert } from '../../../../lib/error-alert.tsx';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
 import { TEST_TONE_DBFS, TEST_TONE_HZ } from '../../../../lib/mix/mixer-state.ts';
 import { useSettings, useUpdateSettings } from '../api/settings.ts';
@@ -104,11 +104,7 @@ export function MixerPanel({ mix, onReadyChange, modeOverride = null }: { mix: P
       </ChannelStrip>
       <MonitorStrip mix={mix} monitor={mixer.monitor} onChange={(monitor) => setPart('monitor', monitor)} />
       <MasterStrip mix={mix} mode={mixer.mode} />
-      {error ? (
-        <p className="error" role="alert">
-          {describeError(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </section>
   );
 }

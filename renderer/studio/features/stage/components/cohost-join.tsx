@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { StudioError } from '../../../../../electron/contract.ts';
-import { describeError } from '../../../../lib/error-messages.ts';
+import { ErrorAlert } from '../../../../lib/error-alert.tsx';
 import { LiveSession } from '../lib/live-session.ts';
 
 export function CohostJoin({ spaceId, track, ready, onJoined, onDismiss }: { spaceId: string; track: MediaStreamTrack; ready: boolean; onJoined: (session: LiveSession) => void; onDismiss: () => void }) {
@@ -33,11 +33,7 @@ export function CohostJoin({ spaceId, track, ready, onJoined, onDismiss }: { spa
       <button type="button" disabled={joining} onClick={onDismiss}>
         Not now
       </button>
-      {error ? (
-        <p className="error" role="alert">
-          {describeError(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </div>
   );
 }

@@ -3,7 +3,7 @@
  * the listener in their green room; they join the stage muted. When the stage
  * is full, accepting says so (the server refuses with LIMIT_EXCEEDED).
  */
-import { describeError } from '../../../../lib/error-messages.ts';
+import { ErrorAlert } from '../../../../lib/error-alert.tsx';
 import { useAction } from '../../../../lib/use-action.ts';
 
 export type QueuedRequest = { peerId: string; displayName: string; handle: string | null; at: number };
@@ -36,11 +36,7 @@ function Request({ request, now, answer }: { request: QueuedRequest; now: number
           Decline
         </button>
       </span>
-      {error ? (
-        <span className="error member-error" role="alert">
-          {describeError(error)}
-        </span>
-      ) : null}
+      <ErrorAlert error={error} as="span" className="member-error" />
     </li>
   );
 }

@@ -6,7 +6,7 @@
  * cannot come back to the Space.
  */
 import { useState } from 'react';
-import { describeError } from '../../../../lib/error-messages.ts';
+import { ErrorAlert } from '../../../../lib/error-alert.tsx';
 import type { StagePerson } from '../../../../lib/stage-people.ts';
 import { useAction } from '../../../../lib/use-action.ts';
 
@@ -86,11 +86,7 @@ function Member({ member, me, myPeerId, actions }: { member: RosterMember; me: S
           </button>
         </span>
       ) : null}
-      {error ? (
-        <span className="error member-error" role="alert">
-          {describeError(error)}
-        </span>
-      ) : null}
+      <ErrorAlert error={error} as="span" className="member-error" />
     </li>
   );
 }

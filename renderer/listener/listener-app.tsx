@@ -136,6 +136,7 @@ export function ListenerApp({ spaceId, serverUrl }: { spaceId: string | null; se
             <p className="state" role="status" data-phase="ended">
               This Space has ended.
             </p>
+            {spaceId !== null ? <TicketPanel serverUrl={serverUrl} spaceId={spaceId} accounts={accounts} account={account} space={{ status: 'ended', scheduledFor: null }} /> : null}
             {spaceId !== null ? <TranscriptLinks serverUrl={serverUrl} spaceId={spaceId} token={account.token} /> : null}
           </>
         ) : (

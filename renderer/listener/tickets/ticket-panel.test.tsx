@@ -4,9 +4,10 @@
  * and may ask for a refund until the window ends; asking sends the refund and the panel then says
  * the ticket is being refunded. Without a move (or past the window) nothing is offered. A moved
  * Space's panel reads the ticket again and names the new time; a cancelled one follows the refund
- * until the money is back, and says nothing to a signed-in visitor without a ticket.
+ * until the money is back, and says nothing to a signed-in visitor without a ticket. An ended Space
+ * shows only a refunded ticket; past the start of a Space not started, the ticket is read again.
  */
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AccountSnapshot, AccountStore } from '../account/account-store.ts';
 import { TicketPanel, time } from './ticket-panel.tsx';
@@ -120,5 +121,50 @@ describe('the ticket panel as the Space changes', () => {
     render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={guest} space={{ status: 'cancelled', scheduledFor: null }} />);
     expect((await screen.findByRole('status')).textContent).toContain('Every ticket of this Space is refunded in full');
     expect(screen.getByRole('button', { name: 'Sign in to see yours' })).toBeTruthy();
+  });
+
+  it('on an ended Space speaks of the ticket only when it was refunded', async () => {
+    serveStates(['paid']);
+    const view = render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'ended', scheduledFor: null }} />);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(view.container.textContent).toBe('');
+    cleanup();
+    serveStates(['refunded']);
+    render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'ended', scheduledFor: null }} />);
+    expect((await screen.findByRole('status')).textContent).toContain('Your ticket was refunded in full: 5.00 USD');
+    expect(screen.queryByText(/Ticket/)).toBeNull();
+  });
+
+  it('past the start of a Space its host has not started, reads the ticket again every half minute (a no-show refunds it by itself)', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-01T18:00:30.000Z') });
+    try {
+      const seen = serveStates(['paid', 'paid', 'refunded']);
+      render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'scheduled', scheduledFor: '2026-12-01T18:00:00.000Z' }} />);
+      await act(() => vi.advanceTimersByTimeAsync(100));
+      expect(seen).toEqual(['paid']);
+      await act(() => vi.advanceTimersByTimeAsync(36_000));
+      expect(seen).toEqual(['paid', 'paid']);
+      await act(() => vi.advanceTimersByTimeAsync(36_000));
+      expect(screen.getByRole('status').getAttribute('data-ticket')).toBe('refunded');
+      // Refunded: no more reads.
+      await act(() => vi.advanceTimersByTimeAsync(120_000));
+      expect(seen).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('before the start reads nothing more until the start comes', async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-01T17:00:00.000Z') });
+    try {
+      const seen = serveStates(['paid']);
+      render(<TicketPanel serverUrl="https://spaces.example" spaceId="sp1" accounts={NO_STORE} account={ACCOUNT} space={{ status: 'scheduled', scheduledFor: '2026-12-01T18:00:00.000Z' }} />);
+      await act(() => vi.advanceTimersByTimeAsync(59 * 60_000));
+      expect(seen).toEqual(['paid']);
+      await act(() => vi.advanceTimersByTimeAsync(2 * 60_000));
+      expect(seen.length).toBeGreaterThan(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -7,7 +7,9 @@
  * The page hands it the Space's state (`space`): when the host moves the Space the panel reads the
  * ticket again and tells a holder it still counts, offering the refund (asked, then confirmed)
  * until the window ends; when the host cancels, it says the ticket is being refunded, then that it
- * was. While a refund is on its way it reads again every few seconds until the money is back.
+ * was. While a refund is on its way it reads again every few seconds until the money is back; past
+ * the start of a Space its host has not started, it reads again every half minute (a host who never
+ * comes gets every ticket refunded by itself). An ended Space's page shows a refunded ticket only.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { BuyerRefundJson, TicketsJson } from '../../../server/signalling/protocol.ts';
@@ -53,6 +55,8 @@ function forgetReturn(): void {
 /** What the page knows of the Space: a change (moved, cancelled) makes the panel read the ticket again. */
 export type TicketSpace = { status: string; scheduledFor: string | null };
 
+const startsAtOf = (space: TicketSpace | undefined): number | null => (space?.scheduledFor ? Date.parse(space.scheduledFor) : null);
+
 /** How long to wait before reading a refund on its way again: 2 s, growing to 30 s. */
 export function refundPollDelay(reads: number): number {
   return Math.min(30_000, 2_000 * 1.5 ** reads);
@@ -68,6 +72,7 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
   const [signingIn, setSigningIn] = useState(false);
   const token = account.status === 'signed-in' ? account.token : null;
   const cancelled = space?.status === 'cancelled';
+  const ended = space?.status === 'ended';
 
   const refresh = useCallback(async () => {
     const session = returnedSession();
@@ -117,6 +122,25 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
     }
   };
 
+  // Past the start with the host not live yet, a paid ticket may be refunded by itself (the host never came): read again every ~30 s.
+  const late = space?.status === 'scheduled' && startsAtOf(space) !== null && held === 'paid';
+  useEffect(() => {
+    const start = startsAtOf(space);
+    if (!late || start === null) return;
+    let timer: ReturnType<typeof setTimeout>;
+    const again = () => {
+      const toStart = start - Date.now();
+      // Wait for the start (at most an hour at a time: timers overflow past 24 days), then every 24–36 s.
+      const wait = toStart > 0 ? Math.min(3_600_000, toStart + 1_000) : 24_000 + Math.random() * 12_000;
+      timer = setTimeout(() => {
+        if (Date.now() >= start) void refresh().then(again, again);
+        else again();
+      }, wait);
+    };
+    again();
+    return () => clearTimeout(timer);
+  }, [late, space, refresh]);
+
   // Read again when the Space changes (the host moved or cancelled it): what the ticket allows changed with it.
   const spaceStatus = space?.status;
   const startsAt = space?.scheduledFor ?? null;
@@ -145,6 +169,8 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
   }
   const mine = offer.mine;
   const ticket = mine?.ticket ?? null;
+  // An ended Space's page speaks of the ticket only when it was refunded (a Space that failed early, a host who never came).
+  if (ended && ticket !== 'refunding' && ticket !== 'refunded') return null;
   // A cancelled Space's page speaks only to whoever held a ticket (nothing is left to buy); a visitor not signed in may be one.
   if (cancelled && ticket === null) {
     if (token) return null;
@@ -161,7 +187,7 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
   }
   return (
     <section className="ticket" aria-label="Ticket" data-sales={offer.sales}>
-      {cancelled ? null : (
+      {cancelled || ended ? null : (
         <p className="ticket-price">
           Ticket <strong>{offer.price}</strong>
         </p>

@@ -7,7 +7,7 @@
  * (ceiling −1 dBFS at the listener), then a MediaStreamAudioDestinationNode
  * whose track is published: mono in voice mode, stereo in music mode. Channel
  * and master meters (peak and RMS in dBFS) run in an AudioWorklet and post at
- * display rate.
+ * display rate, one message for all of them and the processors' readouts.
  *
  * The worklet module loads asynchronously: until it has, the master stays
  * disconnected (the track is silent) so nothing unlimited ever goes out.
@@ -26,6 +26,7 @@ import {
   type ChannelStates,
   type MixMode,
 } from './mix/mixer-state.ts';
+import { decodeMeterReport, type Readouts } from './mix/meter-report.ts';
 import { setPublishProfile, type PublishedProducer } from './mix/publish-profile.ts';
 import { PadBank } from './mix/pad-bank.ts';
 import { TrackPlayer } from './mix/track-player.ts';
@@ -57,15 +58,13 @@ export class WorkletMeter {
   }
 }
 
-/** Hands each meter its levels from the meters node's batched report ([peak0, rms0, peak1, rms1, …]). */
-function attachMeters(node: AudioWorkletNode, meters: readonly WorkletMeter[]): void {
+/** Hands each meter its levels, and `onReadouts` the processors' readouts, from the meters node's one report per period. */
+function attachMeters(node: AudioWorkletNode, meters: readonly WorkletMeter[], onReadouts: (readouts: Readouts) => void): void {
   node.port.onmessage = (event: MessageEvent<Float64Array>) => {
-    const values = event.data;
-    meters.forEach((meter, i) => {
-      const peakDbfs = values[2 * i];
-      const rmsDbfs = values[2 * i + 1];
-      if (peakDbfs !== undefined && rmsDbfs !== undefined) meter.set({ peakDbfs, rmsDbfs });
-    });
+    const report = decodeMeterReport(event.data, meters.length);
+    if (!report) return;
+    meters.forEach((meter, i) => meter.set(report.levels[i]!));
+    onReadouts(report.readouts);
   };
 }
 
@@ -341,7 +340,11 @@ export class ProgramMix {
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
     });
-    attachMeters(meters, meterList);
+    attachMeters(meters, meterList, (readouts) => {
+      this.limiterReductionDb = readouts.limiterReductionDb;
+      this.micDynamics = { gateOpen: readouts.gateOpen, reductionDb: readouts.compressorReductionDb };
+      this.duckDb = readouts.duckDb;
+    });
     const meterInput = (meter: WorkletMeter) => meterList.indexOf(meter);
     for (const id of CHANNEL_IDS) this.channels[id].fader.connect(meters, 0, meterInput(this.channels[id].meter));
     // The mic through its gate and compressor, before its fader: stereo (a music-mode mic of two channels stays
@@ -354,9 +357,6 @@ export class ProgramMix {
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
     });
-    mic.port.onmessage = (event: MessageEvent<{ gateOpen: boolean; reductionDb: number }>) => {
-      this.micDynamics = event.data;
-    };
     if (this.#micSettings) mic.port.postMessage(this.#micSettings);
     this.#micIn.disconnect();
     this.#micIn.connect(mic).connect(this.#micPost);
@@ -370,9 +370,6 @@ export class ProgramMix {
       channelCountMode: 'explicit',
       channelInterpretation: 'speakers',
     });
-    ducker.port.onmessage = (event: MessageEvent<{ duckDb: number }>) => {
-      this.duckDb = event.data.duckDb;
-    };
     if (this.#duckerSettings) ducker.port.postMessage(this.#duckerSettings);
     this.#musicBus.disconnect();
     this.#musicBus.connect(ducker, 0, 0);
@@ -390,9 +387,6 @@ export class ProgramMix {
       channelInterpretation: 'speakers',
       processorOptions: { ceilingDbfs: LIMITER_THRESHOLD_DBFS, lookaheadMs: 1.5, releaseMs: 80 },
     });
-    limiter.port.onmessage = (event: MessageEvent<{ reductionDb: number }>) => {
-      this.limiterReductionDb = event.data.reductionDb;
-    };
     this.#bandOn.connect(limiter);
     this.#bandOff.connect(limiter);
     limiter.connect(meters, 0, meterInput(this.masterMeter));

@@ -205,6 +205,54 @@ describe('stereo limiter', () => {
   });
 });
 
+describe('limiter skipping quiet blocks', () => {
+  /** Quiet, a sudden loud burst, a near-ceiling stretch, a click, quiet again: in both channels, differently. */
+  function program(): [Float32Array, Float32Array] {
+    const left = new Float32Array(RATE);
+    const right = new Float32Array(RATE);
+    for (let i = 0; i < RATE; i++) {
+      const t = i / RATE;
+      const level = t < 0.2 ? 0.05 : t < 0.35 ? 1.6 : t < 0.6 ? 0.6 : t < 0.62 ? 0.02 : 0.1;
+      left[i] = level * Math.sin(2 * Math.PI * 440 * t);
+      right[i] = 0.7 * level * Math.sin(2 * Math.PI * 11_900 * t + 1);
+    }
+    left[Math.round(0.8 * RATE)] = 1;
+    return [left, right];
+  }
+  function run(skipQuiet: boolean, block: number): [Float32Array, Float32Array, number[]] {
+    const [left, right] = program();
+    const limiter = new PeakLimiter({ sampleRate: RATE, ceilingDbfs: LIMITER_THRESHOLD_DBFS, lookaheadMs: 1.5, releaseMs: 80, channels: 2, skipQuiet });
+    const outL = new Float32Array(left.length);
+    const outR = new Float32Array(right.length);
+    const gains: number[] = [];
+    for (let i = 0; i < left.length; i += block) {
+      limiter.processChannels([left.subarray(i, i + block), right.subarray(i, i + block)], [outL.subarray(i, i + block), outR.subarray(i, i + block)]);
+      gains.push(limiter.lastGain);
+    }
+    return [outL, outR, gains];
+  }
+
+  it.each([128, 37])('gives the same output to the bit as interpolating every sample (blocks of %i)', (block) => {
+    const [exactL, exactR, exactGains] = run(false, block);
+    const [fastL, fastR, fastGains] = run(true, block);
+    expect(fastGains).toEqual(exactGains);
+    // Compared sample by sample (toEqual on typed arrays of this size reports the first difference).
+    expect(Array.from(fastL)).toEqual(Array.from(exactL));
+    expect(Array.from(fastR)).toEqual(Array.from(exactR));
+    // The program does reach the limiter: the check covers blocks that limit and blocks that skip.
+    expect(Math.min(...exactGains)).toBeLessThan(0.5);
+  });
+
+  it('bounds every interpolated point by the taps gain times the largest sample around it', () => {
+    const detector = new TruePeakDetector();
+    expect(detector.tapsGain).toBeGreaterThanOrEqual(1);
+    const signal = sine(0.05, 11_900, 0.5);
+    let worst = 0;
+    for (const x of signal) worst = Math.max(worst, detector.pushLevel(x));
+    expect(worst).toBeLessThanOrEqual(0.5 * detector.tapsGain);
+  });
+});
+
 describe('gain, mute and solo', () => {
   const channels = (patch: Partial<ChannelStates> = {}): ChannelStates => ({
     mic: { gainDb: 0, muted: false, solo: false },

@@ -114,6 +114,8 @@ export class TruePeakDetector {
   readonly #history: Float32Array;
   #at = 0;
   #previousSegment = 0;
+  /** The largest sum of |tap| of any phase: no interpolated point exceeds it times the largest |sample| around it. */
+  readonly tapsGain: number;
   /** The sample the last `push` judged (x[t - H]). */
   lastSample = 0;
 
@@ -134,6 +136,37 @@ export class TruePeakDetector {
       for (let i = 0; i < taps.length; i++) taps[i]! /= sum;
       return taps;
     });
+    this.tapsGain = Math.max(...this.#taps.map((taps) => taps.reduce((sum, tap) => sum + Math.abs(tap), 0)));
+  }
+
+  /** The largest |x| of the samples the next level will look back on (the last 2H pushed). */
+  historyPeak(): number {
+    const history = this.#history;
+    let peak = 0;
+    for (let i = 0; i < 2 * this.halfLength; i++) {
+      const a = Math.abs(history[i]!);
+      if (a > peak) peak = a;
+    }
+    return peak;
+  }
+
+  /** The level the next sample carries over from the last one's following segment. */
+  get carriedLevel(): number {
+    return this.#previousSegment;
+  }
+
+  /**
+   * Pushes x[t] without interpolating, for a stretch the caller knows is under `bound` (its largest |sample|,
+   * history included, times `tapsGain`): x[t - H] goes to `lastSample` as `pushLevel` would, and `bound` stands
+   * for the segment the next level carries over.
+   */
+  pushUnder(x: number, bound: number): void {
+    const span = 2 * this.halfLength;
+    this.#at = (this.#at + 1) % span;
+    this.#history[this.#at] = x;
+    this.#history[this.#at + span] = x;
+    this.lastSample = this.#history[this.#at + this.halfLength]!;
+    this.#previousSegment = bound;
   }
 
   /** Pushes x[t]; returns x[t - H] and its true-peak level. */
@@ -232,10 +265,18 @@ export class PeakLimiter {
   #heldSum: number;
   /** The gain applied to the last sample, for the gain-reduction readout. */
   lastGain = 1;
+  readonly #skipQuiet: boolean;
+  readonly #bounds: Float64Array;
 
-  /** `channels` (default 1) are limited together: one gain for all, so a stereo image never shifts. */
-  constructor(options: { sampleRate: number; ceilingDbfs: number; lookaheadMs: number; releaseMs: number; channels?: number }) {
+  /**
+   * `channels` (default 1) are limited together: one gain for all, so a stereo image never shifts.
+   * `skipQuiet` (default true): a block whose samples (and the detectors' history) are so far under the ceiling
+   * that no interpolated point can reach it skips the interpolation; the output is the same to the bit.
+   */
+  constructor(options: { sampleRate: number; ceilingDbfs: number; lookaheadMs: number; releaseMs: number; channels?: number; skipQuiet?: boolean }) {
     const channels = Math.max(1, options.channels ?? 1);
+    this.#skipQuiet = options.skipQuiet ?? true;
+    this.#bounds = new Float64Array(channels);
     this.#ceiling = fromDb(options.ceilingDbfs);
     this.#lookahead = Math.max(2, Math.round((options.lookaheadMs / 1000) * options.sampleRate));
     this.#releaseCoefficient = 1 - Math.exp(-1 / ((options.releaseMs / 1000) * options.sampleRate));
@@ -261,10 +302,18 @@ export class PeakLimiter {
     const n = this.#lookahead;
     const channels = this.#detectors.length;
     const length = inputs[0]?.length ?? 0;
+    // Quiet block: every level a detector could report is at most (largest |x| it looks at) × tapsGain. If that is
+    // under the ceiling for every channel, every needed gain is 1 whatever the interpolation says: skip it.
+    const quiet = this.#skipQuiet && this.#isQuiet(inputs, length);
     for (let i = 0; i < length; i++) {
       let a = 0;
       for (let c = 0; c < channels; c++) {
-        const level = this.#detectors[c]!.pushLevel((inputs[c] ?? inputs[0]!)[i]!);
+        const x = (inputs[c] ?? inputs[0]!)[i]!;
+        if (quiet) {
+          this.#detectors[c]!.pushUnder(x, this.#bounds[c]!);
+          continue;
+        }
+        const level = this.#detectors[c]!.pushLevel(x);
         if (level > a) a = level;
       }
       const need = a > this.#ceiling ? this.#ceiling / a : 1;
@@ -300,6 +349,24 @@ export class PeakLimiter {
         this.#heldSum = sum;
       }
     }
+  }
+
+  /** Whether no sample of this block can be judged over the ceiling (and the bound each channel's detector then carries). */
+  #isQuiet(inputs: Float32Array[], length: number): boolean {
+    for (let c = 0; c < this.#detectors.length; c++) {
+      const detector = this.#detectors[c]!;
+      if (detector.carriedLevel > this.#ceiling) return false;
+      const input = inputs[c] ?? inputs[0]!;
+      let peak = detector.historyPeak();
+      for (let i = 0; i < length; i++) {
+        const a = Math.abs(input[i]!);
+        if (a > peak) peak = a;
+      }
+      const bound = peak * detector.tapsGain;
+      if (bound > this.#ceiling) return false;
+      this.#bounds[c] = bound;
+    }
+    return true;
   }
 }
 

@@ -3,12 +3,14 @@
  * (`?worker&url` in program-mix.ts) so the studio's CSP can load it from 'self'.
  *
  * - `spacecraft-meters`: every meter (one input each); passes nothing through;
- *   posts peak and RMS of all its inputs in one message at display rate.
+ *   posts peak and RMS of all its inputs, and the other processors' readouts,
+ *   in one message at display rate (meter-report.ts).
  * - `spacecraft-limiter`: the master's look-ahead true-peak limiter, channels linked.
  * - `spacecraft-mic`: the microphone's noise gate then compressor (settings by message).
  * - `spacecraft-ducker`: the music (input 0) ducked under the voice (input 1, the side-chain).
  */
 import { Compressor, Ducker, LevelBank, NoiseGate, PeakLimiter, toDbfs, type CompressorSettings, type DuckerSettings, type GateSettings } from './dsp.ts';
+import { encodeMeterReport, newReadouts } from './meter-report.ts';
 
 // The AudioWorkletGlobalScope's names (not in TypeScript's DOM lib).
 declare const sampleRate: number;
@@ -25,12 +27,17 @@ const REPORTS_PER_SECOND = 30;
 const READOUTS_PER_SECOND = 10;
 /** The RMS window, in reports (~300 ms, the usual RMS meter integration). */
 const RMS_REPORTS = 9;
+/**
+ * The processors' readouts, written at READOUTS_PER_SECOND by the limiter, mic and ducker processors and carried
+ * to the page by the meters' report: every processor of a context shares this scope (and runs on its one thread).
+ */
+const readouts = newReadouts();
 
 /**
  * Every meter of the mix in one node: input i is meter i (each down-mixed to one
  * channel: channelCount 1, 'explicit'). Posts one message per report period
- * with all of them, `Float64Array` [peak0, rms0, peak1, rms1, …] in dBFS: one
- * message wakes the page 30 times a second, not once per meter.
+ * with all of them and the readouts (meter-report.ts): one message wakes the
+ * page 30 times a second, not once per meter or processor.
  */
 class MetersProcessor extends Processor {
   readonly #bank: LevelBank;
@@ -46,11 +53,7 @@ class MetersProcessor extends Processor {
     for (let i = 0; i < this.#bank.count; i++) this.#blocks[i] = inputs[i]?.[0];
     const report = this.#bank.push(this.#blocks);
     if (report) {
-      const values = new Float64Array(2 * report.length);
-      report.forEach((levels, i) => {
-        values[2 * i] = levels.peakDbfs;
-        values[2 * i + 1] = levels.rmsDbfs;
-      });
+      const values = encodeMeterReport(report, readouts);
       this.port.postMessage(values, [values.buffer]);
     }
     return true;
@@ -82,7 +85,7 @@ class LimiterProcessor extends Processor {
     // The deepest gain reduction of each readout period, for the master's readout.
     this.#frames += output[0]!.length;
     if (this.#frames >= sampleRate / READOUTS_PER_SECOND) {
-      this.port.postMessage({ reductionDb: -toDbfs(this.#minimumGain) });
+      readouts.limiterReductionDb = -toDbfs(this.#minimumGain);
       this.#frames = 0;
       this.#minimumGain = 1;
     }
@@ -90,7 +93,7 @@ class LimiterProcessor extends Processor {
   }
 }
 
-/** The mic's processing, both sides linked: gate, then compressor. Posts { gateOpen, reductionDb } at readout rate. */
+/** The mic's processing, both sides linked: gate, then compressor. Its gate state and deepest reduction go to the readouts. */
 class MicProcessor extends Processor {
   readonly #gate = new NoiseGate(sampleRate);
   readonly #compressor = new Compressor(sampleRate);
@@ -118,7 +121,8 @@ class MicProcessor extends Processor {
     if (this.#compressor.reductionDb < this.#deepest) this.#deepest = this.#compressor.reductionDb;
     this.#frames += output[0]!.length;
     if (this.#frames >= sampleRate / READOUTS_PER_SECOND) {
-      this.port.postMessage({ gateOpen: this.#gate.isOpen, reductionDb: -this.#deepest });
+      readouts.gateOpen = this.#gate.isOpen;
+      readouts.compressorReductionDb = -this.#deepest;
       this.#frames = 0;
       this.#deepest = 0;
     }
@@ -126,7 +130,7 @@ class MicProcessor extends Processor {
   }
 }
 
-/** Ducks the music (input 0, any channels) under the side-chain (input 1). Posts { duckDb } at readout rate. */
+/** Ducks the music (input 0, any channels) under the side-chain (input 1). How far goes to the readouts. */
 class DuckerProcessor extends Processor {
   readonly #ducker = new Ducker(sampleRate);
   #frames = 0;
@@ -142,7 +146,7 @@ class DuckerProcessor extends Processor {
     this.#ducker.process(inputs[0] ?? [], inputs[1]?.[0], output);
     this.#frames += output[0]!.length;
     if (this.#frames >= sampleRate / READOUTS_PER_SECOND) {
-      this.port.postMessage({ duckDb: -this.#ducker.gainDb });
+      readouts.duckDb = -this.#ducker.gainDb;
       this.#frames = 0;
     }
     return true;

@@ -129,6 +129,26 @@ describe('the scheduled Space page', () => {
     expect(onChange.mock.calls[0]![0]).toMatchObject({ scheduledFor: later });
   });
 
+  it('shown again while a read is out, starts no second chain of reads', async () => {
+    vi.useFakeTimers({ now: START.getTime() - 3600_000 });
+    let answer: (info: SpaceInfo) => void = () => undefined;
+    const load = vi.fn(() => new Promise<SpaceInfo>((resolve) => (answer = resolve)));
+    render(<ScheduledSpace info={scheduled()} serverUrl="http://server" onChange={() => {}} load={load} />);
+    await act(() => vi.advanceTimersByTimeAsync(20_000));
+    expect(load).toHaveBeenCalledTimes(1);
+    await act(async () => {
+      vi.setSystemTime(Date.now() + 5000);
+      document.dispatchEvent(new Event('visibilitychange'));
+      answer(scheduled());
+      await vi.advanceTimersByTimeAsync(0);
+    });
+    expect(load).toHaveBeenCalledTimes(1);
+    // One chain: a read every 12–18 s, so at most 7 in the next 90 s.
+    load.mockImplementation(() => Promise.resolve(scheduled()));
+    await act(() => vi.advanceTimersByTimeAsync(90_000));
+    expect(load.mock.calls.length).toBeLessThanOrEqual(8);
+  });
+
   it('says when the server cannot be reached, and keeps trying with longer waits', async () => {
     vi.useFakeTimers({ now: START.getTime() - 3600_000 });
     const load = vi.fn(() => Promise.reject(new Error('offline')));

@@ -112,9 +112,12 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
       const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
       timer = setTimeout(poll, nextPollDelay({ msToStart, failures, hidden }));
     };
+    let asking = false;
     const poll = () => {
+      asking = true;
       read(abort.signal).then(
         (fresh) => {
+          asking = false;
           if (abort.signal.aborted) return;
           failures = 0;
           setUnreachable(false);
@@ -122,6 +125,7 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
           if (fresh.status === 'scheduled') schedule();
         },
         () => {
+          asking = false;
           if (abort.signal.aborted) return;
           failures += 1;
           if (failures >= 2) setUnreachable(true);
@@ -133,7 +137,8 @@ export function ScheduledSpace({ info, serverUrl, onChange, timeZone, locale, lo
     // Back in view (a phone unlocked, a tab brought forward): ask at once rather than after the slow hidden-tab wait.
     let lastAsk = 0;
     const onVisible = () => {
-      if (document.visibilityState !== 'visible' || Date.now() - lastAsk < 2 * SECOND) return;
+      // Not while a read is out: its answer schedules the next one (two would each start a chain of reads).
+      if (document.visibilityState !== 'visible' || asking || Date.now() - lastAsk < 2 * SECOND) return;
       lastAsk = Date.now();
       clearTimeout(timer);
       poll();

@@ -96,15 +96,21 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
   useEffect(() => {
     if (!refunding) return;
     let reads = 0;
+    let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
     const again = () => {
+      // A read that ends after this effect was cleaned up (refunded, or the page moved on) schedules nothing more.
+      if (stopped) return;
       timer = setTimeout(() => {
         reads += 1;
         refresh().then(again, again);
       }, refundPollDelay(reads));
     };
     again();
-    return () => clearTimeout(timer);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [refunding, refresh]);
 
   const refund = async () => {
@@ -127,8 +133,10 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
   useEffect(() => {
     const start = startsAtOf(space);
     if (!late || start === null) return;
+    let stopped = false;
     let timer: ReturnType<typeof setTimeout>;
     const again = () => {
+      if (stopped) return;
       const toStart = start - Date.now();
       // Wait for the start (at most an hour at a time: timers overflow past 24 days), then every 24–36 s.
       const wait = toStart > 0 ? Math.min(3_600_000, toStart + 1_000) : 24_000 + Math.random() * 12_000;
@@ -138,7 +146,10 @@ export function TicketPanel({ serverUrl, spaceId, accounts, account, space }: { 
       }, wait);
     };
     again();
-    return () => clearTimeout(timer);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [late, space, refresh]);
 
   // Read again when the Space changes (the host moved or cancelled it): what the ticket allows changed with it.

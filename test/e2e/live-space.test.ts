@@ -9,14 +9,13 @@
  * the helpers below), so one failure cannot cascade into the next test, and
  * every wait is for an event or a poll with a deadline, never a fixed sleep.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { sampleReceivedAudio, type AudioSample } from '../support/audio-probe.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
 import { signInToStudio, startTestStudio } from '../support/studio-fixture.ts';
 import { writeToneSequence } from '../support/tones.ts';
 
@@ -51,7 +50,7 @@ let toneFile: string;
 let studio: BrowserStudio;
 let browser: Browser;
 let host: Page;
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = cleanupsAfterEach();
 
 /** The server pill in the studio's top bar: 'starting', 'running', 'restarting', … */
 const serverState = (page: Page) => page.locator('.topbar [role="status"]').getAttribute('data-state');
@@ -86,13 +85,9 @@ async function liveSpaceWithListeners(title: string, count: number): Promise<Pag
 }
 
 describe('a live Space, studio mic to listeners', { timeout: 90_000 }, () => {
-  beforeAll(() => {
-    toneFile = join(mkdtempSync(join(tmpdir(), 'spacecraft-e2e-')), 'tones.wav');
+  fixtureDir('spacecraft-e2e-', (dir) => {
+    toneFile = join(dir, 'tones.wav');
     writeToneSequence(toneFile, TONES);
-  });
-
-  afterAll(() => {
-    if (toneFile) rmSync(dirname(toneFile), { recursive: true, force: true });
   });
 
   beforeEach(async () => {
@@ -105,12 +100,6 @@ describe('a live Space, studio mic to listeners', { timeout: 90_000 }, () => {
     await expect.poll(() => serverState(host), { timeout: 20_000 }).toBe('running');
     // Hosting needs a signed-in account: the demo creator, through the sign-in screen.
     await signInToStudio(host);
-  });
-
-  afterEach(async () => {
-    const errors: unknown[] = [];
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-    if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
   });
 
   it('shows the server ready and the microphone level moving', async () => {

@@ -4,19 +4,16 @@
  * the Space's program as HLS through hls.js (no WebRTC), says it is behind, and what it plays is
  * the host's tone (measured in the page with Web Audio on the <audio> element).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { requireFfmpeg } from '../support/ffmpeg.ts';
+import { describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
+import { cleanupsAfterEach } from '../support/e2e-lifecycle.ts';
+import { requireFfmpeg } from '../support/ffmpeg.ts';
 import { requireCommand } from '../support/require-tool.ts';
 import { startTestServer, type TestServer } from '../support/server-fixture.ts';
 import { WrtcStagePeer } from '../support/wrtc-stage-peer.ts';
 
 const HOST_HZ = 600;
-const cleanups: Array<() => Promise<void> | void> = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 /** In the page: the dominant frequency and RMS of what the overflow <audio> element plays, over `ms`. */
 async function measureOverflowAudio(args: { ms: number; hz: number }): Promise<{ playing: boolean; hz: number; rmsDbfs: number; toneShare: number }> {
@@ -62,7 +59,7 @@ describe('the overflow listener in Chromium', { timeout: 120_000 }, () => {
     const server: TestServer = await startTestServer({ SPACECRAFT_HOST_GRACE_MS: '0' });
     cleanups.push(() => server.close());
     const host = await WrtcStagePeer.connect(server.url, { sessionToken: server.hostToken, origin: server.url });
-    cleanups.push(() => host.close());
+    cleanups.push(async () => host.close());
     const created = await host.signalling.request('createSpace', { title: 'Overflow in Chromium' });
     await host.load(created.routerRtpCapabilities);
     await host.publishTone(HOST_HZ);

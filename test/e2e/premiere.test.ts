@@ -9,13 +9,13 @@
  * both pages drop the card. PREMIERE_SCREENSHOTS=<folder> saves the screens.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_MIXER, type MixerSettings } from '../../electron/contract.ts';
-import { goLiveWithListener, openMixerStudio, until, type Cleanups } from '../support/mixer-studio.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
+import { goLiveWithListener, openMixerStudio, until } from '../support/mixer-studio.ts';
 import { requireCommand } from '../support/require-tool.ts';
 import { writeStereoTones } from '../support/stereo-fixtures.ts';
 import { measureChannels } from '../support/stereo-probe.ts';
@@ -24,30 +24,18 @@ const LEFT_HZ = 440;
 const RIGHT_HZ = 1000;
 const TRACK_SECONDS = 16;
 
-let dir: string;
 let trackFile: string;
 let coverFile: string;
 const shots = process.env['PREMIERE_SCREENSHOTS'];
-const cleanups: Cleanups = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-premiere-'));
+fixtureDir('spacecraft-premiere-', (dir) => {
   trackFile = join(dir, 'night-drive.wav');
   writeStereoTones(trackFile, { leftHz: LEFT_HZ, rightHz: RIGHT_HZ, seconds: TRACK_SECONDS, volume: 0.25 });
   requireCommand('ffmpeg', ['-version']);
   coverFile = join(dir, 'cover.png');
   execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=800x600', '-frames:v', '1', '-y', coverFile]);
   if (shots) mkdirSync(shots, { recursive: true });
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 /** Voice mode (the host's own choice), the microphone muted (Chromium's fake one beeps), the track played once, no ducking. */

@@ -29,11 +29,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { DEMO_LISTENERS } from '../../server/db/seed.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { cuttableProxy } from '../support/cuttable-proxy.ts';
+import { cleanupsAfterEach, fixtureDir } from '../support/e2e-lifecycle.ts';
 import { openLiveStudio, signInOnListenerPage, startTestStudio } from '../support/studio-fixture.ts';
 import { writeSine } from '../support/tones.ts';
 import { watchTone } from '../support/tone-watch.ts';
@@ -48,26 +49,14 @@ const SILENT_DB = -85;
 /** The bound: audio back within 3 s after the network returns. */
 const BACK_WITHIN_MS = 3000;
 
-let dir: string;
 const mics = { host: '', speaker: '' };
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = cleanupsAfterEach();
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'spacecraft-reconnect-'));
+fixtureDir('spacecraft-reconnect-', (dir) => {
   mics.host = join(dir, 'host.wav');
   mics.speaker = join(dir, 'speaker.wav');
   writeSine(mics.host, HOST_HZ, 60, 0.3);
   writeSine(mics.speaker, SPEAKER_HZ, 60, 0.3);
-});
-
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  const errors: unknown[] = [];
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => errors.push(error));
-  if (errors.length) throw new AggregateError(errors, 'closing the test studio failed');
 });
 
 const heard = (page: Page, hz: number, timeoutMs = 15_000) => page.evaluate(watchTone, { hz, thresholdDb: HEARD_DB, timeoutMs });

@@ -17,6 +17,7 @@ import { LiveSpace } from '../spaces/live-space.ts';
 import { MemoryStageRecords } from '../spaces/space-records.ts';
 import { MemoryCaptionRecords } from './caption-records.ts';
 import { captionsOf, SpaceCaptions, type EngineResult, type SpeakerPipeline, type SpeakerPipelineEvents } from './space-captions.ts';
+import { codeOf } from '../../test/support/error-codes.ts';
 
 class FakePipeline implements SpeakerPipeline {
   readonly startedAt: number;
@@ -100,16 +101,6 @@ async function publish(space: LiveSpace, peer: FakeSpacePeer): Promise<string> {
 const drafts = (peer: FakeSpacePeer) => peer.notifications('captionDraft').map((d) => d.segment as { id: number; raw: string; edited: string | null; status: string; released: boolean; releaseInMs: number | null });
 const captions = (peer: FakeSpacePeer) => peer.notifications('caption').map((d) => d.caption as { id: number; text: string; revision: number; speaker: string });
 
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SpacecraftError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
-
 beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(START);
@@ -179,8 +170,8 @@ describe('space captions', () => {
       ['Theia', 'TH IY AH'],
     ]);
     expect(await records.vocabulary('acc-creator')).toHaveLength(2);
-    expect(await code(c.addWord(host.id, { word: 'two words' }))).toBe('VALIDATION');
-    expect(await code(c.addWord(host.id, { word: 'Ok', phones: 'rm -rf /' }))).toBe('VALIDATION');
+    expect(await codeOf(c.addWord(host.id, { word: 'two words' }))).toBe('VALIDATION');
+    expect(await codeOf(c.addWord(host.id, { word: 'Ok', phones: 'rm -rf /' }))).toBe('VALIDATION');
   });
 
   it('applies replacement rules to new text only', async () => {
@@ -263,20 +254,20 @@ describe('space captions', () => {
     await publish(space, host);
     pipelines[0]!.say('final', 0, 'hello');
     for (const peer of [speaker, listener]) {
-      expect(await code(c.edit(peer.id, 1, 'hacked'))).toBe('PERMISSION_DENIED');
-      expect(await code(c.addWord(peer.id, { word: 'x' }))).toBe('PERMISSION_DENIED');
-      expect(await code(c.setPaused(peer.id, true))).toBe('PERMISSION_DENIED');
-      expect(await code(c.setHoldBack(peer.id, 0))).toBe('PERMISSION_DENIED');
-      expect(await code(c.addReplacement(peer.id, { heard: 'a', written: 'b' }))).toBe('PERMISSION_DENIED');
+      expect(await codeOf(c.edit(peer.id, 1, 'hacked'))).toBe('PERMISSION_DENIED');
+      expect(await codeOf(c.addWord(peer.id, { word: 'x' }))).toBe('PERMISSION_DENIED');
+      expect(await codeOf(c.setPaused(peer.id, true))).toBe('PERMISSION_DENIED');
+      expect(await codeOf(c.setHoldBack(peer.id, 0))).toBe('PERMISSION_DENIED');
+      expect(await codeOf(c.addReplacement(peer.id, { heard: 'a', written: 'b' }))).toBe('PERMISSION_DENIED');
       expect(() => c.settings(peer.id)).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED' }));
     }
-    expect(await code(c.edit('stranger' as PeerId, 1, 'x'))).toBe('NOT_FOUND');
-    expect(await code(c.edit(cohost.id, 1, 'Hello.'))).toBe('OK');
+    expect(await codeOf(c.edit('stranger' as PeerId, 1, 'x'))).toBe('NOT_FOUND');
+    expect(await codeOf(c.edit(cohost.id, 1, 'Hello.'))).toBe('OK');
     // The co-host and host see drafts; the speaker and listener never do.
     expect(drafts(cohost).length).toBeGreaterThan(0);
     expect(speaker.notifications('captionDraft')).toEqual([]);
     expect(listener.notifications('captionDraft')).toEqual([]);
-    expect(await code(c.edit(host.id, 99, 'x'))).toBe('NOT_FOUND');
+    expect(await codeOf(c.edit(host.id, 99, 'x'))).toBe('NOT_FOUND');
   });
 
   it('limits corrections per connection (a flood is RATE_LIMITED)', async () => {
@@ -284,7 +275,7 @@ describe('space captions', () => {
     const { space, captions: c } = await captioned(10_000);
     await publish(space, host);
     pipelines[0]!.say('final', 0, 'hello');
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => code(c.edit(host.id, 1, `hello ${i}`))));
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => codeOf(c.edit(host.id, 1, `hello ${i}`))));
     expect(results.filter((r) => r === 'OK')).toHaveLength(30);
     expect(results.filter((r) => r === 'RATE_LIMITED')).toHaveLength(10);
   });
@@ -310,6 +301,6 @@ describe('space captions', () => {
     await space.resume(back, space.hostKey);
     expect(back.last('captionStatus')).toMatchObject({ pausedBy: 'host' });
     expect(drafts(back).map((d) => d.raw)).toEqual(['before the drop']);
-    expect(await code(c.setPaused(back.id, false))).toBe('OK');
+    expect(await codeOf(c.setPaused(back.id, false))).toBe('OK');
   });
 });

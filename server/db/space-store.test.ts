@@ -5,11 +5,11 @@
  */
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { codeOf } from '../../test/support/error-codes.ts';
 import { BACKENDS, useTestDatabases, type TestBackend } from '../../test/support/test-databases.ts';
 import { hashSessionToken, newSessionToken } from '../accounts/session-token.ts';
 import { MAX_PENDING_INVITES_PER_SPACE, MAX_SCHEDULED_PER_DAY, MAX_SCHEDULED_PER_HOST } from '../domain/schedule.ts';
 import type { SpaceId } from '../domain/space.ts';
-import { SpacecraftError } from '../errors.ts';
 import { Database } from './database.ts';
 import { KyselyInviteRecords } from './invite-store.ts';
 import { KyselySpaceRecords, KyselyStageRecords } from './space-store.ts';
@@ -42,16 +42,6 @@ async function setUp(backend: TestBackend) {
   };
 }
 
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SpacecraftError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
-
 const schedule = { title: 'Morning show', startsAt: inHours(2), timeZone: 'Europe/Paris' };
 
 describe.each(BACKENDS)('Space records on %s', (backend) => {
@@ -64,11 +54,11 @@ describe.each(BACKENDS)('Space records on %s', (backend) => {
 
     const planned = await spaces.schedule(id.ada, schedule);
     expect(planned).toMatchObject({ status: 'scheduled', scheduledFor: schedule.startsAt, timeZone: 'Europe/Paris', startedAt: null });
-    expect(await code(spaces.goLive(planned.id, id.bob))).toBe('NOT_FOUND');
-    expect(await code(spaces.goLive('nope' as SpaceId, id.ada))).toBe('NOT_FOUND');
+    expect(await codeOf(spaces.goLive(planned.id, id.bob))).toBe('NOT_FOUND');
+    expect(await codeOf(spaces.goLive('nope' as SpaceId, id.ada))).toBe('NOT_FOUND');
     const started = await spaces.goLive(planned.id, id.ada);
     expect(started).toMatchObject({ status: 'live', scheduledFor: schedule.startsAt });
-    expect(await code(spaces.goLive(planned.id, id.ada))).toBe('INVALID_STATE');
+    expect(await codeOf(spaces.goLive(planned.id, id.ada))).toBe('INVALID_STATE');
     expect((await spaces.listLive()).map((s) => s.id).sort()).toEqual([live.id, planned.id].sort());
 
     const at = new Date();
@@ -92,20 +82,20 @@ describe.each(BACKENDS)('Space records on %s', (backend) => {
     const at = new Date();
     const edited = await spaces.edit(later.id, id.ada, { title: 'Renamed', timeZone: 'Asia/Tokyo' }, at);
     expect(edited).toMatchObject({ title: 'Renamed', timeZone: 'Asia/Tokyo', scheduledFor: later.scheduledFor });
-    expect(await code(spaces.edit(later.id, id.bob, { title: 'Hijack' }, at))).toBe('PERMISSION_DENIED');
-    expect(await code(spaces.cancel(later.id, id.bob, at))).toBe('PERMISSION_DENIED');
-    expect(await code(spaces.edit('missing' as SpaceId, id.ada, { title: 'x' }, at))).toBe('NOT_FOUND');
+    expect(await codeOf(spaces.edit(later.id, id.bob, { title: 'Hijack' }, at))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(spaces.cancel(later.id, id.bob, at))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(spaces.edit('missing' as SpaceId, id.ada, { title: 'x' }, at))).toBe('NOT_FOUND');
     expect((await spaces.get(later.id))?.title).toBe('Renamed');
 
     expect((await spaces.upcoming(id.ada)).map((s) => s.title)).toEqual(['Sooner', 'Renamed']);
     await spaces.goLive(later.id, id.ada);
-    expect(await code(spaces.edit(later.id, id.ada, { title: 'Too late' }, at))).toBe('INVALID_STATE');
-    expect(await code(spaces.cancel(later.id, id.ada, at))).toBe('INVALID_STATE');
+    expect(await codeOf(spaces.edit(later.id, id.ada, { title: 'Too late' }, at))).toBe('INVALID_STATE');
+    expect(await codeOf(spaces.cancel(later.id, id.ada, at))).toBe('INVALID_STATE');
 
     const cancelled = await spaces.cancel(sooner.id, id.ada, at);
     expect(cancelled).toMatchObject({ status: 'cancelled', endedAt: at });
-    expect(await code(spaces.cancel(sooner.id, id.ada, at))).toBe('INVALID_STATE');
-    expect(await code(spaces.edit(sooner.id, id.ada, { title: 'Back' }, at))).toBe('INVALID_STATE');
+    expect(await codeOf(spaces.cancel(sooner.id, id.ada, at))).toBe('INVALID_STATE');
+    expect(await codeOf(spaces.edit(sooner.id, id.ada, { title: 'Back' }, at))).toBe('INVALID_STATE');
     expect((await spaces.upcoming(id.ada)).map((s) => [s.title, s.status])).toEqual([['Renamed', 'live']]);
 
     expect(await spaces.publicSpace(sooner.id)).toMatchObject({ status: 'cancelled', host: { handle: 'ada', displayName: 'The ada' } });
@@ -114,14 +104,14 @@ describe.each(BACKENDS)('Space records on %s', (backend) => {
 
   it('lets a host hold at most 50 scheduled Spaces, even when the requests race', async () => {
     const { spaces, id } = await setUp(backend);
-    const results = await Promise.all(Array.from({ length: MAX_SCHEDULED_PER_HOST + 10 }, () => code(spaces.schedule(id.ada, schedule))));
+    const results = await Promise.all(Array.from({ length: MAX_SCHEDULED_PER_HOST + 10 }, () => codeOf(spaces.schedule(id.ada, schedule))));
     expect(results.filter((r) => r === 'OK')).toHaveLength(MAX_SCHEDULED_PER_HOST);
     expect(results.filter((r) => r === 'LIMIT_EXCEEDED')).toHaveLength(10);
     // Another host is not held back; cancelling one makes room again.
-    expect(await code(spaces.schedule(id.bob, schedule))).toBe('OK');
+    expect(await codeOf(spaces.schedule(id.bob, schedule))).toBe('OK');
     const [first] = await spaces.upcoming(id.ada);
     await spaces.cancel(first!.id, id.ada, new Date());
-    expect(await code(spaces.schedule(id.ada, schedule))).toBe('OK');
+    expect(await codeOf(spaces.schedule(id.ada, schedule))).toBe('OK');
   });
 
   it('lets a host schedule at most 100 Spaces in 24 hours, cancelled ones included', async () => {
@@ -130,11 +120,11 @@ describe.each(BACKENDS)('Space records on %s', (backend) => {
       const space = await spaces.schedule(id.ada, schedule);
       await spaces.cancel(space.id, id.ada, new Date());
     }
-    expect(await code(spaces.schedule(id.ada, schedule))).toBe('LIMIT_EXCEEDED');
+    expect(await codeOf(spaces.schedule(id.ada, schedule))).toBe('LIMIT_EXCEEDED');
     // Spaces started at once do not count; a day later the count starts again.
     await spaces.createLive({ hostAccountId: id.bob, title: 'Now' });
     await database.db.updateTable('spaces').set({ created_at: new Date(Date.now() - 25 * 3600_000) } as never).where('host_account_id', '=', id.ada).execute();
-    expect(await code(spaces.schedule(id.ada, schedule))).toBe('OK');
+    expect(await codeOf(spaces.schedule(id.ada, schedule))).toBe('OK');
   });
 
   it('keeps roles and bans on the stage', async () => {
@@ -198,11 +188,11 @@ describe.each(BACKENDS)('co-host invites on %s', (backend) => {
     expect(Buffer.from(row.code_hash).toString('base64url')).not.toBe(text);
 
     // Someone else holding the code cannot use it, and trying does not spend it.
-    expect(await code(accept(text, id.cyd))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(accept(text, id.cyd))).toBe('PERMISSION_DENIED');
     expect(await accept(text, id.bob)).toEqual({ spaceId: space.id, role: 'cohost' });
     expect(await stage.roles(space.id)).toEqual([{ accountId: id.bob, role: 'cohost' }]);
-    expect(await code(accept(text, id.bob))).toBe('INVALID_STATE');
-    expect(await code(accept(newSessionToken().token, id.bob))).toBe('NOT_FOUND');
+    expect(await codeOf(accept(text, id.bob))).toBe('INVALID_STATE');
+    expect(await codeOf(accept(newSessionToken().token, id.bob))).toBe('NOT_FOUND');
     const [listed] = await invites.list(space.id, id.ada);
     expect(listed?.usedAt).toBeInstanceOf(Date);
   });
@@ -210,7 +200,7 @@ describe.each(BACKENDS)('co-host invites on %s', (backend) => {
   it('one code accepted twenty times at once: exactly one succeeds', async () => {
     const { stage, id, space, invite, accept } = await withSpace(backend);
     const { code: text } = await invite(id.bob);
-    const results = await Promise.all(Array.from({ length: 20 }, () => code(accept(text, id.bob))));
+    const results = await Promise.all(Array.from({ length: 20 }, () => codeOf(accept(text, id.bob))));
     expect(results.filter((r) => r === 'OK')).toHaveLength(1);
     expect(results.filter((r) => r === 'INVALID_STATE')).toHaveLength(19);
     expect(await stage.roles(space.id)).toEqual([{ accountId: id.bob, role: 'cohost' }]);
@@ -220,7 +210,7 @@ describe.each(BACKENDS)('co-host invites on %s', (backend) => {
     const { stage, invites, id, space, invite, accept } = await withSpace(backend);
     const people = [id.bob, id.cyd, id.dee];
     const codes = await Promise.all(people.map(async (person) => ({ person, text: (await invite(person)).code })));
-    const results = await Promise.all(codes.map(({ person, text }) => code(accept(text, person))));
+    const results = await Promise.all(codes.map(({ person, text }) => codeOf(accept(text, person))));
     expect(results.filter((r) => r === 'OK')).toHaveLength(2);
     expect(results.filter((r) => r === 'LIMIT_EXCEEDED')).toHaveLength(1);
     expect(await stage.roles(space.id)).toHaveLength(2);
@@ -232,26 +222,26 @@ describe.each(BACKENDS)('co-host invites on %s', (backend) => {
   it('refuses expired, revoked and replaced codes, and a removed account', async () => {
     const { stage, invites, id, space, invite, accept } = await withSpace(backend);
     const expired = await invite(id.bob, new Date(Date.now() + 60_000));
-    expect(await code(accept(expired.code, id.bob, new Date(Date.now() + 61_000)))).toBe('INVALID_STATE');
+    expect(await codeOf(accept(expired.code, id.bob, new Date(Date.now() + 61_000)))).toBe('INVALID_STATE');
 
     const replaced = await invite(id.cyd);
     const replacing = await invite(id.cyd);
-    expect(await code(accept(replaced.code, id.cyd))).toBe('INVALID_STATE');
+    expect(await codeOf(accept(replaced.code, id.cyd))).toBe('INVALID_STATE');
 
-    expect(await code(invites.revoke(space.id, replacing.stored.id, id.bob, new Date()))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(invites.revoke(space.id, replacing.stored.id, id.bob, new Date()))).toBe('PERMISSION_DENIED');
     await invites.revoke(space.id, replacing.stored.id, id.ada, new Date());
     await invites.revoke(space.id, replacing.stored.id, id.ada, new Date()); // idempotent
-    expect(await code(accept(replacing.code, id.cyd))).toBe('INVALID_STATE');
-    expect(await code(invites.revoke(space.id, 'not-a-uuid', id.ada, new Date()))).toBe('NOT_FOUND');
-    expect(await code(invites.revoke(space.id, '00000000-0000-4000-8000-000000000000', id.ada, new Date()))).toBe('NOT_FOUND');
+    expect(await codeOf(accept(replacing.code, id.cyd))).toBe('INVALID_STATE');
+    expect(await codeOf(invites.revoke(space.id, 'not-a-uuid', id.ada, new Date()))).toBe('NOT_FOUND');
+    expect(await codeOf(invites.revoke(space.id, '00000000-0000-4000-8000-000000000000', id.ada, new Date()))).toBe('NOT_FOUND');
 
     const banned = await invite(id.eve);
     await stage.ban(space.id, id.eve);
-    expect(await code(accept(banned.code, id.eve))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(accept(banned.code, id.eve))).toBe('PERMISSION_DENIED');
 
     const used = await invite(id.dee);
     await accept(used.code, id.dee);
-    expect(await code(invites.revoke(space.id, used.stored.id, id.ada, new Date()))).toBe('INVALID_STATE');
+    expect(await codeOf(invites.revoke(space.id, used.stored.id, id.ada, new Date()))).toBe('INVALID_STATE');
     expect(await stage.roles(space.id)).toEqual([{ accountId: id.dee, role: 'cohost' }]);
   });
 
@@ -259,16 +249,16 @@ describe.each(BACKENDS)('co-host invites on %s', (backend) => {
     const { spaces, invites, id, space, invite, accept } = await withSpace(backend);
     const hash = () => newSessionToken().hash;
     const now = new Date();
-    expect(await code(invites.create({ spaceId: space.id, hostAccountId: id.bob, accountId: id.cyd, codeHash: hash(), expiresAt: inHours(1), now }))).toBe('PERMISSION_DENIED');
-    expect(await code(invites.create({ spaceId: space.id, hostAccountId: id.ada, accountId: id.ada, codeHash: hash(), expiresAt: inHours(1), now }))).toBe('VALIDATION');
-    expect(await code(invites.create({ spaceId: 'missing' as SpaceId, hostAccountId: id.ada, accountId: id.bob, codeHash: hash(), expiresAt: inHours(1), now }))).toBe('NOT_FOUND');
-    expect(await code(invites.list(space.id, id.bob))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(invites.create({ spaceId: space.id, hostAccountId: id.bob, accountId: id.cyd, codeHash: hash(), expiresAt: inHours(1), now }))).toBe('PERMISSION_DENIED');
+    expect(await codeOf(invites.create({ spaceId: space.id, hostAccountId: id.ada, accountId: id.ada, codeHash: hash(), expiresAt: inHours(1), now }))).toBe('VALIDATION');
+    expect(await codeOf(invites.create({ spaceId: 'missing' as SpaceId, hostAccountId: id.ada, accountId: id.bob, codeHash: hash(), expiresAt: inHours(1), now }))).toBe('NOT_FOUND');
+    expect(await codeOf(invites.list(space.id, id.bob))).toBe('PERMISSION_DENIED');
 
     const pending = await invite(id.bob);
     await spaces.cancel(space.id, id.ada, new Date());
     expect((await invites.list(space.id, id.ada))[0]?.revokedAt).toBeInstanceOf(Date);
-    expect(await code(accept(pending.code, id.bob))).toBe('INVALID_STATE');
-    expect(await code(invite(id.cyd))).toBe('INVALID_STATE');
+    expect(await codeOf(accept(pending.code, id.bob))).toBe('INVALID_STATE');
+    expect(await codeOf(invite(id.cyd))).toBe('INVALID_STATE');
   });
 
   it('bounds a Space’s pending invites', async () => {
@@ -281,9 +271,9 @@ describe.each(BACKENDS)('co-host invites on %s', (backend) => {
       .execute();
     const create = (accountId: string) => invites.create({ spaceId: space.id, hostAccountId: id.ada, accountId, codeHash: newSessionToken().hash, expiresAt: inHours(1), now: new Date() });
     for (const guest of extra.slice(0, MAX_PENDING_INVITES_PER_SPACE)) await create(guest.id);
-    expect(await code(create(extra.at(-1)!.id))).toBe('LIMIT_EXCEEDED');
+    expect(await codeOf(create(extra.at(-1)!.id))).toBe('LIMIT_EXCEEDED');
     const [newest] = await invites.list(space.id, id.ada);
     await invites.revoke(space.id, newest!.id, id.ada, new Date());
-    expect(await code(create(extra.at(-1)!.id))).toBe('OK');
+    expect(await codeOf(create(extra.at(-1)!.id))).toBe('OK');
   });
 });

@@ -12,6 +12,7 @@ import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { AUDIO_CODECS } from '../../../server/media/worker-pool.ts';
 import { CpuWindow, log, pin, rssBytes, sleep, udpCounters } from './proc.ts';
+import { narrowDown, rampUp } from './ramp.ts';
 import { OPUS_PT, OpusSender, RtpCounter } from './rtp.ts';
 
 export const CPU_LIMIT = 0.9;
@@ -170,31 +171,7 @@ export async function measureBare(
       log(`bare N=${n}: worker ${(s.workerCore * 100).toFixed(1)} % of a core, load generator ${(s.loadgenCore * 100).toFixed(1)} %, lost ${s.lost}, streams ${s.streams}/${n * publishers} (min ${s.perStreamMin}/${s.expectedPerStream} packets), receiver drops ${s.receiverDrops}, worker RSS ${s.workerRssMB.toFixed(1)} MB ${step.ok ? 'ok' : 'OVER'}`);
       return step;
     };
-    let good = 0;
-    let bad = 0;
-    if (options.fixedSteps) {
-      // Fixed steps, all of them whatever happens (a machine too busy for the ramp still gives CPU per listener).
-      // The largest N reported is the last of an unbroken run of good steps from the first.
-      let unbroken = true;
-      for (const n of options.fixedSteps) {
-        const ok = (await run(n)).ok;
-        unbroken &&= ok;
-        if (unbroken) good = n;
-      }
-    }
-    for (let n = stepSize; !options.fixedSteps && n <= maxN && Date.now() < deadline; n += stepSize) {
-      if ((await run(n)).ok) good = n;
-      else {
-        bad = n;
-        break;
-      }
-    }
-    // Narrow down to 50 between the last good and the first bad step.
-    while (bad && bad - good > 50 && Date.now() < deadline) {
-      const mid = Math.round((good + bad) / 2 / 25) * 25;
-      if ((await run(mid)).ok) good = mid;
-      else bad = mid;
-    }
+    const { good } = await narrowDown(run, await rampUp(run, { stepSize, maxN, deadline, fixedSteps: options.fixedSteps }), deadline);
     if (options.atLimit && good > 0) {
       await setN(good);
       await sleep(1000);

@@ -10,6 +10,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { CPU_LIMIT } from './bare.ts';
 import type { GrowReply, LoadgenRequest, SnapshotReply } from './loadgen-child.ts';
 import { cpuNs, CpuWindow, log, pin, rssBytes, sleep, udpCounters } from './proc.ts';
+import { narrowDown, rampUp } from './ramp.ts';
 import { DEMO_LISTENERS } from '../../../server/db/seed.ts';
 import { signInDemo, startServerChild, type ServerChild } from './server-child.ts';
 import { WrtcHost, WrtcProbe, type ProbeReport } from './wrtc-peers.ts';
@@ -305,33 +306,10 @@ export async function measureOurs(options: OursOptions): Promise<OursResult> {
       return step;
     };
 
-    let good = 0;
-    let bad = 0;
-    if (options.fixedSteps) {
-      // Fixed steps, all of them whatever happens (a machine too busy for the ramp still gives CPU per listener).
-      // The largest N reported is the last of an unbroken run of good steps from the first.
-      let unbroken = true;
-      for (const n of options.fixedSteps) {
-        const ok = (await run(n)).ok;
-        unbroken &&= ok;
-        if (unbroken) good = n;
-      }
-    }
-    for (let n = stepSize; !options.fixedSteps && n <= maxN && Date.now() < deadline; n += stepSize) {
-      const step = await run(n);
-      if (step.ok) good = n;
-      else {
-        bad = n;
-        break;
-      }
-    }
+    const ramp = await rampUp(run, { stepSize, maxN, deadline, fixedSteps: options.fixedSteps });
     // Narrow down only a limit of the server's: one of the load generator's says nothing about the server.
-    const generatorLimited = bad > 0 && generatorSaturated;
-    while (bad && !generatorLimited && bad - good > 50 && Date.now() < deadline) {
-      const mid = Math.round((good + bad) / 2 / 25) * 25;
-      if ((await run(mid)).ok) good = mid;
-      else bad = mid;
-    }
+    const generatorLimited = ramp.bad > 0 && generatorSaturated;
+    const { good, bad } = generatorLimited ? ramp : await narrowDown(run, ramp, deadline);
     if (options.atLimit && good > 0) {
       if (lg.count !== good) await run(good);
       await options.atLimit(server);

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { MixerSettings } from '../../../../../electron/contract.ts';
+import { AUDIO_FILES, SingleFileInput } from '../../../../lib/file-input.tsx';
 import { FADER_MAX_DB, FADER_MIN_DB, type ChannelState } from '../../../../lib/mix/mixer-state.ts';
 import type { ProgramMix } from '../../../../lib/program-mix.ts';
 import { usePads } from '../lib/use-pads.ts';
@@ -28,16 +29,7 @@ export function PadsStrip(props: { mix: ProgramMix; pads: Pads; loaded: boolean;
               <kbd>{i + 1}</kbd>
               <input aria-label={`Pad ${i + 1} name`} value={pad.name} maxLength={40} onChange={(e) => setPad(i, { name: e.target.value })} />
               <label className="button-like small">
-                <input
-                  type="file"
-                  accept="audio/*,.wav,.mp3,.ogg,.oga,.opus,.flac,.m4a,.aac,.webm"
-                  aria-label={`Load a clip onto pad ${i + 1}`}
-                  onChange={(e) => {
-                    const file = e.target.files?.[0];
-                    e.target.value = '';
-                    if (file) void loadClip(i, file);
-                  }}
-                />
+                <SingleFileInput accept={AUDIO_FILES} label={`Load a clip onto pad ${i + 1}`} onFile={(file) => void loadClip(i, file)} />
                 {pad.clipId ? 'Replace…' : 'Load…'}
               </label>
               <button type="button" className="small" aria-label={`Clear pad ${i + 1}`} disabled={!pad.clipId} onClick={() => clearClip(i)}>

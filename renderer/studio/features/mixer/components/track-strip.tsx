@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../../../../lib/error-messages.ts';
-import { openAudioThroughApp } from '../api/open-audio.ts';
+import { AUDIO_FILES, SingleFileInput } from '../../../../lib/file-input.tsx';
+import { openAudioThroughApp } from '../../../../lib/open-audio-file.ts';
 import type { ChannelState } from '../../../../lib/mix/mixer-state.ts';
 import type { WorkletMeter } from '../../../../lib/program-mix.ts';
 import type { TrackPlayer } from '../../../../lib/mix/track-player.ts';
@@ -52,18 +53,7 @@ export function TrackStrip(props: {
         <button type="button" className={`load${loading ? ' busy' : ''}`} onClick={() => void choose()} disabled={loading}>
           {loading ? 'Loading…' : 'Load…'}
         </button>
-        <input
-          ref={fileInput}
-          type="file"
-          hidden
-          accept="audio/*,.wav,.mp3,.ogg,.oga,.opus,.flac,.m4a,.aac,.webm"
-          aria-label="Load a track"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (file) void load(file.name, () => file.arrayBuffer());
-          }}
-        />
+        <SingleFileInput ref={fileInput} hidden accept={AUDIO_FILES} label="Load a track" onFile={(file) => void load(file.name, () => file.arrayBuffer())} />
         <span className="track-name" title={track?.name ?? ''}>
           {track ? track.name : 'No track'}
           {track ? <small>{track.channels === 1 ? ' · mono' : ' · stereo'}</small> : null}

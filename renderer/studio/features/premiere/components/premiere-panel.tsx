@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { describeError } from '../../../../lib/error-messages.ts';
+import { AUDIO_FILES, SingleFileInput } from '../../../../lib/file-input.tsx';
 import { openTrackThroughApp, type OpenedTrack } from '../api/open-track.ts';
 import { artworkFromImage } from '../lib/artwork.ts';
 import type { PremiereController, PremiereState, Told } from '../lib/premiere-controller.ts';
@@ -177,33 +178,11 @@ function AddTrack({ controller, disabled }: { controller: PremiereController; di
         <button type="button" onClick={() => void chooseAudio()} disabled={disabled}>
           {audio ? 'Audio ✓' : 'Audio file…'}
         </button>
-        <input
-          ref={audioInput}
-          type="file"
-          hidden
-          accept="audio/*,.wav,.mp3,.ogg,.oga,.opus,.flac,.m4a,.aac,.webm"
-          aria-label="Premiere audio file"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (file) chose({ name: file.name, bytes: () => file.arrayBuffer() });
-          }}
-        />
+        <SingleFileInput ref={audioInput} hidden accept={AUDIO_FILES} label="Premiere audio file" onFile={(file) => chose({ name: file.name, bytes: () => file.arrayBuffer() })} />
         <button type="button" className="premiere-art-button" onClick={() => imageInput.current?.click()} disabled={disabled || busy} aria-label="Artwork image">
           {artwork ? <img className="premiere-art small" src={artwork} alt="Artwork preview" /> : busy ? 'Reading…' : 'Artwork…'}
         </button>
-        <input
-          ref={imageInput}
-          type="file"
-          hidden
-          accept="image/*"
-          aria-label="Premiere artwork file"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = '';
-            if (file) void chooseImage(file);
-          }}
-        />
+        <SingleFileInput ref={imageInput} hidden accept="image/*" label="Premiere artwork file" onFile={(file) => void chooseImage(file)} />
         <span className="hint premiere-file" title={audio?.name ?? ''}>
           {audio ? audio.name : 'No file chosen'}
         </span>

@@ -19,6 +19,9 @@ import type { SpaceRow, Tables } from './schema.ts';
 const SPACE_COLUMNS = ['id', 'host_account_id', 'title', 'status', 'scheduled_for', 'time_zone', 'started_at', 'ended_at', 'end_reason', 'premiere', 'created_at'] as const;
 type SpaceColumns = Pick<SpaceRow, (typeof SPACE_COLUMNS)[number]>;
 
+/** How long a cancelled Space with tickets stays in its host's list (its refunds and sales to follow). */
+export const CANCELLED_TICKETED_KEPT_MS = 7 * 24 * 3600_000;
+
 /** 9 random bytes, base64url: 12 characters, the same shape as the ids of Spaces started at once. */
 export const newSpaceId = () => randomBytes(9).toString('base64url') as SpaceId;
 
@@ -166,11 +169,18 @@ export class KyselySpaceRecords implements SpaceRecords, ScheduleRecords {
   }
 
   async upcoming(hostAccountId: string): Promise<StoredSpace[]> {
+    const cancelledSince = new Date(Date.now() - CANCELLED_TICKETED_KEPT_MS);
     const rows = await this.#db
       .selectFrom('spaces')
       .select(SPACE_COLUMNS)
       .where('host_account_id', '=', hostAccountId)
-      .where('status', 'in', ['scheduled', 'live'])
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['scheduled', 'live']),
+          // Cancelled lately with tickets sold: the host follows the refunds and the sales there.
+          eb.and([eb('status', '=', 'cancelled'), eb('ended_at', '>', cancelledSince), eb.exists(eb.selectFrom('tickets').select('tickets.id').whereRef('tickets.space_id', '=', 'spaces.id'))]),
+        ]),
+      )
       .orderBy((eb) => eb.fn.coalesce('scheduled_for', 'started_at'))
       .orderBy('id')
       .limit(200)

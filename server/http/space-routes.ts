@@ -4,7 +4,7 @@
  *   POST   /api/spaces                           schedule → 201 Space (the account must be eligible to host)
  *   PATCH  /api/spaces/:spaceId                  edit title, start or zone while scheduled → Space
  *   POST   /api/spaces/:spaceId/cancel           scheduled → cancelled → Space
- *   GET    /api/accounts/me/spaces               the host's scheduled and live Spaces → { spaces }
+ *   GET    /api/accounts/me/spaces               the host's scheduled and live Spaces (and cancelled with tickets, 7 days) → { spaces }
  *   POST   /api/spaces/:spaceId/invites          invite a handle as co-host → 201 { code, link, expiresAt, invite }
  *   GET    /api/spaces/:spaceId/invites          the Space's invites (host only) → { invites }
  *   DELETE /api/spaces/:spaceId/invites/:inviteId revoke → 204

@@ -22,7 +22,7 @@ export interface ScheduleRecords {
   edit(id: SpaceId, hostAccountId: string, edit: ScheduleEdit, at: Date): Promise<StoredSpace>;
   /** scheduled → cancelled (same refusals as `edit`); its pending invites are revoked with it. */
   cancel(id: SpaceId, hostAccountId: string, at: Date): Promise<StoredSpace>;
-  /** The host's scheduled and live Spaces, soonest first. */
+  /** The host's scheduled and live Spaces, and those cancelled in the last 7 days with tickets sold, soonest first. */
   upcoming(hostAccountId: string): Promise<StoredSpace[]>;
   /** A Space with its host's public name, for its page. */
   publicSpace(id: SpaceId): Promise<PublicSpace | null>;

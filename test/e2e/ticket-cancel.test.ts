@@ -7,7 +7,8 @@
  * records one refund (the full amount, `reverse_transfer`, `refund_application_fee`, the ticket's
  * idempotency key). The host cancels (the studio's confirmation says how many tickets it refunds):
  * every remaining ticket is refunded once, no charge twice, both pages say the Space was cancelled
- * and the ticket refunded, and the studio's sales dashboard shows the refunds. Webhooks from the
+ * and the ticket refunded, and the studio's sales dashboard shows the refunds (and the cancelled Space
+ * is still listed with them after the studio's page reloads). Webhooks from the
  * stub (`charge.refunded` for refunds the server made itself) are delivered too and change nothing.
  * Screenshots of each step go to /tmp/spacecraft-ticket-cancel-*.png. Uses the built pages (out/).
  */
@@ -175,5 +176,10 @@ describe('a scheduled ticketed Space in the browser', { timeout: 180_000 }, () =
     expect(await sales.getByTestId('sales-left').textContent()).toBe('0');
     expect(await sales.getByTestId('sales-gross').textContent()).toBe('0.00 USD');
     await shot(host, '7-studio-cancelled');
+
+    // The studio opened again (a restart, a reload) still shows the cancelled Space and its refunds.
+    await host.reload();
+    const again = host.getByRole('region', { name: 'Upcoming Spaces' }).getByRole('listitem', { name: 'Album listening party' });
+    await expect.poll(() => again.locator('.refund-progress[role="status"]').textContent(), { timeout: 40_000 }).toContain('Cancelled: every ticket refunded (2 tickets, 10.00 USD back to buyers)');
   });
 });

@@ -111,6 +111,19 @@ describe('UpcomingSpaces', () => {
     expect(view.queryByRole('listitem', { name: 'Album night' })).toBeNull();
   }, 20_000);
 
+  it('shows a cancelled Space the server lists (cancelled lately with tickets) with its refunds, apart from the upcoming ones', async () => {
+    const cancelled: SpaceJson = { ...SPACE, id: 'sp9', title: 'Called off', status: 'cancelled' };
+    const { view } = mount([SPACE, cancelled], { sales: [{ ...SOLD, sold: 0, refunded: 2, refundedAmount: 1000, gross: 0 }] });
+    const item = await view.findByRole('listitem', { name: 'Called off' });
+    expect(item.textContent).toContain('Cancelled');
+    expect(item.querySelector('button.primary')).toBeNull();
+    await waitFor(() => expect(item.querySelector('[role="status"]')?.textContent).toBe('Cancelled: every ticket refunded (2 tickets, 10.00 USD back to buyers).'));
+    expect(view.getByRole('listitem', { name: 'Album night' }).textContent).toContain('Go live now');
+    expect(view.queryByText(/Nothing scheduled/)).toBeNull();
+    fireEvent.click(view.getByRole('button', { name: 'Remove from the list' }));
+    expect(view.queryByRole('listitem', { name: 'Called off' })).toBeNull();
+  });
+
   it('tells the host, while moving a Space with tickets sold, that buyers keep them', async () => {
     const { view } = mount([SPACE], { sales: [SOLD] });
     fireEvent.click(await view.findByRole('button', { name: 'Edit' }));

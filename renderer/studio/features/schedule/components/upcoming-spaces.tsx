@@ -13,8 +13,8 @@ import { ScheduleForm } from './schedule-form.tsx';
  *
  * A Space with tickets sold says what a change means for the buyers: moving it keeps their tickets
  * (they are told and may ask for a refund), cancelling it refunds every ticket (the confirmation
- * says how many and how much). A cancelled ticketed Space stays in the list for this session with
- * its refunds' progress and whatever the app adds (`cancelledExtra`: the sales dashboard).
+ * says how many and how much). A cancelled ticketed Space stays in the list (the server lists it for
+ * a week) with its refunds' progress and whatever the app adds (`cancelledExtra`: the sales dashboard).
  */
 export function UpcomingSpaces(props: {
   onGoLive: (space: SpaceJson) => void;
@@ -25,9 +25,15 @@ export function UpcomingSpaces(props: {
   const upcoming = useUpcomingSpaces(true);
   const schedule = useScheduleSpace();
   const [adding, setAdding] = useState(false);
-  const [cancelled, setCancelled] = useState<SpaceJson[]>([]);
+  // Cancelled here (kept at once), or listed by the server (cancelled lately with tickets); hidden ones stay hidden this session.
+  const [cancelledHere, setCancelledHere] = useState<SpaceJson[]>([]);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const heading = useId();
-  const spaces = upcoming.data?.spaces ?? [];
+  const listed = upcoming.data?.spaces ?? [];
+  const spaces = listed.filter((s) => s.status !== 'cancelled');
+  const cancelled = [...cancelledHere, ...listed.filter((s) => s.status === 'cancelled' && !cancelledHere.some((c) => c.id === s.id))].filter(
+    (s) => !hidden.has(s.id) && !spaces.some((a) => a.id === s.id),
+  );
 
   return (
     <section className="panel" aria-labelledby={heading}>
@@ -67,20 +73,18 @@ export function UpcomingSpaces(props: {
             onGoLive={props.onGoLive}
             canGoLive={props.canGoLive}
             extra={props.extra}
-            onCancelled={(gone, ticketed) => ticketed && setCancelled((list) => [gone, ...list.filter((s) => s.id !== gone.id)])}
+            onCancelled={(gone, ticketed) => ticketed && setCancelledHere((list) => [gone, ...list.filter((s) => s.id !== gone.id)])}
           />
         ))}
-        {cancelled
-          .filter((space) => !spaces.some((s) => s.id === space.id))
-          .map((space) => (
-            <CancelledSpace key={space.id} space={space} extra={props.cancelledExtra} onDismiss={() => setCancelled((list) => list.filter((s) => s.id !== space.id))} />
-          ))}
+        {cancelled.map((space) => (
+          <CancelledSpace key={space.id} space={space} extra={props.cancelledExtra} onDismiss={() => setHidden((set) => new Set([...set, space.id]))} />
+        ))}
       </ul>
     </section>
   );
 }
 
-/** A Space the host cancelled in this session: its refunds as they finish, and the sales dashboard. */
+/** A Space the host cancelled (with tickets sold): its refunds as they finish, and the sales dashboard. */
 function CancelledSpace({ space, extra, onDismiss }: { space: SpaceJson; extra?: ((space: SpaceJson) => ReactNode) | undefined; onDismiss: () => void }) {
   const progress = useRefundProgress(space.id);
   return (

@@ -11,10 +11,12 @@
  * NOT_FOUND. Asked at most `perMinute` times a minute per address.
  */
 import type { FastifyInstance } from 'fastify';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { CaptionRecords } from '../captions/caption-records.ts';
 import { toSrt, toWebVtt, transcriptCues } from '../domain/captions.ts';
-import { describeIssues, NotFoundError, PermissionError, SpacecraftError, ValidationError } from '../errors.ts';
+import { describeIssues, NotFoundError, PermissionError, ValidationError } from '../errors.ts';
+import { take } from '../signalling/limits.ts';
 import type { OverflowAccess } from '../spaces/overflow-tier.ts';
 
 const params = z.object({ spaceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'not a Space id'), format: z.enum(['vtt', 'srt']) });
@@ -29,19 +31,12 @@ export type CaptionRoutesOptions = {
 };
 
 export function registerCaptionRoutes(app: FastifyInstance, options: CaptionRoutesOptions): void {
-  const perMinute = options.perMinute ?? 30;
-  const asked = new Map<string, { windowStart: number; count: number }>();
+  const asked = new RateLimiterMemory({ keyPrefix: 'transcript', points: options.perMinute ?? 30, duration: 60 });
 
   app.get('/api/spaces/:spaceId/transcript.:format', async (request, reply) => {
     const parsed = params.safeParse(request.params);
     if (!parsed.success) throw new ValidationError('That is not a transcript link.', describeIssues(parsed.error.issues));
-    const now = Date.now();
-    let entry = asked.get(request.ip);
-    if (!entry || now - entry.windowStart >= 60_000) {
-      if (asked.size > 100_000) asked.clear();
-      asked.set(request.ip, (entry = { windowStart: now, count: 0 }));
-    }
-    if (++entry.count > perMinute) throw new SpacecraftError('RATE_LIMITED', 'Too many transcripts asked for from this address; wait a minute.');
+    await take(asked, request.ip, 'Too many transcripts asked for from this address; wait a minute.');
     const { spaceId, format } = parsed.data;
     const title = await options.spaceTitle(spaceId);
     if (title === null) throw new NotFoundError('There is no Space at this link.');

@@ -12,8 +12,10 @@
  */
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { describeIssues, NotFoundError, PermissionError, SpacecraftError, ValidationError } from '../errors.ts';
+import { describeIssues, NotFoundError, PermissionError, ValidationError } from '../errors.ts';
+import { take } from '../signalling/limits.ts';
 import type { OverflowTier } from '../spaces/overflow-tier.ts';
 import type { HlsSigner } from './hls-signing.ts';
 
@@ -33,18 +35,12 @@ export type HlsRoutesOptions = {
 
 export function registerHlsRoutes(app: FastifyInstance, options: HlsRoutesOptions): void {
   const { tier, signer } = options;
-  const asked = new Map<string, { windowStart: number; count: number }>();
+  const asked = new RateLimiterMemory({ keyPrefix: 'overflow-url', points: options.urlsPerIpPerMinute, duration: 60 });
 
   app.get('/api/spaces/:spaceId/overflow', async (request) => {
     const params = overflowParams.safeParse(request.params);
     if (!params.success) throw new ValidationError('That is not a Space link.', describeIssues(params.error.issues));
-    const now = Date.now();
-    let entry = asked.get(request.ip);
-    if (!entry || now - entry.windowStart >= 60_000) {
-      if (asked.size > 100_000) asked.clear();
-      asked.set(request.ip, (entry = { windowStart: now, count: 0 }));
-    }
-    if (++entry.count > options.urlsPerIpPerMinute) throw new SpacecraftError('RATE_LIMITED', 'Too many requests for the overflow stream from this address; wait a minute.');
+    await take(asked, request.ip, 'Too many requests for the overflow stream from this address; wait a minute.');
     return tier.urlFor({ spaceId: params.data.spaceId, ip: request.ip, authorization: request.headers.authorization });
   });
 

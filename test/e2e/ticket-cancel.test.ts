@@ -171,7 +171,7 @@ describe('a scheduled ticketed Space in the browser', { timeout: 180_000 }, () =
     await expect.poll(() => cancelled.locator('.refund-progress[role="status"]').textContent(), { timeout: 20_000 }).toContain('Cancelled: every ticket refunded');
     await cancelled.getByRole('button', { name: 'Sales', exact: true }).click();
     const sales = cancelled.getByRole('region', { name: 'Sales' });
-    await expect.poll(() => sales.getByTestId('sales-refunded').textContent(), { timeout: 15_000 }).toContain('2');
+    await expect.poll(() => sales.getByTestId('sales-refunded').textContent(), { timeout: 15_000 }).toBe('2 · 10.00 USD');
     expect(await sales.getByTestId('sales-sold').textContent()).toBe('0');
     expect(await sales.getByTestId('sales-left').textContent()).toBe('0');
     expect(await sales.getByTestId('sales-gross').textContent()).toBe('0.00 USD');

@@ -51,6 +51,17 @@ describe('SalesDashboard', () => {
     expect(studio.calls.every((c) => c.channel === 'studio:tickets:sales' && (c.input as { spaceId: string }).spaceId === 'sp1')).toBe(true);
   });
 
+  it('shows refunds with the money given back, and those on the way', async () => {
+    installFakeStudio({ 'studio:tickets:sales': (): IpcReply => ({ ok: true, data: { ...report(0), refunded: 2, refunding: 1, refundedAmount: 1000, gross: 500 } }) });
+    const view = render(
+      <QueryClientProvider client={new QueryClient()}>
+        <SalesDashboard spaceId="sp1" />
+      </QueryClientProvider>,
+    );
+    fireEvent.click(view.getByRole('button', { name: 'Sales' }));
+    await waitFor(() => expect(view.getByTestId('sales-refunded').textContent).toBe('2 · 10.00 USD (1 on the way)'));
+  });
+
   it('says when sales cannot be read, and backs off', async () => {
     installFakeStudio({ 'studio:tickets:sales': (): IpcReply => ({ ok: false, error: { code: 'PERMISSION_DENIED', message: 'Only the host sees the sales.' } }) });
     const view = render(

@@ -70,6 +70,7 @@ export function SalesDashboard({ spaceId }: { spaceId: string }) {
                 <dt>Refunded</dt>
                 <dd data-testid="sales-refunded">
                   {report.refunded}
+                  {report.refundedAmount > 0 ? ` · ${money(report.refundedAmount)}` : ''}
                   {report.refunding > 0 ? ` (${report.refunding} on the way)` : ''}
                 </dd>
               </>

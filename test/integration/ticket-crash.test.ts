@@ -10,7 +10,6 @@
  *   (no webhook reaches it), and the server started after the hold's expiry gives the seat back
  *   through the hold's durable expiry job.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newSessionToken } from '../../server/accounts/session-token.ts';
@@ -19,45 +18,29 @@ import { Database } from '../../server/db/database.ts';
 import { newSpaceId } from '../../server/db/space-store.ts';
 import { checkoutJsonSchema } from '../../server/http/ticket-api.ts';
 import type { RunningServer } from '../../server/server.ts';
+import { useForkedServers, type ForkedServer } from '../support/forked-server.ts';
 import { freePort } from '../support/free-port.ts';
 import { api, databaseEnv, type Call } from '../support/http-api.ts';
 import { StripeStub } from '../support/stripe-stub.ts';
 import { runOutCheckout } from '../support/ticketing.ts';
 import { BACKENDS, useTestDatabases } from '../support/test-databases.ts';
 
-const SERVER_MAIN = new URL('../../server/main.ts', import.meta.url).pathname;
 const databases = useTestDatabases();
-const children: ChildProcess[] = [];
 const stubs: StripeStub[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
   for (const stub of stubs.splice(0)) await stub.close();
 });
+// After the hook above: after-each hooks run last-registered first, so the servers die before their Stripe stub closes.
+const servers = useForkedServers();
 
-type Running = { child: ChildProcess; url: string; call: Call };
+type Running = ForkedServer & { call: Call };
 
-function start(env: Record<string, string>): Promise<Running> {
-  const child = fork(SERVER_MAIN, [], {
-    env: { ...process.env, SPACECRAFT_WORKERS: '1', SPACECRAFT_DEMO_DATA: 'false', SPACECRAFT_HOST_MIN_FOLLOWERS: '0', SPACECRAFT_LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.on('message', (message: { type?: string; url?: string; message?: string }) => {
-      if (message.type === 'listening') resolve({ child, url: message.url!, call: api({ url: message.url! } as RunningServer) });
-      if (message.type === 'failed') reject(new Error(message.message));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} while starting`)));
-  });
+async function start(env: Record<string, string>): Promise<Running> {
+  const server = await servers.start({ SPACECRAFT_DEMO_DATA: 'false', SPACECRAFT_HOST_MIN_FOLLOWERS: '0', SPACECRAFT_LOG_LEVEL: 'error', ...env });
+  return { ...server, call: api({ url: server.url } as RunningServer) };
 }
 
-function kill(running: Running): Promise<void> {
-  return new Promise((resolve) => {
-    if (running.child.exitCode !== null) return resolve();
-    running.child.once('exit', () => resolve());
-    running.child.kill('SIGKILL');
-  });
-}
+const kill = servers.crash;
 
 async function until(predicate: () => Promise<boolean> | boolean, ms = 90_000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + ms;

@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 import type { SpaceState, StageMember, YourRole } from '../../server/signalling/protocol.ts';
 import type { MediaSession } from '../lib/media-session.ts';
 import type { SignallingClient } from '../lib/signalling-client.ts';
+import { fakeProducer, type FakeProducer as BaseFakeProducer } from '../test/fake-media.ts';
 import { liveSpace, stageMember } from '../test/fake-signalling.ts';
 import { ListenerSession, type ListenerDeps } from './listener-session.ts';
 
 type FakeTrack = { id: string; stopped: boolean; readyState: string; stop(): void };
-type FakeProducer = { track: unknown; paused: boolean; closed: boolean; pause(): void; resume(): void; close(): void };
+type FakeProducer = BaseFakeProducer & { track: unknown };
 type IceListener = (direction: 'send' | 'recv', state: string) => void;
 
 const member = stageMember;
@@ -148,14 +149,7 @@ class FakeMedia {
   }
 
   async publish(track: unknown) {
-    const producer: FakeProducer = {
-      track,
-      paused: false,
-      closed: false,
-      pause: () => void (producer.paused = true),
-      resume: () => void (producer.paused = false),
-      close: () => void (producer.closed = true),
-    };
+    const producer: FakeProducer = Object.assign(fakeProducer(), { track });
     this.producers.push(producer);
     return producer;
   }

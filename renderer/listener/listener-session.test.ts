@@ -2,13 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SpaceState, StageMember } from '../../server/signalling/protocol.ts';
 import type { MediaSession } from '../lib/media-session.ts';
+import { fakeProducer, type FakeProducer } from '../test/fake-media.ts';
 import { fakeSignalling, liveSpace, stageMember } from '../test/fake-signalling.ts';
 import { ListenerSession, type ListenerDeps } from './listener-session.ts';
 
 type FakeTrack = { id: string; stopped: boolean; stop(): void };
 type FakeConsumer = { producerId: string; track: FakeTrack; closed: boolean; close(): void };
 type FakeStream = { track: FakeTrack; getTracks(): FakeTrack[] };
-type FakeProducer = { paused: boolean; closed: boolean; pause(): void; resume(): void; close(): void };
 
 const member = stageMember;
 const state = (hostProducerId: string | null, others: StageMember[] = []): SpaceState => liveSpace([member('host', 'host', hostProducerId), ...others]);
@@ -32,13 +32,7 @@ function fakes(initial: SpaceState, refuse: Record<string, string> = {}, extra: 
       return consumer;
     },
     publish: async () => {
-      const producer: FakeProducer = {
-        paused: false,
-        closed: false,
-        pause: () => void (producer.paused = true),
-        resume: () => void (producer.paused = false),
-        close: () => void (producer.closed = true),
-      };
+      const producer = fakeProducer();
       producers.push(producer);
       return producer;
     },

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SignallingError } from '../../../../lib/signalling-client.ts';
 import type { MediaSession } from '../../../../lib/media-session.ts';
 import type { SignallingClient } from '../../../../lib/signalling-client.ts';
+import { fakeProducer, type FakeProducer } from '../../../../test/fake-media.ts';
 import { LiveSession, type LiveDeps } from './live-session.ts';
 
 const member = (peerId: string, role: 'host' | 'cohost' | 'speaker', producerId: string | null) => ({
@@ -65,7 +66,6 @@ class FakeSignalling {
   }
 }
 
-type FakeProducer = { paused: boolean; closed: boolean; pause(): void; resume(): void; close(): void };
 type FakeConsumer = { producerId: string; closed: boolean; track: { stopped: boolean; stop(): void }; close(): void };
 
 class FakeMedia {
@@ -79,13 +79,7 @@ class FakeMedia {
   }
   async publish() {
     await this.#publish();
-    const producer: FakeProducer = {
-      paused: false,
-      closed: false,
-      pause: () => void (producer.paused = true),
-      resume: () => void (producer.paused = false),
-      close: () => void (producer.closed = true),
-    };
+    const producer = fakeProducer();
     this.producers.push(producer);
     return producer;
   }

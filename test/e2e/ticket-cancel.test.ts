@@ -165,6 +165,21 @@ describe('a scheduled ticketed Space in the browser', { timeout: 180_000 }, () =
     expect(new Set(refundCalls().map((r) => r.idempotencyKey)).size).toBe(2);
     for (const id of charges) expect(stub.state.charges.get(id)).toMatchObject({ amount_refunded: 500, refunded: true });
     expect(stub.deliveries.filter((d) => d.type === 'charge.refunded').every((d) => d.status === 200)).toBe(true);
+    // Stripe delivers at least once: every refund's event again, twice, changes nothing.
+    for (const event of stub.state.events.filter((e) => e.type === 'charge.refunded')) expect(await stub.deliver(event, { times: 2 })).toEqual([200, 200]);
+    expect(stub.state.refunds.size).toBe(2);
+    const ledger = await server.database.db
+      .selectFrom('ticket_refunds')
+      .innerJoin('tickets', 'tickets.id', 'ticket_refunds.ticket_id')
+      .select(['tickets.status as ticket', 'ticket_refunds.status as refund', 'ticket_refunds.reason', 'ticket_refunds.stripe_refund_id'])
+      .where('tickets.space_id', '=', spaceId)
+      .orderBy('ticket_refunds.reason')
+      .execute();
+    expect(ledger.map(({ ticket, refund, reason }) => [ticket, refund, reason])).toEqual([
+      ['refunded', 'succeeded', 'buyer-asked'],
+      ['refunded', 'succeeded', 'space-cancelled'],
+    ]);
+    expect(ledger.map((row) => row.stripe_refund_id).sort()).toEqual(refunds.map((r) => r.id).sort());
 
     // The studio keeps the cancelled Space with its refunds, and its sales dashboard shows them.
     const cancelled = upcoming.getByRole('listitem', { name: 'Album listening party' });

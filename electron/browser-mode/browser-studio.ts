@@ -36,7 +36,7 @@ export type BrowserStudio = {
 
 export async function startBrowserStudio(
   config: StudioConfig,
-  options: { logger?: Logger; inMemorySettings?: boolean; serverEnv?: Record<string, string>; serverLog?: LogRotation } = {},
+  options: { logger?: Logger; inMemorySettings?: boolean; serverEnv?: Record<string, string>; serverLog?: LogRotation; /** The studio page's files (a bench measuring an older build); out/renderer by default. */ rendererDir?: string } = {},
 ): Promise<BrowserStudio> {
   const logger = options.logger ?? createStudioLogger(config.logLevel);
   const settings = options.inMemorySettings
@@ -45,7 +45,7 @@ export async function startBrowserStudio(
   // The server's database lives in the studio's data folder unless the caller says otherwise.
   const serverDataDir = options.serverEnv?.['SPACECRAFT_DATA_DIR'] ?? config.dataDir;
   const demoData = config.remote ? 'false' : (options.serverEnv?.['SPACECRAFT_DEMO_DATA'] ?? bundledDemoData(process.env, serverDataDir));
-  const bridge = await startBridge({ rendererDir: RENDERER_DIR, port: config.bridgePort, logger });
+  const bridge = await startBridge({ rendererDir: options.rendererDir ?? RENDERER_DIR, port: config.bridgePort, logger });
   // The Stripe keys saved in the studio: the server child gets the file's path, never the keys.
   const stripeKeys = new StripeKeysStore(config.dataDir);
   const supervisor = config.remote

@@ -219,38 +219,20 @@ async function padsEverySecond(host: Page): Promise<void> {
 type Row = [string, Map<string, number>];
 
 /**
- * `--before <dir>`: a studio renderer built before a change (a copy of out/renderer), served in place of
- * out/renderer to a second studio measured in the same run, before and after alternating: the ratio of the two
- * on the same machine at the same time is what to read.
+ * `--before <dir>`: a studio renderer built before a change (a copy of out/renderer), served by a second studio's
+ * bridge in place of out/renderer and measured in the same run, before and after alternating: the ratio of the
+ * two on the same machine at the same time is what to read.
  */
 function argument(name: string): string | null {
   const at = process.argv.indexOf(name);
   return at >= 0 ? (process.argv[at + 1] ?? null) : null;
 }
 
-/**
- * Serves the studio page's assets from `rendererDir` instead of the bridge's out/renderer: each asset by its
- * name less Vite's content hash (index-<hash>.js, program-mix.worklet-<hash>.js, …). The document itself still
- * comes from the bridge (a document fulfilled by the test would not be let onto loopback by Chromium's local
- * network checks).
- */
-async function serveRendererFrom(page: Page, rendererDir: string): Promise<void> {
-  const unhashed = (name: string) => name.replace(/-[\w-]{8}(\.\w+)$/, '$1');
-  const assets = new Map(readdirSync(join(rendererDir, 'assets')).map((name) => [unhashed(name), join(rendererDir, 'assets', name)]));
-  await page.route(
-    (url) => url.pathname.startsWith('/assets/'),
-    (route) => {
-      const file = assets.get(unhashed(new URL(route.request().url()).pathname.slice('/assets/'.length)));
-      return file ? route.fulfill({ path: file }) : route.continue();
-    },
-  );
-}
-
 /** One studio with the whole mixer: the four phases. */
 async function studioPhases(files: { voice: string; track: string; pad: string }, label: string, rendererDir: string | null): Promise<Row[]> {
   const cleanups: Cleanups = [];
   try {
-    const { host, browser } = await openMixerStudio(cleanups, { ...DEFAULT_MIXER, mode: 'music', track: { loop: true } }, files.voice, rendererDir ? (page) => serveRendererFrom(page, rendererDir) : undefined);
+    const { host, browser } = await openMixerStudio(cleanups, { ...DEFAULT_MIXER, mode: 'music', track: { loop: true } }, files.voice, rendererDir ?? undefined);
     await host.waitForTimeout(2000);
     const rows: Row[] = [];
     const phase = (name: string) => (label ? `${label}: ${name}` : name);

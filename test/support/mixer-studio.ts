@@ -25,16 +25,15 @@ export async function until<T>(what: string, read: () => Promise<T>, ok: (value:
 
 /**
  * A studio whose microphone plays `fakeAudioFile` (Chromium's beeps when none), its mixer stored as `mixer` before the page opens it.
- * `beforeOpen` runs on the page before it loads the studio (a bench routes the page's files there).
+ * `rendererDir`: the studio page's files (a bench measuring a build from before a change); out/renderer by default.
  */
-export async function openMixerStudio(cleanups: Cleanups, mixer: MixerSettings, fakeAudioFile?: string, beforeOpen?: (page: Page) => Promise<void>): Promise<{ browser: Browser; host: Page }> {
+export async function openMixerStudio(cleanups: Cleanups, mixer: MixerSettings, fakeAudioFile?: string, rendererDir?: string): Promise<{ browser: Browser; host: Page }> {
   // Any account may host in these tests (hosting asks for followers where accounts exist).
-  const studio = await startTestStudio({ SPACECRAFT_HOST_MIN_FOLLOWERS: '0' });
+  const studio = await startTestStudio({ SPACECRAFT_HOST_MIN_FOLLOWERS: '0' }, rendererDir);
   cleanups.push(() => studio.close());
   const browser = await launchChromium(fakeAudioFile ? { fakeAudioFile } : {});
   cleanups.push(() => browser.close());
   const host = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await beforeOpen?.(host);
   await host.goto(studio.url);
   await until('server state', () => host.locator('.topbar [role="status"]').getAttribute('data-state'), (s) => s === 'running', 20_000);
   await host.evaluate((m) => window.studio.settings.update({ mixer: m }), mixer);

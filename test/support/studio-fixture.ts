@@ -7,14 +7,15 @@ import { pino } from 'pino';
 import { startBrowserStudio, type BrowserStudio } from '../../electron/browser-mode/browser-studio.ts';
 import { DEMO_CREATOR, DEMO_PASSWORD } from '../../server/db/seed.ts';
 
-/** A studio whose bundled server keeps its data in memory and has the demo accounts (`demo_creator` may host). */
-export function startTestStudio(serverEnv: Record<string, string> = {}): Promise<BrowserStudio> {
+/** A studio whose bundled server keeps its data in memory and has the demo accounts (`demo_creator` may host); `rendererDir`: the page's files, out/renderer by default. */
+export function startTestStudio(serverEnv: Record<string, string> = {}, rendererDir?: string): Promise<BrowserStudio> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spacecraft-studio-'));
   return startBrowserStudio(
     { remote: null, serverPort: 0, bridgePort: 0, dataDir, logLevel: 'warn' },
     {
       logger: pino({ level: 'warn' }),
       inMemorySettings: true,
+      ...(rendererDir ? { rendererDir } : {}),
       // Captions run only where a test asks for them (an engine per speaker is a real process).
       serverEnv: { SPACECRAFT_LOG_LEVEL: 'warn', SPACECRAFT_DATA_DIR: 'memory://', SPACECRAFT_DEMO_DATA: 'true', SPACECRAFT_CAPTION_ENGINE: 'off', ...serverEnv },
     },

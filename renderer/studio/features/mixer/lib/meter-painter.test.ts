@@ -39,9 +39,13 @@ describe('MeterPainter', () => {
     expect(rmsText.textContent).toBe('−20.0');
     expect(meter.getAttribute('aria-valuenow')).toBe('-20');
     expect(meter.getAttribute('data-rms-dbfs')).toBe('-22.0');
+    const textNode = rmsText.firstChild;
     painter.update({ peakDbfs: -10, rmsDbfs: -23 }, 100, true);
     expect(rmsText.textContent).toBe('−23.0');
     expect(meter.getAttribute('aria-valuenow')).toBe('-23');
+    // The same text node, its text changed (not a node taken out and another put in).
+    expect(rmsText.firstChild).toBe(textNode);
+    expect(rmsText.childNodes).toHaveLength(1);
   });
 
   it('marks a peak over full scale and says −∞ below the floor', () => {

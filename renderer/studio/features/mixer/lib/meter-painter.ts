@@ -118,6 +118,11 @@ function setIfChanged(element: HTMLElement, name: string, value: string): void {
   if (element.getAttribute(name) !== value) element.setAttribute(name, value);
 }
 
+/** Writes a readout: into its one text node where it has one (a text change, not a node removed and another inserted for layout to take out and put in). */
 function setTextIfChanged(element: HTMLElement, text: string): void {
-  if (element.textContent !== text) element.textContent = text;
+  const node = element.firstChild;
+  if (node && node.nodeType === 3 && !node.nextSibling) {
+    const textNode = node as Text;
+    if (textNode.data !== text) textNode.data = text;
+  } else if (element.textContent !== text) element.textContent = text;
 }

@@ -12,11 +12,19 @@
  *   whole, voice  the same in voice mode (mono, 64 kbps, speech band)
  *   … not drawn   the same with the page not drawn: what layout and paint cost
  *
- * Prints a table, and what drawing costs as a ratio within the run (renderer
- * drawn ÷ not drawn: compare runs by it, the shared machine's load moves the
- * absolute numbers); never fails a test run. Goal (issue #8): under 10 % of a
- * core with the meters at display rate (the meters paint at 30 Hz, see
- * renderer/studio/features/mixer/lib/display-clock.ts).
+ * Prints a table, the renderer split by thread (Linux /proc: the page's main
+ * thread, the AudioWorklet thread that renders the whole Web Audio graph, the
+ * compositor, the audio devices, WebRTC), and what drawing costs as a ratio
+ * within the run (renderer drawn ÷ not drawn: compare runs by it, the shared
+ * machine's load moves the absolute numbers); never fails a test run. Goal
+ * (issue #8): under 10 % of a core with the meters at display rate (the meters
+ * paint at 30 Hz, see renderer/studio/features/mixer/lib/display-clock.ts).
+ *
+ *   --before <dir>  also measure the studio page built before a change (a copy
+ *                   of out/renderer), served by its own studio, in the same run
+ *   --rounds N      N rounds per build, alternating (means printed)
+ *   --profile       CPU profile of the page's main thread: top functions
+ *   --trace         Chromium trace: the renderer's top events by self time
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

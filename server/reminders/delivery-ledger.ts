@@ -15,6 +15,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { HolderRange } from './reminder-holders.ts';
 
 export const MAX_ATTEMPTS = 5;
 const CLAIM_BATCH = 500;
@@ -32,8 +33,10 @@ export class DeliveryLedger {
   }
 
   /** What the ledger holds for a Space, by key (to skip what is done without claiming it). */
-  async states(spaceId: string): Promise<Map<string, LedgerState>> {
-    const rows = await this.#db.selectFrom('reminder_deliveries').select(['idempotency_key', 'status', 'lease_until', 'attempts']).where('space_id', '=', spaceId).execute();
+  async states(spaceId: string, holders?: HolderRange): Promise<Map<string, LedgerState>> {
+    let query = this.#db.selectFrom('reminder_deliveries').select(['idempotency_key', 'status', 'lease_until', 'attempts']).where('space_id', '=', spaceId);
+    if (holders) query = query.where('account_id', '>=', holders.first).where('account_id', '<=', holders.last);
+    const rows = await query.execute();
     return new Map(rows.map((row) => [row.idempotency_key, { status: row.status, leaseUntil: row.lease_until, attempts: Number(row.attempts) }]));
   }
 

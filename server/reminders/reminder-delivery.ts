@@ -5,14 +5,17 @@
  * in the meantime does the right thing.
  *
  *   reminder-due       at each due time of a Space (its start, and each "N minutes before" a holder
- *                      asked for): e-mail and push to every holder for whom something is due.
+ *                      asked for): fans out into batch jobs, one per page of at most `pageSize`
+ *                      holders for whom something is due and unsent (keyed by Space, start time,
+ *                      kind and the page's first holder, so a second fan-out queues nothing again).
+ *   reminder-batch     e-mail and push to the holders of one page; a short expiry, since it is small.
  *   reminder-calendar  when a Space's calendar entry changed (moved, renamed, cancelled: its
  *                      SEQUENCE went up) or someone added it: the new `.ics` by e-mail.
  *
  * A sweep (at start and every SPACECRAFT_REMINDER_SWEEP_SECONDS) catches what no job covers: a
  * change to a Space whose job was never queued because the server died between the two writes, a
  * Space that went live early, a claim whose sender died (its lease ran out), a failed send due for
- * a retry. Nothing is ever sent for an ended or cancelled Space (see domain/reminders.ts).
+ * a retry; it fans out too (with its own round in the keys). Nothing is ever sent for an ended or cancelled Space (see domain/reminders.ts).
  */
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
@@ -23,11 +26,13 @@ import { DeliveryLedger, type LedgerItem } from './delivery-ledger.ts';
 import type { MailSender } from './mailer.ts';
 import type { PushSender } from './push-sender.ts';
 import { calendarEmail, reminderEmail, reminderPush, type ReminderSpace, type Timing } from './reminder-messages.ts';
-import { CALENDAR_QUEUE, calendarJobKey, DUE_QUEUE, dueJobKey, type CalendarJob, type DueJob, type ReminderJobs } from './reminder-jobs.ts';
-import { leadTimes, loadHolders, loadPushTargets, loadSpace, type Holder, type PushRow, type ReminderSpaceRow } from './reminder-holders.ts';
+import { BATCH_QUEUE, batchJobKey, CALENDAR_QUEUE, calendarJobKey, DUE_QUEUE, dueJobKey, type BatchJob, type CalendarJob, type DueJob, type ReminderJobs } from './reminder-jobs.ts';
+import { leadTimes, loadHolders, loadPushTargets, loadSpace, type Holder, type HolderRange, type PushRow, type ReminderSpaceRow } from './reminder-holders.ts';
 import { spaceCalendar, type CalendarSpace } from './space-calendar.ts';
 
 const SEND_CONCURRENCY = 16;
+/** Holders per batch job (a page). */
+const DEFAULT_PAGE_SIZE = 200;
 
 export type DeliveryDeps = {
   db: Db;
@@ -42,6 +47,8 @@ export type DeliveryDeps = {
   sweepMs: number;
   /** The server's public base URL (links in messages). */
   baseUrl: () => string;
+  /** Holders per batch job (default 200). */
+  pageSize?: number;
 };
 
 type Work = { item: LedgerItem; send: () => Promise<'sent' | 'skipped'> };
@@ -51,6 +58,7 @@ export class ReminderDelivery {
   readonly #ledger: DeliveryLedger;
   readonly #now: () => Date;
   readonly #log: Logger;
+  readonly #pageSize: number;
   #sweepTimer: NodeJS.Timeout | null = null;
   #sweeping: Promise<void> | null = null;
   #closed = false;
@@ -60,13 +68,14 @@ export class ReminderDelivery {
     this.#now = deps.now ?? (() => new Date());
     this.#ledger = new DeliveryLedger(deps.db, deps.leaseMs);
     this.#log = deps.logger.child({ module: 'reminders' });
+    this.#pageSize = Math.max(1, Math.floor(deps.pageSize ?? DEFAULT_PAGE_SIZE));
   }
 
   /** Registers the workers and starts the sweep (a first one at once). */
   async start(): Promise<void> {
-    // One run fans out to every holder of a Space (10,000 take minutes on a loaded machine): an hour before pg-boss
-    // counts it failed and starts a second run (which would only skip what the ledger shows as claimed or sent).
-    await this.#d.jobs.work<DueJob>(DUE_QUEUE, (job) => this.deliverDue(job.spaceId), { concurrency: 2, retryDelaySeconds: 5, expireInSeconds: 3600 });
+    // A due job only queues the pages (one read of the holders and the ledger); each page sends to at most pageSize holders.
+    await this.#d.jobs.work<DueJob>(DUE_QUEUE, async (job) => void (await this.fanOut(job.spaceId)), { concurrency: 2, retryDelaySeconds: 5, expireInSeconds: 120 });
+    await this.#d.jobs.work<BatchJob>(BATCH_QUEUE, (job) => this.deliverBatch(job), { concurrency: 2, retryDelaySeconds: 5, expireInSeconds: 300 });
     await this.#d.jobs.work<CalendarJob>(CALENDAR_QUEUE, (job) => this.deliverCalendar(job.spaceId, job.sequence, job.accountId), { concurrency: 2, retryDelaySeconds: 5 });
     this.#scheduleSweep(0);
   }
@@ -111,9 +120,11 @@ export class ReminderDelivery {
         and (exists (select 1 from reminders r where r.space_id = s.id)
              or exists (select 1 from creator_reminders o where o.creator_id = s.host_account_id))
       limit 1000`.execute(this.#d.db);
+    // Pages already queued in this round are not queued again; the next round queues what is still unsent.
+    const round = `sweep-${Math.floor(Date.now() / this.#d.sweepMs)}`;
     for (const { id } of due) {
       if (this.#closed) return;
-      await this.deliverDue(id);
+      await this.fanOut(id, round);
     }
   }
 
@@ -176,23 +187,76 @@ export class ReminderDelivery {
     }
   }
 
-  /** Sends every timed reminder (e-mail, push) of the Space that is due now and not yet sent. Throws when some failed (the job retries). */
+  /**
+   * Queues one batch job per page of at most `pageSize` holders for whom a reminder of the Space is
+   * due now and not yet sent (pages of the holders of one kind and lead time, in order of account
+   * id, keyed by their first holder: a second run queues no page again). Returns the jobs queued.
+   */
+  async fanOut(spaceId: string, round?: string): Promise<number> {
+    const space = await loadSpace(this.#d.db, spaceId);
+    if (!space || space.scheduledFor === null) return 0;
+    const now = this.#now();
+    const startsAt = space.scheduledFor;
+    const moment = { status: space.status, startsAt, startedAt: space.startedAt };
+    const startDue = space.startedAt && space.startedAt < startsAt ? space.startedAt : startsAt;
+    const holders = await loadHolders(this.#d.db, space);
+    if (holders.length === 0) return 0;
+    const [states, pushTargets] = await Promise.all([this.#ledger.states(spaceId), loadPushTargets(this.#d.db, space)]);
+    // Each group (the start; "N minutes before" for each N) in order of account id, with whether anything is left to send.
+    const groups = new Map<string, { kind: ReminderKind; minutesBefore: number | null; holders: Array<{ accountId: string; pending: boolean }> }>();
+    for (const holder of holders) {
+      for (const due of dueTimes(startsAt, holder.minutesBefore)) {
+        if (decideDelivery(due.kind, due.kind === 'start' ? startDue : due.at, moment, now).action !== 'send') continue;
+        const minutesBefore = due.kind === 'before' ? holder.minutesBefore : null;
+        const name = `${due.kind}${minutesBefore ?? ''}`;
+        const group = groups.get(name) ?? { kind: due.kind, minutesBefore, holders: [] };
+        groups.set(name, group);
+        const pending = this.#channels(holder, pushTargets).some((channel) => DeliveryLedger.claimable(states.get(deliveryKey(holder.accountId, spaceId, channel, due.kind, startsAt)), now));
+        group.holders.push({ accountId: holder.accountId, pending });
+      }
+    }
+    let queued = 0;
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.holders.length; i += this.#pageSize) {
+        const page = group.holders.slice(i, i + this.#pageSize);
+        if (!page.some((holder) => holder.pending)) continue;
+        const job: BatchJob = { spaceId, startsAt: startsAt.toISOString(), kind: group.kind, minutesBefore: group.minutesBefore, firstAccountId: page[0]!.accountId, lastAccountId: page.at(-1)!.accountId };
+        if ((await this.#d.jobs.send<BatchJob>(BATCH_QUEUE, job, { key: batchJobKey(job, round) })) !== null) queued++;
+      }
+    }
+    if (queued > 0) this.#log.info({ spaceId, queued, round }, 'reminder pages queued');
+    return queued;
+  }
+
+  /** Sends one page's reminders (its holders, kind and lead time) that are due now and not yet sent; nothing if the Space moved since. Throws when some failed (the job retries). */
+  async deliverBatch(job: BatchJob): Promise<void> {
+    await this.#deliver(job.spaceId, job);
+  }
+
+  /** Sends every timed reminder (e-mail, push) of the Space that is due now and not yet sent, in this call. Throws when some failed. */
   async deliverDue(spaceId: string): Promise<void> {
+    await this.#deliver(spaceId, null);
+  }
+
+  async #deliver(spaceId: string, batch: BatchJob | null): Promise<void> {
     const space = await loadSpace(this.#d.db, spaceId);
     if (!space || space.scheduledFor === null) return;
+    if (batch && space.scheduledFor.toISOString() !== batch.startsAt) return; // moved: the new occurrence has its own pages
     const now = this.#now();
     const startsAt = space.scheduledFor;
     const moment = { status: space.status, startsAt, startedAt: space.startedAt };
     // A Space that went live early: its start reminder is due when it went live.
     const startDue = space.startedAt && space.startedAt < startsAt ? space.startedAt : startsAt;
-    const holders = await loadHolders(this.#d.db, space);
+    const range: HolderRange | undefined = batch ? { first: batch.firstAccountId, last: batch.lastAccountId } : undefined;
+    const holders = await loadHolders(this.#d.db, space, range);
     if (holders.length === 0) return;
-    const [states, pushTargets] = await Promise.all([this.#ledger.states(spaceId), loadPushTargets(this.#d.db, space)]);
+    const [states, pushTargets] = await Promise.all([this.#ledger.states(spaceId, range), loadPushTargets(this.#d.db, space, range)]);
     const info = this.#spaceInfo(space, startsAt);
     const ics = holders.some((holder) => holder.byEmail && holder.email) ? spaceCalendar(await this.#calendarSpace(info, false), { domain: this.#domain(), method: 'publish', now }) : '';
     const work: Work[] = [];
     for (const holder of holders) {
       for (const due of dueTimes(startsAt, holder.minutesBefore)) {
+        if (batch && (due.kind !== batch.kind || (due.kind === 'before' && holder.minutesBefore !== batch.minutesBefore))) continue;
         const decision = decideDelivery(due.kind, due.kind === 'start' ? startDue : due.at, moment, now);
         if (decision.action !== 'send') continue;
         for (const channel of this.#channels(holder, pushTargets)) {

@@ -41,8 +41,12 @@ export async function loadSpace(db: Db, spaceId: string): Promise<ReminderSpaceR
 
 type HolderRow = { account_id: string; by_email: boolean; by_push: boolean; by_calendar: boolean; minutes_before: number | null; email: string | null; time_zone: string | null; unsubscribe_token: string | null; email_unsubscribed_at: Date | null };
 
-export async function loadHolders(db: Db, space: { id: string; hostAccountId: string }, only?: string): Promise<Holder[]> {
-  const onlyClause = only === undefined ? sql`` : sql`where h.account_id = ${only}`;
+/** A page of a Space's holders: account ids from `first` to `last` (inclusive, in the database's order of ids). */
+export type HolderRange = { first: string; last: string };
+
+/** The Space's holders in order of account id; only one account (`only` an id) or one page of them (a range). */
+export async function loadHolders(db: Db, space: { id: string; hostAccountId: string }, only?: string | HolderRange): Promise<Holder[]> {
+  const onlyClause = only === undefined ? sql`` : typeof only === 'string' ? sql`where h.account_id = ${only}` : sql`where h.account_id >= ${only.first} and h.account_id <= ${only.last}`;
   const { rows } = await sql<HolderRow>`
     select h.account_id, h.by_email, h.by_push, h.by_calendar, h.minutes_before,
            c.email, c.time_zone, c.unsubscribe_token, c.email_unsubscribed_at
@@ -57,7 +61,8 @@ export async function loadHolders(db: Db, space: { id: string; hostAccountId: st
         and not exists (select 1 from reminders r2 where r2.space_id = ${space.id} and r2.account_id = o.follower_id)
     ) h
     left join reminder_contacts c on c.account_id = h.account_id
-    ${onlyClause}`.execute(db);
+    ${onlyClause}
+    order by h.account_id`.execute(db);
   return rows.map((row) => ({
     accountId: row.account_id,
     byEmail: row.by_email,
@@ -84,10 +89,11 @@ export async function leadTimes(db: Db, space: { id: string; hostAccountId: stri
 export type PushRow = { id: string; accountId: string; endpoint: string; p256dh: string; auth: string };
 
 /** Push subscriptions of the Space's holders who chose push. */
-export async function loadPushTargets(db: Db, space: { id: string; hostAccountId: string }): Promise<Map<string, PushRow[]>> {
+export async function loadPushTargets(db: Db, space: { id: string; hostAccountId: string }, holders?: HolderRange): Promise<Map<string, PushRow[]>> {
+  const rangeClause = holders ? sql`s.account_id >= ${holders.first} and s.account_id <= ${holders.last} and` : sql``;
   const { rows } = await sql<{ id: string; account_id: string; endpoint: string; p256dh: string; auth: string }>`
     select s.id, s.account_id, s.endpoint, s.p256dh, s.auth from push_subscriptions s
-    where s.account_id in (
+    where ${rangeClause} s.account_id in (
       select account_id from reminders where space_id = ${space.id} and by_push
       union
       select o.follower_id from creator_reminders o join follows f on f.follower_id = o.follower_id and f.followee_id = o.creator_id

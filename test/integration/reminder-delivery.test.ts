@@ -4,16 +4,19 @@
  * before" at its time; a start reminder sent late says how long ago the Space started; a "before"
  * reminder whose start passed is dropped; nothing for an ended Space or past the late limit; a
  * failed send is retried after its back-off and sent once; a vanished push subscription is removed.
+ * A Space with more holders than a page fans out into several batch jobs (real pg-boss), each
+ * holder told once, and a second fan-out queues no page again.
  */
 import { pino } from 'pino';
 import webpush from 'web-push';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Database } from '../../server/db/database.ts';
 import { LATE_LIMIT_MINUTES } from '../../server/domain/reminders.ts';
 import { JobQueue } from '../../server/jobs/job-queue.ts';
 import { SmtpMailer } from '../../server/reminders/mailer.ts';
 import { WebPushSender } from '../../server/reminders/push-sender.ts';
 import { ReminderDelivery } from '../../server/reminders/reminder-delivery.ts';
+import { BATCH_QUEUE, type BatchJob } from '../../server/reminders/reminder-jobs.ts';
 import { PushEndpoint } from '../support/push-endpoint.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { BACKENDS, useTestDatabases } from '../support/test-databases.ts';
@@ -137,5 +140,37 @@ describe.each(BACKENDS)('reminder delivery on %s, on a controlled clock', { time
     expect(await database.db.selectFrom('push_subscriptions').select('id').where('endpoint', '=', subscription.endpoint).execute()).toEqual([]);
     const [row] = await database.db.selectFrom('reminder_deliveries').select(['status', 'detail']).where('space_id', '=', spaceId).execute();
     expect(row).toMatchObject({ status: 'skipped' });
+  });
+
+  it('fans a Space with more holders than a page out into several batch jobs: each holder told once, a second fan-out queues nothing', async () => {
+    const startsAt = farStart();
+    const first = await setUp(startsAt, {});
+    const emails = [first.email];
+    for (let i = 0; i < 6; i++) {
+      const account = (await database.db.insertInto('accounts').values({ handle: `crowd${n}_${i}`, display_name: `Crowd ${i}`, password_hash: 'disabled' }).returning('id').executeTakeFirstOrThrow()).id;
+      const email = `crowd${n}-${i}@example.com`;
+      emails.push(email);
+      await database.db.insertInto('reminder_contacts').values({ account_id: account, email, time_zone: 'UTC', unsubscribe_token: `${'c'.repeat(39)}${n}${i}`.padEnd(43, 'x') }).execute();
+      await database.db.insertInto('reminders').values({ account_id: account, space_id: first.spaceId, by_email: true, by_push: false, by_calendar: false, minutes_before: null }).execute();
+    }
+    const paged = new ReminderDelivery({ db: database.db, jobs, jobIdOf: JobQueue.idOf, mailer: new SmtpMailer(sink.url, 'Spacecraft <reminders@spaces.test>'), push: new WebPushSender(webpush.generateVAPIDKeys(), 'mailto:r@spaces.test'), logger, now: () => clock, leaseMs: 30_000, sweepMs: 3_600_000, baseUrl: () => 'http://spaces.test', pageSize: 3 });
+    clock = startsAt;
+    expect(await paged.fanOut(first.spaceId)).toBe(3); // 7 holders, pages of 3
+    expect(await paged.fanOut(first.spaceId)).toBe(0); // the same pages: nothing queued again
+
+    const ran: BatchJob[] = [];
+    await jobs.work<BatchJob>(BATCH_QUEUE, async (job) => {
+      ran.push(job);
+      await paged.deliverBatch(job);
+    }, { concurrency: 2 });
+    await vi.waitFor(() => expect(emails.filter((email) => sink.to(email).length > 0)).toHaveLength(7), { timeout: 30_000, interval: 100 });
+    expect(emails.map((email) => sink.to(email).length)).toEqual(Array(7).fill(1));
+    expect(ran).toHaveLength(3);
+    expect(new Set(ran.map((job) => job.firstAccountId)).size).toBe(3);
+    const sent = await database.db.selectFrom('reminder_deliveries').select(['status']).where('space_id', '=', first.spaceId).execute();
+    expect(sent.map((row) => row.status)).toEqual(Array(7).fill('sent'));
+    // Everything sent: a later fan-out (a sweep's round) finds no page with anything left.
+    expect(await paged.fanOut(first.spaceId, 'later')).toBe(0);
+    await paged.close();
   });
 });

@@ -130,7 +130,8 @@ describe('browser-mode bridge security', { timeout: 30_000 }, () => {
       { ...good, host: 'localhost:1' },
       { origin: bridgeOrigin, protocols: ['spacecraft-bridge'] },
       { origin: bridgeOrigin, protocols: [] },
-      { origin: bridgeOrigin, protocols: ['spacecraft-bridge', `key.${key.slice(0, -1)}A`] },
+      // One character off (a key ending in 'A' — one in 16, its last character holds 4 bits — gets a 'B').
+      { origin: bridgeOrigin, protocols: ['spacecraft-bridge', `key.${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`] },
       { origin: bridgeOrigin, protocols: ['spacecraft-bridge', 'key.short'] },
     ];
     for (const attempt of refused) {

@@ -74,7 +74,7 @@ function liveSpace(hostGraceMs = 0): LiveSpace {
   });
 }
 
-async function captioned(holdBackMs = 2_000, hostGraceMs = 0) {
+async function captioned(holdBackMs = 2_000, hostGraceMs = 0, now?: () => number) {
   const space = liveSpace(hostGraceMs);
   const captions = await SpaceCaptions.attach(space, 'acc-creator', {
     records,
@@ -87,6 +87,7 @@ async function captioned(holdBackMs = 2_000, hostGraceMs = 0) {
     pronounce: async (word) => (word === 'Zorblax' ? 'Z AO R B L AE K S' : 'X'),
     logger: pino({ level: 'silent' }),
     holdBackMs,
+    ...(now ? { now } : {}),
   });
   return { space, captions };
 }
@@ -138,6 +139,20 @@ describe('space captions', () => {
     expect(captions(host)).toEqual([]);
     await captionsOf(space).drain();
     expect((await records.segments('space-1')).map((s) => [s.raw, s.released])).toEqual([['hello there friend', true]]);
+  });
+
+  it('a release timer that fires before the wall clock reaches its time waits the rest (it was never released)', async () => {
+    let lag = 0;
+    const { space } = await captioned(2_000, 0, () => Date.now() - lag);
+    const listener = new FakeSpacePeer('l1');
+    await space.join(listener);
+    await publish(space, host);
+    pipelines[0]!.say('final', 0, 'on time at last');
+    lag = 1;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(captions(listener)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(captions(listener)).toEqual([expect.objectContaining({ id: 1, text: 'on time at last' })]);
   });
 
   it('a correction inside the hold-back is what listeners get; the raw text never reaches them', async () => {

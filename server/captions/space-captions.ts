@@ -384,7 +384,12 @@ export class SpaceCaptions {
     const segment = this.#segments.get(id);
     if (!segment || this.#closed) return;
     const released = releaseDue(segment, this.#now());
-    if (!released.released) return;
+    if (!released.released) {
+      // A timer may fire a millisecond before the wall clock reaches its time (Node's timers run on
+      // another clock): wait the rest, or the segment is never released.
+      if (!segment.released && segment.releaseAt !== null) this.#timers.set(id, setTimeout(() => this.#release(id), Math.max(1, segment.releaseAt - this.#now())));
+      return;
+    }
     this.#keep(released);
     this.#save(released);
     this.#toModerators(released);
